@@ -1,0 +1,28 @@
+/* limits.h - every resource bound gatehouse enforces, in one place.
+ * Each limit is checked where data enters (parser, loader, request), before
+ * anything is allocated for it. Callers may lower them per call; raising one
+ * above these defaults needs a reason written next to it. */
+#ifndef GH_LIMITS_H
+#define GH_LIMITS_H
+
+/* Nesting depth of JSON/YAML documents. Deep nesting is how hostile inputs
+ * exhaust the C stack of recursive parsers and emitters; real Kubernetes
+ * manifests and policy data stay far below 100 levels. */
+#define GH_MAX_DEPTH 512
+
+/* Largest single document a parser accepts by default (bytes). Bigger data
+ * belongs in bundles loaded from disk with an explicit limit. */
+#define GH_MAX_DOC_BYTES (256u * 1024u * 1024u)
+
+/* Largest number literal in characters. Exact decimals are kept as text, so
+ * an enormous literal would cost memory and quadratic comparison time. */
+#define GH_MAX_NUMBER_CHARS 4096
+
+/* YAML alias expansion budget: the number of nodes that aliases may produce
+ * in total, per document. Stops "billion laughs" style inputs. */
+#define GH_MAX_YAML_ALIAS_NODES 100000
+
+/* Default chunk size of an arena. */
+#define GH_ARENA_CHUNK (64u * 1024u)
+
+#endif

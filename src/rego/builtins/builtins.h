@@ -1,0 +1,128 @@
+/* builtins.h - the built-in function library of the Rego engine: the calling
+ * convention every builtin follows, argument helpers, and the registry.
+ *
+ * Each family lives in its own file (strings.c, regex.c, numbers.c, ...) and
+ * exports one table `const rego_builtin rego_bi_<family>[]` ended by an
+ * entry whose name is NULL; registry.c lists the families. A builtin checks
+ * its arguments first (OPA's operand errors), then works, allocating its
+ * result in ctx->a. It never prints and never keeps pointers to its
+ * arguments beyond the call except inside its result (values are
+ * immutable, so sharing argument sub-values in a result is fine).
+ *
+ * Return values: RB_OK with *out set; RB_UNDEF when the call is undefined
+ * (no result, not an error); or a negative GH_E* code with ctx->err filled:
+ *   GH_ETYPE  -> OPA's eval_type_error   (e.g. operand type mismatch)
+ *   GH_EINVAL -> OPA's eval_builtin_error (bad value, e.g. invalid regex)
+ *   GH_ECANCEL / GH_ENOMEM -> evaluation stops (halt errors)
+ * The message holds only the detail ("operand 1 must be string but got
+ * number"); the evaluator prefixes the builtin's name and picks the code. */
+#ifndef GH_REGO_BUILTINS_H
+#define GH_REGO_BUILTINS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/base.h"
+#include "value/value.h"
+
+enum { RB_OK = 0, RB_UNDEF = 1 };
+
+/* Per-query state a builtin may use. The evaluator creates one per query
+ * and keeps it for the whole query so non-deterministic builtins are
+ * stable within it. */
+typedef struct rego_bctx {
+    gh_arena *a;          /* where results are allocated */
+    gh_err *err;          /* filled on error */
+    int64_t now_ns;       /* time.now_ns for this query (wall clock at query start) */
+    val_t *cache;         /* per-query memo object (see rb_cache_get/put); created lazily */
+    bool strict;          /* strict builtin errors requested by the caller */
+    uint64_t seed;        /* per-query randomness seed (rand.intn, uuid.rfc4122) */
+    /* Optional sinks and capabilities, set by the embedding program: */
+    void (*print)(void *ud, const char *line, size_t n); /* print(); NULL = stderr */
+    void *print_ud;
+    const struct rego_http_policy *http; /* http.send allowed when non-NULL */
+} rego_bctx;
+
+typedef int (*rego_bfn)(rego_bctx *c, val_t *const *args, val_t **out);
+
+enum {
+    RB_NONDET = 1 << 0,   /* result varies between queries: memoise per query */
+    RB_RELATION = 1 << 1, /* returns an array of alternative results to iterate (walk) */
+    RB_NOCACHE = 1 << 2,  /* must not be constant-folded at compile time */
+};
+
+/* A registry entry. `decl` gives the signature in this small grammar:
+ *   decl := "(" [arg {"," arg}] ")" "->" [name ":"] type
+ *   arg  := [name ":"] type
+ *   type := prim {"|" prim}
+ *   prim := "any" | "string" | "number" | "boolean" | "null"
+ *         | "array[" type "]"            dynamic array of type
+ *         | "set[" type "]"
+ *         | "object[" type ":" type "]"  dynamic object, key type : value type
+ *         | "<" type {"," type} ">"      static array (tuple), e.g. <string, number>
+ * e.g. "(collection: string|array[any]|object[any:any]|set[any]) -> n: number".
+ * A variadic builtin is not possible in Rego; arity is the count of args. */
+typedef struct rego_builtin {
+    const char *name;     /* dotted name as policies call it, e.g. "strings.replace_n" */
+    uint8_t arity;
+    uint8_t flags;        /* RB_* */
+    rego_bfn fn;
+    const char *decl;
+    const char *category; /* OPA's category, e.g. "strings" */
+    const char *doc;      /* one sentence, our own words */
+} rego_builtin;
+
+/* ---- registry -------------------------------------------------------------- */
+/* Look up a builtin by name; NULL when unknown. Thread-safe after the first
+ * call (the table is built once). */
+const rego_builtin *rego_builtin_find(const char *name, size_t n);
+/* Call fn(ud, b) for every registered builtin in name order. */
+void rego_builtin_each(void (*fn)(void *ud, const rego_builtin *b), void *ud);
+size_t rego_builtin_count(void);
+/* OPA capabilities document {"builtins":[...],"future_keywords":[...],
+ * "features":[...]} built from the registry's decl strings. */
+int rego_capabilities(gh_arena *a, val_t **out, gh_err *e);
+
+/* ---- argument helpers -------------------------------------------------------
+ * Each returns 0 and fills the outputs, or records OPA's operand error
+ * ("operand N must be T but got U", N is 1-based) and returns GH_ETYPE. */
+int rb_type_err(rego_bctx *c, int argi, const char *want, const val_t *got);
+int rb_arg_str(rego_bctx *c, val_t *const *args, int i, const char **s, size_t *n);
+int rb_arg_num(rego_bctx *c, val_t *const *args, int i);              /* just checks kind */
+int rb_arg_int(rego_bctx *c, val_t *const *args, int i, int64_t *out); /* int literal, fits */
+int rb_arg_bool(rego_bctx *c, val_t *const *args, int i, bool *out);
+int rb_arg_kind(rego_bctx *c, val_t *const *args, int i, val_kind k);
+/* A builtin error (eval_builtin_error) with a printf message. */
+int rb_err(rego_bctx *c, const char *fmt, ...) GH_PRINTF(2, 3);
+/* Allocation failure: records "out of memory" and returns GH_ENOMEM. */
+int rb_oom(rego_bctx *c);
+
+/* Per-query memo keyed by any value (e.g. [name, args...]). */
+val_t *rb_cache_get(rego_bctx *c, val_t *key);
+int rb_cache_put(rego_bctx *c, val_t *key, val_t *value);
+
+/* ---- families ------------------------------------------------------------------ */
+extern const rego_builtin rego_bi_compare[];   /* eq, neq, lt, ... equal, assign(?) */
+extern const rego_builtin rego_bi_numbers[];   /* plus, minus, ..., abs, round, numbers.range */
+extern const rego_builtin rego_bi_aggregates[];/* count, sum, product, max, min, sort, all, any */
+extern const rego_builtin rego_bi_arrays[];
+extern const rego_builtin rego_bi_sets[];
+extern const rego_builtin rego_bi_objects[];
+extern const rego_builtin rego_bi_strings[];
+extern const rego_builtin rego_bi_sprintf[];
+extern const rego_builtin rego_bi_regex[];
+extern const rego_builtin rego_bi_glob[];
+extern const rego_builtin rego_bi_types[];
+extern const rego_builtin rego_bi_bits[];
+extern const rego_builtin rego_bi_units[];
+extern const rego_builtin rego_bi_encoding[];
+extern const rego_builtin rego_bi_json[];      /* json.filter/remove/patch, schema */
+extern const rego_builtin rego_bi_time[];
+extern const rego_builtin rego_bi_net[];
+extern const rego_builtin rego_bi_crypto[];
+extern const rego_builtin rego_bi_jwt[];
+extern const rego_builtin rego_bi_misc[];      /* uuid, semver, graph, walk, rand, opa.runtime */
+extern const rego_builtin rego_bi_http[];
+extern const rego_builtin rego_bi_semver[];    /* semver.is_valid, semver.compare (semver.c) */
+
+#endif

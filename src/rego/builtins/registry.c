@@ -1,0 +1,260 @@
+/* registry.c - the table of every builtin: families are listed once below,
+ * merged into one name-sorted index on first use (pthread_once), looked up
+ * by binary search. Also turns each entry's `decl` string into OPA's
+ * capabilities JSON shape for `gatehouse capabilities` and the type checker.
+ * Invariant: names are unique across families (checked in debug builds). */
+#include <assert.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+
+/* Every family linked into the engine. A family file that is not listed
+ * here is not reachable: add its table when the file is added. */
+static const rego_builtin *const families[] = {
+    rego_bi_aggregates, rego_bi_arrays,  rego_bi_bits,    rego_bi_compare, rego_bi_encoding,
+    rego_bi_glob,       rego_bi_json,    rego_bi_misc,    rego_bi_numbers, rego_bi_objects,
+    rego_bi_regex,      rego_bi_semver,  rego_bi_sets,    rego_bi_sprintf, rego_bi_strings,
+    rego_bi_types,      rego_bi_units,
+};
+
+static const rego_builtin **index_;
+static size_t nindex;
+static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+
+static int by_name(const void *a, const void *b) {
+    return strcmp((*(const rego_builtin *const *)a)->name, (*(const rego_builtin *const *)b)->name);
+}
+
+static void build_index(void) {
+    size_t n = 0;
+    for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+        for (const rego_builtin *b = families[f]; b->name; b++) n++;
+    index_ = malloc((n ? n : 1) * sizeof *index_);
+    if (!index_) return; /* lookups then find nothing; the engine reports unknown builtins */
+    for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+        for (const rego_builtin *b = families[f]; b->name; b++) index_[nindex++] = b;
+    qsort(index_, nindex, sizeof *index_, by_name);
+#ifndef NDEBUG
+    for (size_t i = 1; i < nindex; i++) assert(strcmp(index_[i - 1]->name, index_[i]->name) != 0);
+#endif
+}
+
+const rego_builtin *rego_builtin_find(const char *name, size_t n) {
+    pthread_once(&index_once, build_index);
+    size_t lo = 0, hi = nindex;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *m = index_[mid]->name;
+        int c = strncmp(m, name, n);
+        if (c == 0) c = m[n] ? 1 : 0;
+        if (c == 0) return index_[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+void rego_builtin_each(void (*fn)(void *ud, const rego_builtin *b), void *ud) {
+    pthread_once(&index_once, build_index);
+    for (size_t i = 0; i < nindex; i++) fn(ud, index_[i]);
+}
+
+size_t rego_builtin_count(void) {
+    pthread_once(&index_once, build_index);
+    return nindex;
+}
+
+/* ---- decl strings -> OPA type JSON ------------------------------------------ */
+
+typedef struct {
+    const char *p, *end, *decl;
+    gh_arena *a;
+    gh_err *e;
+} decl_parser;
+
+static void skip_ws(decl_parser *d) {
+    while (d->p < d->end && (*d->p == ' ' || *d->p == '\t')) d->p++;
+}
+
+static int accept(decl_parser *d, const char *tok) {
+    skip_ws(d);
+    size_t n = strlen(tok);
+    if ((size_t)(d->end - d->p) >= n && !memcmp(d->p, tok, n)) {
+        d->p += n;
+        return 1;
+    }
+    return 0;
+}
+
+static int decl_err(decl_parser *d, const char *what) {
+    return gh_err_set(d->e, GH_EINTERNAL, NULL, 0, (int)(d->p - d->decl) + 1,
+                      "builtin decl \"%s\": %s", d->decl, what);
+}
+
+static val_t *obj_kv(decl_parser *d, val_t *o, const char *k, val_t *v) {
+    if (!o || !v) return NULL;
+    val_t *key = val_strc(d->a, k);
+    return key && !val_obj_put(d->a, o, key, v) ? o : NULL;
+}
+
+static val_t *type_kind(decl_parser *d, const char *kind) {
+    val_t *o = val_obj_new(d->a, 3);
+    return obj_kv(d, o, "type", val_strc(d->a, kind));
+}
+
+static val_t *parse_type(decl_parser *d);
+
+static val_t *parse_prim(decl_parser *d) {
+    static const char *const scalars[] = {"any", "string", "number", "boolean", "null"};
+    skip_ws(d);
+    if (accept(d, "<")) {
+        val_t *items = val_arr_new(d->a, 4);
+        do {
+            val_t *t = parse_type(d);
+            if (!t || !items || val_arr_push(d->a, items, t)) return NULL;
+        } while (accept(d, ","));
+        if (!accept(d, ">")) return decl_err(d, "expected >"), NULL;
+        return obj_kv(d, type_kind(d, "array"), "static", items);
+    }
+    if (accept(d, "array[")) {
+        val_t *t = parse_type(d);
+        if (!t || !accept(d, "]")) return decl_err(d, "expected ]"), NULL;
+        return obj_kv(d, type_kind(d, "array"), "dynamic", t);
+    }
+    if (accept(d, "set[")) {
+        val_t *t = parse_type(d);
+        if (!t || !accept(d, "]")) return decl_err(d, "expected ]"), NULL;
+        return obj_kv(d, type_kind(d, "set"), "of", t);
+    }
+    if (accept(d, "object[")) {
+        val_t *k = parse_type(d);
+        if (!k || !accept(d, ":")) return decl_err(d, "expected :"), NULL;
+        val_t *v = parse_type(d);
+        if (!v || !accept(d, "]")) return decl_err(d, "expected ]"), NULL;
+        val_t *dyn = obj_kv(d, obj_kv(d, val_obj_new(d->a, 2), "key", k), "value", v);
+        return obj_kv(d, type_kind(d, "object"), "dynamic", dyn);
+    }
+    for (size_t i = 0; i < sizeof scalars / sizeof *scalars; i++) {
+        size_t n = strlen(scalars[i]);
+        if ((size_t)(d->end - d->p) >= n && !memcmp(d->p, scalars[i], n) &&
+            (d->p + n == d->end || !(d->p[n] >= 'a' && d->p[n] <= 'z'))) {
+            d->p += n;
+            return type_kind(d, scalars[i]);
+        }
+    }
+    decl_err(d, "unknown type");
+    return NULL;
+}
+
+static val_t *parse_type(decl_parser *d) {
+    val_t *first = parse_prim(d);
+    if (!first) return NULL;
+    skip_ws(d);
+    if (d->p >= d->end || *d->p != '|') return first;
+    val_t *of = val_arr_new(d->a, 4);
+    if (!of || val_arr_push(d->a, of, first)) return NULL;
+    while (accept(d, "|")) {
+        val_t *t = parse_prim(d);
+        if (!t || val_arr_push(d->a, of, t)) return NULL;
+    }
+    return obj_kv(d, type_kind(d, "any"), "of", of);
+}
+
+/* [name ":"] type  ->  the type object with "name" added */
+static val_t *parse_named(decl_parser *d) {
+    skip_ws(d);
+    const char *s = d->p;
+    while (d->p < d->end && (*d->p == '_' || (*d->p >= 'a' && *d->p <= 'z') ||
+                             (*d->p >= 'A' && *d->p <= 'Z') || (*d->p >= '0' && *d->p <= '9')))
+        d->p++;
+    val_t *name = NULL;
+    if (d->p > s && accept(d, ":") ) {
+        /* a name only when followed by ':' that does not start a type */
+        name = val_str(d->a, s, (size_t)(d->p - 1 - s));
+    } else {
+        d->p = s;
+    }
+    val_t *t = parse_type(d);
+    if (t && name) t = obj_kv(d, t, "name", name);
+    return t;
+}
+
+static val_t *decl_to_json(gh_arena *a, const char *decl, gh_err *e) {
+    decl_parser d = {decl, decl + strlen(decl), decl, a, e};
+    if (!accept(&d, "(")) return decl_err(&d, "expected ("), NULL;
+    val_t *args = val_arr_new(a, 4);
+    if (!args) return NULL;
+    if (!accept(&d, ")")) {
+        do {
+            val_t *t = parse_named(&d);
+            if (!t || val_arr_push(a, args, t)) return NULL;
+        } while (accept(&d, ","));
+        if (!accept(&d, ")")) return decl_err(&d, "expected )"), NULL;
+    }
+    if (!accept(&d, "->")) return decl_err(&d, "expected ->"), NULL;
+    val_t *res = parse_named(&d);
+    if (!res) return NULL;
+    skip_ws(&d);
+    if (d.p != d.end) return decl_err(&d, "trailing text"), NULL;
+    val_t *o = val_obj_new(a, 3);
+    o = obj_kv(&d, o, "args", args);
+    o = obj_kv(&d, o, "result", res);
+    return obj_kv(&d, o, "type", val_strc(a, "function"));
+}
+
+typedef struct {
+    gh_arena *a;
+    gh_err *e;
+    val_t *list;
+    int rc;
+} caps_walk;
+
+static void add_cap(void *ud, const rego_builtin *b) {
+    caps_walk *w = ud;
+    if (w->rc) return;
+    decl_parser d = {NULL, NULL, b->decl, w->a, w->e};
+    val_t *decl = decl_to_json(w->a, b->decl, w->e);
+    val_t *o = val_obj_new(w->a, 6);
+    o = obj_kv(&d, o, "name", val_strc(w->a, b->name));
+    if (b->doc) o = obj_kv(&d, o, "description", val_strc(w->a, b->doc));
+    if (b->category) {
+        val_t *cats = val_arr_new(w->a, 1);
+        if (cats && val_arr_push(w->a, cats, val_strc(w->a, b->category))) cats = NULL;
+        o = obj_kv(&d, o, "categories", cats);
+    }
+    o = obj_kv(&d, o, "decl", decl);
+    if (o && (b->flags & RB_RELATION)) o = obj_kv(&d, o, "relation", VAL_TRUE);
+    if (!o || val_arr_push(w->a, w->list, o)) {
+        if (!w->e || !w->e->code) gh_err_set(w->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        w->rc = w->e ? w->e->code : GH_ENOMEM;
+    }
+}
+
+static val_t *str_array(gh_arena *a, const char *const *items, size_t n) {
+    val_t *arr = val_arr_new(a, n);
+    for (size_t i = 0; arr && i < n; i++)
+        if (val_arr_push(a, arr, val_strc(a, items[i]))) return NULL;
+    return arr;
+}
+
+int rego_capabilities(gh_arena *a, val_t **out, gh_err *e) {
+    static const char *const keywords[] = {"contains", "every", "if", "in"};
+    static const char *const features[] = {"rule_head_ref_string_prefixes", "rule_head_refs",
+                                           "rego_v1_import"};
+    caps_walk w = {a, e, val_arr_new(a, 256), 0};
+    if (!w.list) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    rego_builtin_each(add_cap, &w);
+    if (w.rc) return w.rc;
+    decl_parser d = {NULL, NULL, "", a, e};
+    val_t *o = val_obj_new(a, 3);
+    o = obj_kv(&d, o, "builtins", w.list);
+    o = obj_kv(&d, o, "future_keywords", str_array(a, keywords, 4));
+    o = obj_kv(&d, o, "features", str_array(a, features, 3));
+    if (!o) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    *out = o;
+    return 0;
+}

@@ -1,0 +1,597 @@
+/* compile_lower2.c - lowering of calls, expressions, `with` modifiers,
+ * bodies, rules (with their else chains and function arguments) and
+ * queries; then runs the safety pass on each frame. Entry points
+ * rc_lower_rules (from rego_policy_compile) and rc_lower_query /
+ * rego_query_prepare*. Terms and scopes are in compile_lower.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "lower_int.h"
+
+static void *lalloc(lctx *c, size_t n) {
+    void *p = gh_arena_calloc(c->a, n ? n : 1);
+    if (!p && !c->rc) {
+        gh_err_set(c->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        c->rc = GH_ENOMEM;
+    }
+    return p;
+}
+
+/* ---- callees -------------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    uint8_t op, arity;
+} ops[] = {
+    {"equal", OP_EQUAL, 2},      {"neq", OP_NEQ, 2},
+    {"lt", OP_LT, 2},            {"lte", OP_LTE, 2},
+    {"gt", OP_GT, 2},            {"gte", OP_GTE, 2},
+    {"plus", OP_PLUS, 2},        {"minus", OP_MINUS, 2},
+    {"mul", OP_MUL, 2},          {"div", OP_DIV, 2},
+    {"rem", OP_REM, 2},          {"internal.member_2", OP_MEMBER2, 2},
+    {"internal.member_3", OP_MEMBER3, 3}, {"and", OP_AND, 2},
+    {"or", OP_OR, 2},            {"rego.metadata.rule", OP_META_RULE, 0},
+    {"rego.metadata.chain", OP_META_CHAIN, 0},
+};
+
+static const char *path_name(lctx *c, uint8_t root, val_t *const *path, uint32_t n) {
+    gh_buf b;
+    gh_buf_init(&b);
+    gh_buf_puts(&b, root == XR_INPUT ? "input" : "data");
+    for (uint32_t i = 0; i < n; i++) {
+        if (val_is_str(path[i])) {
+            gh_buf_putc(&b, '.');
+            gh_buf_append(&b, val_str_ptr(path[i]), val_str_len(path[i]));
+        } else {
+            gh_buf_putc(&b, '[');
+            val_json_emit(&b, path[i], 0);
+            gh_buf_putc(&b, ']');
+        }
+    }
+    const char *s = b.oom ? "?" : gh_arena_strndup(c->a, b.p, b.len);
+    gh_buf_free(&b);
+    return s ? s : "?";
+}
+
+static bool arity_ok(uint32_t arity, uint32_t n, bool allow_out) {
+    return n == arity || (allow_out && n == arity + 1);
+}
+
+/* Resolve op to a user function through a global head (import, package
+ * rule, data). Returns 1 resolved, 0 not a global, -1 error recorded. */
+static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, bool allow_out,
+                         const rego_loc *loc) {
+    const rego_term *head = op->kind == REGO_T_VAR ? op : op->u.list.items[0];
+    if (head->kind != REGO_T_VAR) return 0;
+    const char *hn = head->u.var.name;
+    /* locals shadow nothing in call position: OPA resolves operators as refs */
+    lglobal g;
+    if (!lc_global(c, hn, &g)) return c->rc ? -1 : 0;
+    uint32_t extra = op->kind == REGO_T_REF ? op->u.list.n - 1 : 0;
+    val_t **path = lalloc(c, (g.npath + extra + 1) * sizeof *path);
+    if (!path) return -1;
+    memcpy(path, g.path, g.npath * sizeof *path);
+    for (uint32_t i = 0; i < extra; i++) {
+        const rego_term *t = op->u.list.items[i + 1];
+        if (t->kind != REGO_T_SCALAR) return 0;
+        path[g.npath + i] = t->u.value;
+    }
+    uint32_t np = g.npath + extra;
+    if (g.root != XR_DATA) return 0; /* input.f(...): no such builtin either */
+    const char *name = path_name(c, g.root, path, np);
+    rnode *node = rt_lookup(c->p, path, np);
+    if (!node || node->kind != NK_FUNC) {
+        lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
+        return -1;
+    }
+    if (n != UINT32_MAX && !arity_ok((uint32_t)node->func_arity, n, allow_out)) {
+        lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+        return -1;
+    }
+    x->kind = XC_FUNC;
+    x->fn = node;
+    x->arity = (uint16_t)node->func_arity;
+    x->name = name;
+    return 1;
+}
+
+xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, const rego_loc *loc) {
+    xcallee *x = lalloc(c, sizeof *x);
+    if (!x) return NULL;
+    int r = callee_global(c, op, x, n, allow_out, loc);
+    if (r < 0) return NULL;
+    if (r > 0) return x;
+    const char *name = rego_call_name(c->a, op);
+    if (!name) {
+        gh_buf b;
+        gh_buf_init(&b);
+        rego_term_print(&b, op);
+        lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", b.p ? b.p : "?");
+        gh_buf_free(&b);
+        return NULL;
+    }
+    x->name = name;
+    x->bi = rego_builtin_find(name, strlen(name));
+    if (!strcmp(name, "print") || !strcmp(name, "internal.print")) {
+        x->kind = XC_OP;
+        x->op = OP_PRINT;
+        x->arity = (uint16_t)n;
+        return x;
+    }
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+        if (strcmp(ops[i].name, name)) continue;
+        if (!arity_ok(ops[i].arity, n, allow_out)) {
+            lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+            return NULL;
+        }
+        x->kind = XC_OP;
+        x->op = ops[i].op;
+        x->arity = ops[i].arity;
+        return x;
+    }
+    if (x->bi) {
+        if (!arity_ok(x->bi->arity, n, allow_out)) {
+            lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+            return NULL;
+        }
+        x->kind = XC_BUILTIN;
+        x->arity = x->bi->arity;
+        return x;
+    }
+    lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
+    return NULL;
+}
+
+/* ---- with ----------------------------------------------------------------------- */
+
+static int lower_with(lctx *c, const rego_with *w, xwith *out) {
+    out->src = w;
+    const rego_term *t = w->target;
+    const rego_term *head = t->kind == REGO_T_VAR ? t : t->u.list.items[0];
+    uint32_t extra = t->kind == REGO_T_REF ? t->u.list.n - 1 : 0;
+    lglobal g;
+    bool global = head->kind == REGO_T_VAR && lc_global(c, head->u.var.name, &g);
+    if (c->rc) return c->rc;
+    if (global) {
+        out->kind = g.root == XR_INPUT ? XW_INPUT : XW_DATA;
+        out->path = lalloc(c, (g.npath + extra + 1) * sizeof *out->path);
+        if (!out->path) return c->rc;
+        memcpy(out->path, g.path, g.npath * sizeof *out->path);
+        for (uint32_t i = 0; i < extra; i++) {
+            const rego_term *k = t->u.list.items[i + 1];
+            if (k->kind != REGO_T_SCALAR)
+                return lc_err(c, GH_EPARSE, "rego_type_error", &w->loc,
+                              "with keyword target must be a ground reference");
+            out->path[g.npath + i] = k->u.value;
+        }
+        out->npath = g.npath + extra;
+        if (out->kind == XW_DATA) {
+            rnode *node = rt_lookup(c->p, out->path, out->npath);
+            if (node && node->kind == NK_FUNC) {
+                out->kind = XW_FUNC;
+                out->target = lalloc(c, sizeof *out->target);
+                if (!out->target) return c->rc;
+                out->target->kind = XC_FUNC;
+                out->target->fn = node;
+                out->target->arity = (uint16_t)node->func_arity;
+                out->target->name = path_name(c, XR_DATA, out->path, out->npath);
+            }
+        }
+    } else {
+        /* a builtin */
+        out->kind = XW_FUNC;
+        out->target = lalloc(c, sizeof *out->target);
+        if (!out->target) return c->rc;
+        const char *name = rego_call_name(c->a, t);
+        const rego_builtin *bi = name ? rego_builtin_find(name, strlen(name)) : NULL;
+        bool isop = false;
+        for (size_t i = 0; name && i < sizeof ops / sizeof *ops; i++)
+            if (!strcmp(ops[i].name, name)) {
+                out->target->kind = XC_OP;
+                out->target->op = ops[i].op;
+                out->target->arity = ops[i].arity;
+                isop = true;
+            }
+        if (name && !isop && !bi && (!strcmp(name, "print") || !strcmp(name, "internal.print"))) {
+            out->target->kind = XC_OP;
+            out->target->op = OP_PRINT;
+            isop = true;
+        }
+        if (!isop && !bi)
+            return lc_err(c, GH_EPARSE, "rego_compile_error", &w->loc,
+                          "with keyword target must reference existing input, data, or a function");
+        if (!isop) {
+            out->target->kind = XC_BUILTIN;
+            out->target->arity = bi->arity;
+        }
+        out->target->bi = bi;
+        out->target->name = name;
+    }
+    /* the replacement: a function name, or a value */
+    const rego_term *v = w->value;
+    if (out->kind == XW_FUNC && (v->kind == REGO_T_VAR || v->kind == REGO_T_REF)) {
+        const rego_term *vh = v->kind == REGO_T_VAR ? v : v->u.list.items[0];
+        bool local = false;
+        if (vh->kind == REGO_T_VAR) {
+            for (lscope *s = c->sc; s; s = s->up)
+                for (uint32_t i = 0; i < s->n; i++)
+                    if (!strcmp(s->names[i].name, vh->u.var.name) && s->names[i].slot != UINT32_MAX)
+                        local = true;
+        }
+        if (!local) {
+            xcallee *r = lalloc(c, sizeof *r);
+            if (!r) return c->rc;
+            int gr = callee_global(c, v, r, UINT32_MAX, false, &w->loc);
+            if (gr < 0) {
+                gh_err_clear(c->e);
+                c->rc = 0;
+                gr = 0;
+            }
+            if (gr > 0 && r->kind == XC_FUNC) {
+                out->repl = r;
+                return 0;
+            }
+            const char *name = rego_call_name(c->a, v);
+            const rego_builtin *bi = name ? rego_builtin_find(name, strlen(name)) : NULL;
+            bool isop = false;
+            for (size_t i = 0; name && i < sizeof ops / sizeof *ops; i++)
+                if (!strcmp(ops[i].name, name)) {
+                    r->kind = XC_OP;
+                    r->op = ops[i].op;
+                    r->arity = ops[i].arity;
+                    isop = true;
+                }
+            if (bi || isop) {
+                if (!isop) {
+                    r->kind = XC_BUILTIN;
+                    r->arity = bi->arity;
+                }
+                r->bi = bi;
+                r->name = name;
+                out->repl = r;
+                return 0;
+            }
+        }
+    }
+    out->value = lc_term(c, v);
+    return c->rc;
+}
+
+/* ---- expressions and bodies ------------------------------------------------------------- */
+
+static xexpr *lower_expr(lctx *c, const rego_expr *x) {
+    xexpr *o = lalloc(c, sizeof *o);
+    if (!o) return NULL;
+    o->src = x;
+    o->negated = x->negated;
+    switch (x->kind) {
+    case REGO_E_TERM:
+        o->kind = XE_TERM;
+        o->u.term = lc_term(c, x->u.term);
+        break;
+    case REGO_E_CALL: {
+        rego_term *op = x->u.call.terms[0];
+        uint32_t n = x->u.call.n - 1;
+        if ((rego_ref_is(op, "eq") || rego_ref_is(op, "assign")) && n == 2) {
+            o->kind = XE_UNIFY;
+            o->u.un.a = lc_term(c, x->u.call.terms[1]);
+            if (o->u.un.a) o->u.un.b = lc_term(c, x->u.call.terms[2]);
+            break;
+        }
+        o->kind = XE_CALL;
+        xcallee *ce = lc_callee(c, op, n, true, &x->loc);
+        if (!ce) return NULL;
+        o->u.call.c = ce;
+        uint32_t nin = n;
+        if (ce->op != OP_PRINT && n == (uint32_t)ce->arity + 1) nin = ce->arity;
+        o->u.call.n = nin;
+        o->u.call.args = lalloc(c, (n + 1) * sizeof *o->u.call.args);
+        if (!o->u.call.args) return NULL;
+        for (uint32_t i = 0; i < nin; i++)
+            if (!(o->u.call.args[i] = lc_term(c, x->u.call.terms[i + 1]))) return NULL;
+        if (nin < n) o->u.call.out = lc_term(c, x->u.call.terms[n]);
+        break;
+    }
+    case REGO_E_SOME:
+        if (!x->u.some.domain) {
+            o->kind = XE_NOOP;
+            break;
+        }
+        o->kind = XE_SOME;
+        o->u.some.dom = lc_term(c, x->u.some.domain);
+        if (x->u.some.key) o->u.some.key = lc_term(c, x->u.some.key);
+        o->u.some.val = lc_term(c, x->u.some.value);
+        break;
+    case REGO_E_EVERY: {
+        o->kind = XE_EVERY;
+        o->u.every.dom = lc_term(c, x->u.every.domain);
+        if (!o->u.every.dom) return NULL;
+        lscope sc;
+        lc_scope_push(c, &sc);
+        sc.closure = true;
+        if (x->u.every.key) lc_declare(c, x->u.every.key, DECL_SOME);
+        lc_declare(c, x->u.every.value, DECL_SOME);
+        lc_prescan_body(c, x->u.every.body);
+        if (x->u.every.key) o->u.every.key = lc_term(c, x->u.every.key);
+        o->u.every.val = lc_term(c, x->u.every.value);
+        o->u.every.body = lc_body(c, x->u.every.body);
+        lc_scope_pop(c);
+        if (c->rc) return NULL;
+        /* declared but unused every vars (the declaration itself is one use) */
+        const xterm *evs[2] = {o->u.every.key, o->u.every.val};
+        for (int i = 0; i < 2; i++)
+            if (evs[i] && evs[i]->kind == XT_VAR && !(evs[i]->flags & XF_WILDCARD) &&
+                c->slot_uses[evs[i]->slot] <= 1) {
+                lc_err(c, GH_EPARSE, "rego_compile_error", &evs[i]->src->loc,
+                       "declared var %s unused", evs[i]->src->u.var.name);
+                return NULL;
+            }
+        lc_body_set_free(c, o->u.every.body, &sc);
+        break;
+    }
+    }
+    if (c->rc) return NULL;
+    if (x->nwith) {
+        o->nwith = x->nwith;
+        o->with = lalloc(c, x->nwith * sizeof *o->with);
+        if (!o->with) return NULL;
+        for (uint32_t i = 0; i < x->nwith; i++)
+            if (lower_with(c, &x->with[i], &o->with[i])) return NULL;
+    }
+    return c->rc ? NULL : o;
+}
+
+xbody *lc_body(lctx *c, const rego_body *b) {
+    xbody *o = lalloc(c, sizeof *o);
+    if (!o) return NULL;
+    o->n = b->n;
+    o->exprs = lalloc(c, (b->n + 1) * sizeof *o->exprs);
+    if (!o->exprs) return NULL;
+    for (uint32_t i = 0; i < b->n; i++)
+        if (!(o->exprs[i] = lower_expr(c, b->exprs[i]))) return NULL;
+    return o;
+}
+
+void lc_body_set_free(lctx *c, xbody *b, const lscope *sc) {
+    if (!b || !sc->nfree) return;
+    b->free = lalloc(c, sc->nfree * sizeof *b->free);
+    if (!b->free) return;
+    memcpy(b->free, sc->free, sc->nfree * sizeof *b->free);
+    b->nfree = sc->nfree;
+}
+
+/* ---- rules ---------------------------------------------------------------------------- */
+
+static const pmod *module_of(const rego_policy *p, const rego_module *m) {
+    for (uint32_t i = 0; i < p->nmods; i++)
+        if (p->mods[i].m == m) return &p->mods[i];
+    return NULL;
+}
+
+/* Number of ref elements (after the head var) that form the node path. */
+static uint32_t ground_len(const rego_rule *r) {
+    uint32_t i = 1;
+    while (i < r->ref->u.list.n && r->ref->u.list.items[i]->kind == REGO_T_SCALAR) i++;
+    return i;
+}
+
+static void mark_vars(const xterm *t, uint8_t *safe);
+
+static void mark_list(xterm *const *ts, uint32_t n, uint8_t *safe) {
+    for (uint32_t i = 0; i < n; i++) mark_vars(ts[i], safe);
+}
+
+static void mark_vars(const xterm *t, uint8_t *safe) {
+    if (!t) return;
+    switch (t->kind) {
+    case XT_VAR: safe[t->slot] = 1; break;
+    case XT_ARRAY: case XT_SET: mark_list(t->u.list.items, t->u.list.n, safe); break;
+    case XT_OBJECT:
+        mark_list(t->u.obj.keys, t->u.obj.n, safe);
+        mark_list(t->u.obj.vals, t->u.obj.n, safe);
+        break;
+    case XT_REF:
+        if (t->u.ref.head) mark_vars(t->u.ref.head, safe);
+        mark_list(t->u.ref.path, t->u.ref.n, safe);
+        break;
+    default: break;
+    }
+}
+
+static xrule *lower_chain(lctx *c, rnode *node, const rego_rule *r, bool dflt) {
+    lscope s0;
+    lc_scope_push(c, &s0);
+    xterm **args = NULL;
+    if (r->kind == REGO_RULE_FUNC) {
+        lc_declare_args(c, r->args, r->nargs);
+        args = lalloc(c, (r->nargs + 1) * sizeof *args);
+        if (!args) return NULL;
+        for (uint32_t i = 0; i < r->nargs; i++)
+            if (!(args[i] = lc_term(c, r->args[i]))) return NULL;
+    }
+    uint32_t glen = ground_len(r);
+    xrule *first = NULL, *prev = NULL;
+    for (const rego_rule *b = r; b; b = b->else_rule) {
+        xrule *x = lalloc(c, sizeof *x);
+        if (!x) return NULL;
+        x->src = b;
+        x->is_default = dflt;
+        x->args = args;
+        x->nargs = r->nargs;
+        x->kind = node->kind == NK_FUNC ? XK_FUNC
+                  : node->kind == NK_MULTI ? XK_MULTI
+                  : node->kind == NK_OBJ ? XK_OBJ
+                                          : XK_COMPLETE;
+        if (node->kind == NK_OBJ && r->kind == REGO_RULE_MULTI) x->kind = XK_MULTI;
+        lscope sb;
+        lc_scope_push(c, &sb);
+        lc_prescan_body(c, b->body);
+        const rego_term *ref = r->ref;
+        for (uint32_t i = glen; i < ref->u.list.n; i++) lc_prescan_term(c, ref->u.list.items[i]);
+        if (b->key) lc_prescan_term(c, b->key);
+        if (b->value) lc_prescan_term(c, b->value);
+        x->body = lc_body(c, b->body);
+        if (!x->body) return NULL;
+        x->ntail = ref->u.list.n - glen;
+        if (x->ntail) {
+            x->tail = lalloc(c, x->ntail * sizeof *x->tail);
+            if (!x->tail) return NULL;
+            for (uint32_t i = 0; i < x->ntail; i++)
+                if (!(x->tail[i] = lc_term(c, ref->u.list.items[glen + i]))) return NULL;
+        }
+        if (b->key && !(x->key = lc_term(c, b->key))) return NULL;
+        if (b->value && !(x->value = lc_term(c, b->value))) return NULL;
+        if (x->kind == XK_MULTI || x->kind == XK_OBJ) {
+            xterm *h = lalloc(c, sizeof *h);
+            if (!h) return NULL;
+            h->kind = XT_ARRAY;
+            h->src = b->key ? b->key : b->value;
+            h->u.list.n = x->ntail + 1;
+            h->u.list.items = lalloc(c, (x->ntail + 1) * sizeof *h->u.list.items);
+            if (!h->u.list.items) return NULL;
+            for (uint32_t i = 0; i < x->ntail; i++) h->u.list.items[i] = x->tail[i];
+            h->u.list.items[x->ntail] = x->kind == XK_MULTI ? x->key : x->value;
+            for (uint32_t i = 0; i <= x->ntail; i++)
+                if (h->u.list.items[i]->flags & XF_OPEN) h->flags |= XF_OPEN;
+            x->headt = h;
+        }
+        lc_scope_pop(c);
+        if (!first) first = x;
+        if (prev) prev->els = x;
+        prev = x;
+    }
+    lc_scope_pop(c);
+    if (lc_check_unused(c)) return NULL;
+    /* safety: per branch, args bound on entry */
+    uint8_t *safe0 = lalloc(c, c->nslots + 1);
+    uint8_t *safe = lalloc(c, c->nslots + 1);
+    if (!safe0 || !safe) return NULL;
+    for (uint32_t i = 0; i < first->nargs; i++) mark_vars(first->args[i], safe0);
+    for (xrule *x = first; x; x = x->els) {
+        memcpy(safe, safe0, c->nslots);
+        if (sf_body(c, x->body, safe)) return NULL;
+        if (x->headt) {
+            if (sf_head_term(c, x->headt, safe)) return NULL;
+        } else if (x->value && sf_head_term(c, x->value, safe)) {
+            return NULL;
+        }
+    }
+    for (xrule *x = first; x; x = x->els) {
+        x->nslots = c->nslots;
+        x->slot_names = c->slot_names;
+    }
+    return first;
+}
+
+static void lctx_init(lctx *c, const rego_policy *p, gh_arena *a, gh_err *e, const pmod *pm) {
+    memset(c, 0, sizeof *c);
+    c->p = p;
+    c->a = a;
+    c->e = e;
+    c->pm = pm;
+    c->v1 = pm ? pm->m->version != REGO_V0 : true;
+}
+
+static int lower_node(rego_policy *p, rnode *n, gh_err *e) {
+    if (n->nsrcs) {
+        n->rules = gh_arena_calloc(&p->a, n->nsrcs * sizeof *n->rules);
+        if (!n->rules) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        n->nrules = n->nsrcs;
+        for (uint32_t i = 0; i < n->nsrcs; i++) {
+            lctx c;
+            lctx_init(&c, p, &p->a, e, module_of(p, n->srcs[i]->module));
+            n->rules[i] = lower_chain(&c, n, n->srcs[i], false);
+            if (!n->rules[i]) return c.rc ? c.rc : GH_ENOMEM;
+        }
+    }
+    if (n->dflt_src) {
+        lctx c;
+        lctx_init(&c, p, &p->a, e, module_of(p, n->dflt_src->module));
+        n->dflt = lower_chain(&c, n, n->dflt_src, true);
+        if (!n->dflt) return c.rc ? c.rc : GH_ENOMEM;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        int rc = lower_node(p, n->kids[i], e);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int rc_lower_rules(rego_policy *p, gh_err *e) { return lower_node(p, p->root, e); }
+
+/* ---- queries ---------------------------------------------------------------------------- */
+
+static int cmp_slot_name(const void *a, const void *b, void *ud) {
+    const char **names = ud;
+    return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
+}
+
+int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
+                   rego_query *q, gh_err *e) {
+    lctx c;
+    lctx_init(&c, p, a, e, NULL);
+    c.v1 = v1;
+    lscope s;
+    lc_scope_push(&c, &s);
+    lc_prescan_body(&c, b);
+    xbody *xb = c.rc ? NULL : lc_body(&c, b);
+    lc_scope_pop(&c);
+    if (!xb) return c.rc ? c.rc : GH_ENOMEM;
+    if (lc_check_unused(&c)) return c.rc;
+    for (uint32_t i = 0; i < xb->n; i++) xb->exprs[i]->pad = (uint16_t)(i + 1 < 0xffff ? i + 1 : 0);
+    uint8_t *safe = lalloc(&c, c.nslots + 1);
+    if (!safe) return c.rc;
+    if (sf_body(&c, xb, safe)) return c.rc;
+    q->body = xb;
+    q->nslots = c.nslots;
+    q->slot_names = c.slot_names;
+    q->result_slots = lalloc(&c, (c.nslots + 1) * sizeof *q->result_slots);
+    if (!q->result_slots) return c.rc;
+    for (uint32_t i = 0; i < s.n; i++) {
+        uint32_t slot = s.names[i].slot;
+        if (slot == UINT32_MAX || (c.slot_flags[slot] & XF_GEN)) continue;
+        q->result_slots[q->nresult++] = slot;
+    }
+    qsort_r(q->result_slots, q->nresult, sizeof *q->result_slots, cmp_slot_name,
+            (void *)c.slot_names);
+    return 0;
+}
+
+static int prepare(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
+                   rego_query **out, gh_err *e) {
+    if (!p->compiled) return gh_err_set(e, GH_EINVAL, NULL, 0, 0, "policy not compiled");
+    rego_query *q = gh_arena_calloc(a, sizeof *q);
+    if (!q) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    q->p = p;
+    q->a = a;
+    q->src = b;
+    int rc = rc_lower_query(p, a, b, v1, q, e);
+    if (!rc) rc = rc_check_query_types(p, q, e);
+    if (rc) return rc;
+    *out = q;
+    return 0;
+}
+
+int rego_query_prepare_body(const rego_policy *p, gh_arena *a, const rego_body *b,
+                            rego_query **out, gh_err *e) {
+    return prepare(p, a, b, true, out, e);
+}
+
+static bool builtin_known(void *ctx, const char *name, size_t n) {
+    (void)ctx;
+    return rego_builtin_find(name, n) != NULL;
+}
+
+int rego_query_prepare(const rego_policy *p, gh_arena *a, const char *text, size_t n,
+                       const rego_parse_opts *o, rego_query **out, gh_err *e) {
+    rego_parse_opts po = o ? *o : (rego_parse_opts){0};
+    if (!po.is_builtin) po.is_builtin = builtin_known;
+    rego_body *b = NULL;
+    int rc = rego_parse_query(a, "query", text, n, &po, &b, e);
+    if (rc) {
+        if (e && !e->kind && rc == GH_EPARSE) gh_err_set_kind(e, "rego_parse_error");
+        return rc;
+    }
+    return prepare(p, a, b, po.version == REGO_V1, out, e);
+}

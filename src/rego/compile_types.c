@@ -1,0 +1,707 @@
+/* compile_types.c - a conservative version of OPA's type checker: infers
+ * types of rule values (complete, multi-value, object, function results),
+ * of local vars (from unification, call outputs, `some ... in`), and checks
+ * every builtin call's operands against the builtin's declared signature
+ * (registry `decl` strings), reporting OPA's rego_type_error
+ * "NAME: invalid argument(s)". Base documents and input are untyped (any),
+ * as in OPA; whenever inference is unsure the type is `any`, so only calls
+ * that must fail are rejected. Called by rego_policy_compile and query
+ * preparation, after lowering and safety. */
+#include <string.h>
+
+#include "engine_int.h"
+
+enum { TY_ANY, TY_NULL, TY_BOOL, TY_NUM, TY_STR, TY_ARR, TY_OBJ, TY_SET, TY_UNION };
+
+typedef struct ty ty;
+struct ty {
+    uint8_t k;
+    uint32_t n;    /* ARR: static items; OBJ: static keys; UNION: members */
+    ty **items;    /* ARR static items, OBJ static values, UNION members */
+    val_t **keys;  /* OBJ static keys */
+    ty *dyn;       /* ARR/SET element, OBJ dynamic value (NULL: none) */
+    ty *dkey;      /* OBJ dynamic key */
+};
+
+static ty T_ANY = {TY_ANY, 0, NULL, NULL, NULL, NULL};
+static ty T_NULL = {TY_NULL, 0, NULL, NULL, NULL, NULL};
+static ty T_BOOL = {TY_BOOL, 0, NULL, NULL, NULL, NULL};
+static ty T_NUM = {TY_NUM, 0, NULL, NULL, NULL, NULL};
+static ty T_STR = {TY_STR, 0, NULL, NULL, NULL, NULL};
+
+typedef struct tcx {
+    rego_policy *p;      /* NULL while checking a query (then pc is set) */
+    const rego_policy *pc;
+    gh_arena *a;         /* temporary */
+    gh_err *e;
+    int rc;
+    ty **ntype;          /* per node id: inferred type (NULL = not yet) */
+    uint8_t *nstate;     /* 0 new, 1 in progress, 2 done */
+    ty **vt;             /* current frame's var types */
+    uint32_t nvt;
+    /* decl cache */
+    const rego_builtin **dbi;
+    ty ***dargs;
+    ty **dres;
+    uint32_t ndecl, capdecl;
+} tcx;
+
+static ty *ty_new(tcx *c, uint8_t k) {
+    ty *t = gh_arena_calloc(c->a, sizeof *t);
+    if (!t) {
+        if (!c->rc) c->rc = gh_err_set(c->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        return &T_ANY;
+    }
+    t->k = k;
+    return t;
+}
+
+static ty *ty_union(tcx *c, ty *a, ty *b) {
+    if (!a) return b;
+    if (!b || a == b) return a;
+    if (a->k == TY_ANY || b->k == TY_ANY) return &T_ANY;
+    if (a->k == b->k && a->k <= TY_STR) return a;
+    ty *u = ty_new(c, TY_UNION);
+    uint32_t na = a->k == TY_UNION ? a->n : 1, nb = b->k == TY_UNION ? b->n : 1;
+    u->items = gh_arena_alloc(c->a, (na + nb) * sizeof *u->items);
+    if (!u->items) return &T_ANY;
+    for (uint32_t i = 0; i < na; i++) u->items[u->n++] = a->k == TY_UNION ? a->items[i] : a;
+    for (uint32_t i = 0; i < nb; i++) {
+        ty *x = b->k == TY_UNION ? b->items[i] : b;
+        bool dup = false;
+        for (uint32_t j = 0; j < u->n && !dup; j++)
+            dup = u->items[j] == x || (x->k <= TY_STR && u->items[j]->k == x->k);
+        if (!dup) u->items[u->n++] = x;
+    }
+    return u;
+}
+
+/* ---- types of values ------------------------------------------------------------- */
+
+static ty *ty_of_value(tcx *c, const val_t *v) {
+    switch (val_kind_of(v)) {
+    case VAL_NULL: return &T_NULL;
+    case VAL_BOOL: return &T_BOOL;
+    case VAL_NUMBER: return &T_NUM;
+    case VAL_STRING: return &T_STR;
+    case VAL_ARRAY: {
+        ty *t = ty_new(c, TY_ARR);
+        t->n = (uint32_t)val_arr_len(v);
+        t->items = gh_arena_alloc(c->a, (t->n + 1) * sizeof *t->items);
+        if (!t->items) return &T_ANY;
+        for (uint32_t i = 0; i < t->n; i++) t->items[i] = ty_of_value(c, val_arr_at(v, i));
+        return t;
+    }
+    case VAL_OBJECT: {
+        ty *t = ty_new(c, TY_OBJ);
+        t->n = (uint32_t)val_obj_len(v);
+        t->items = gh_arena_alloc(c->a, (t->n + 1) * sizeof *t->items);
+        t->keys = gh_arena_alloc(c->a, (t->n + 1) * sizeof *t->keys);
+        if (!t->items || !t->keys) return &T_ANY;
+        for (uint32_t i = 0; i < t->n; i++) {
+            t->keys[i] = val_obj_key_at(v, i);
+            t->items[i] = ty_of_value(c, val_obj_val_at(v, i));
+        }
+        return t;
+    }
+    case VAL_SET: {
+        ty *t = ty_new(c, TY_SET);
+        ty *el = NULL;
+        for (size_t i = 0; i < val_set_len(v); i++) el = ty_union(c, el, ty_of_value(c, val_set_at(v, i)));
+        t->dyn = el ? el : &T_ANY;
+        return t;
+    }
+    }
+    return &T_ANY;
+}
+
+/* ---- decl strings ------------------------------------------------------------------ */
+
+typedef struct dp {
+    tcx *c;
+    const char *s;
+    bool bad;
+} dp;
+
+static void dws(dp *d) {
+    while (*d->s == ' ' || *d->s == '\t') d->s++;
+}
+
+static bool dacc(dp *d, const char *tok) {
+    dws(d);
+    size_t n = strlen(tok);
+    if (!strncmp(d->s, tok, n)) {
+        d->s += n;
+        return true;
+    }
+    return false;
+}
+
+static ty *dtype(dp *d);
+
+static ty *dprim(dp *d) {
+    dws(d);
+    if (dacc(d, "<")) {
+        ty *t = ty_new(d->c, TY_ARR);
+        ty *items[32];
+        uint32_t n = 0;
+        do {
+            ty *x = dtype(d);
+            if (n < 32) items[n++] = x;
+        } while (dacc(d, ","));
+        if (!dacc(d, ">")) d->bad = true;
+        t->items = gh_arena_alloc(d->c->a, (n + 1) * sizeof *t->items);
+        if (!t->items) return &T_ANY;
+        memcpy(t->items, items, n * sizeof *items);
+        t->n = n;
+        return t;
+    }
+    if (dacc(d, "array[")) {
+        ty *t = ty_new(d->c, TY_ARR);
+        t->dyn = dtype(d);
+        if (!dacc(d, "]")) d->bad = true;
+        return t;
+    }
+    if (dacc(d, "set[")) {
+        ty *t = ty_new(d->c, TY_SET);
+        t->dyn = dtype(d);
+        if (!dacc(d, "]")) d->bad = true;
+        return t;
+    }
+    if (dacc(d, "object[")) {
+        ty *t = ty_new(d->c, TY_OBJ);
+        t->dkey = dtype(d);
+        if (!dacc(d, ":")) d->bad = true;
+        t->dyn = dtype(d);
+        if (!dacc(d, "]")) d->bad = true;
+        return t;
+    }
+    static const struct {
+        const char *n;
+        ty *t;
+    } prims[] = {{"any", &T_ANY}, {"string", &T_STR}, {"number", &T_NUM},
+                 {"boolean", &T_BOOL}, {"null", &T_NULL}};
+    for (size_t i = 0; i < sizeof prims / sizeof *prims; i++)
+        if (dacc(d, prims[i].n)) return prims[i].t;
+    d->bad = true;
+    return &T_ANY;
+}
+
+static ty *dtype(dp *d) {
+    ty *t = dprim(d);
+    while (!d->bad && dacc(d, "|")) t = ty_union(d->c, t, dprim(d));
+    return t;
+}
+
+static void dname(dp *d) {
+    dws(d);
+    const char *s = d->s;
+    while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')
+        s++;
+    const char *q = s;
+    while (*q == ' ') q++;
+    if (s > d->s && *q == ':') d->s = q + 1;
+}
+
+/* Argument and result types of a builtin (cached); false when unparsable. */
+static bool decl_of(tcx *c, const rego_builtin *bi, ty ***args, ty **res) {
+    for (uint32_t i = 0; i < c->ndecl; i++)
+        if (c->dbi[i] == bi) {
+            *args = c->dargs[i];
+            *res = c->dres[i];
+            return *args != NULL;
+        }
+    if (c->ndecl == c->capdecl) {
+        uint32_t nc = c->capdecl ? c->capdecl * 2 : 32;
+        const rego_builtin **nb = gh_arena_realloc(c->a, c->dbi, c->capdecl * sizeof *nb, nc * sizeof *nb);
+        ty ***na = nb ? gh_arena_realloc(c->a, c->dargs, c->capdecl * sizeof *na, nc * sizeof *na) : NULL;
+        ty **nr = na ? gh_arena_realloc(c->a, c->dres, c->capdecl * sizeof *nr, nc * sizeof *nr) : NULL;
+        if (!nr) return false;
+        c->dbi = nb;
+        c->dargs = na;
+        c->dres = nr;
+        c->capdecl = nc;
+    }
+    dp d = {c, bi->decl ? bi->decl : "", false};
+    ty **a = gh_arena_calloc(c->a, (bi->arity + 1) * sizeof *a);
+    ty *r = &T_ANY;
+    if (a && dacc(&d, "(")) {
+        uint32_t n = 0;
+        if (!dacc(&d, ")")) {
+            do {
+                dname(&d);
+                ty *t = dtype(&d);
+                if (n < bi->arity) a[n] = t;
+                n++;
+            } while (!d.bad && dacc(&d, ","));
+            if (!dacc(&d, ")")) d.bad = true;
+        }
+        if (n != bi->arity) d.bad = true;
+        if (!d.bad && dacc(&d, "->")) {
+            dname(&d);
+            r = dtype(&d);
+        } else {
+            d.bad = true;
+        }
+    } else {
+        d.bad = true;
+    }
+    c->dbi[c->ndecl] = bi;
+    c->dargs[c->ndecl] = d.bad ? NULL : a;
+    c->dres[c->ndecl] = d.bad ? &T_ANY : r;
+    c->ndecl++;
+    *args = d.bad ? NULL : a;
+    *res = d.bad ? &T_ANY : r;
+    return !d.bad;
+}
+
+/* ---- compatibility ------------------------------------------------------------------ */
+
+static bool compat(const ty *a, const ty *w);
+
+static const ty *scalar_ty(const val_t *v) {
+    switch (val_kind_of(v)) {
+    case VAL_NULL: return &T_NULL;
+    case VAL_BOOL: return &T_BOOL;
+    case VAL_NUMBER: return &T_NUM;
+    case VAL_STRING: return &T_STR;
+    default: return &T_ANY;
+    }
+}
+
+static bool arr_items_compat(const ty *a, const ty *elem) {
+    for (uint32_t i = 0; i < a->n; i++)
+        if (!compat(a->items[i], elem)) return false;
+    return !a->dyn || compat(a->dyn, elem);
+}
+
+/* Could a value of type a be accepted where w is wanted? */
+static bool compat(const ty *a, const ty *w) {
+    if (a->k == TY_ANY || w->k == TY_ANY) return true;
+    if (a->k == TY_UNION) {
+        for (uint32_t i = 0; i < a->n; i++)
+            if (compat(a->items[i], w)) return true;
+        return false;
+    }
+    if (w->k == TY_UNION) {
+        for (uint32_t i = 0; i < w->n; i++)
+            if (compat(a, w->items[i])) return true;
+        return false;
+    }
+    if (a->k != w->k) return false;
+    switch (a->k) {
+    case TY_ARR:
+        if (!w->dyn && w->items) { /* static wanted */
+            if (!a->dyn) {
+                if (a->n != w->n) return false;
+                for (uint32_t i = 0; i < a->n; i++)
+                    if (!compat(a->items[i], w->items[i])) return false;
+                return true;
+            }
+            for (uint32_t i = 0; i < w->n; i++)
+                if (!compat(a->dyn, w->items[i])) return false;
+            return true;
+        }
+        return w->dyn ? arr_items_compat(a, w->dyn) : true;
+    case TY_SET:
+        return !a->dyn || !w->dyn || compat(a->dyn, w->dyn);
+    case TY_OBJ:
+        if (w->dyn) {
+            for (uint32_t i = 0; i < a->n; i++) {
+                if (w->dkey && !compat(scalar_ty(a->keys[i]), w->dkey)) return false;
+                if (!compat(a->items[i], w->dyn)) return false;
+            }
+            if (a->dyn && !compat(a->dyn, w->dyn)) return false;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
+/* ---- indexing ---------------------------------------------------------------------- */
+
+static ty *ty_index(tcx *c, ty *t, const xterm *key) {
+    val_t *kv = key->kind == XT_CONST ? key->u.v : NULL;
+    switch (t->k) {
+    case TY_ARR: {
+        if (kv) {
+            int64_t i;
+            if (val_kind_of(kv) == VAL_NUMBER && val_num_to_int64(kv, &i) && i >= 0 &&
+                (uint64_t)i < t->n)
+                return t->items[i];
+            return t->dyn ? t->dyn : &T_ANY;
+        }
+        ty *u = t->dyn;
+        for (uint32_t i = 0; i < t->n; i++) u = ty_union(c, u, t->items[i]);
+        return u ? u : &T_ANY;
+    }
+    case TY_OBJ: {
+        if (kv) {
+            for (uint32_t i = 0; i < t->n; i++)
+                if (val_equal(t->keys[i], kv)) return t->items[i];
+            return t->dyn ? t->dyn : &T_ANY;
+        }
+        ty *u = t->dyn;
+        for (uint32_t i = 0; i < t->n; i++) u = ty_union(c, u, t->items[i]);
+        return u ? u : &T_ANY;
+    }
+    case TY_SET: return t->dyn ? t->dyn : &T_ANY;
+    default: return &T_ANY;
+    }
+}
+
+/* ---- inference over the IR ------------------------------------------------------------ */
+
+static ty *node_type(tcx *c, rnode *n);
+static ty *term_type(tcx *c, const xterm *t);
+static void check_body(tcx *c, const xbody *b);
+
+static void bind(tcx *c, const xterm *pat, ty *t);
+
+static void bind_list(tcx *c, xterm *const *items, uint32_t n, ty *t) {
+    for (uint32_t i = 0; i < n; i++) {
+        ty *it = &T_ANY;
+        if (t->k == TY_ARR) {
+            if (!t->dyn && i < t->n)
+                it = t->items[i];
+            else if (t->dyn)
+                it = t->dyn;
+        }
+        bind(c, items[i], it);
+    }
+}
+
+/* Record types for still-untyped vars of a pattern unified with type t. */
+static void bind(tcx *c, const xterm *pat, ty *t) {
+    switch (pat->kind) {
+    case XT_VAR:
+        if (pat->slot < c->nvt && !c->vt[pat->slot]) c->vt[pat->slot] = t;
+        break;
+    case XT_ARRAY:
+        bind_list(c, pat->u.list.items, pat->u.list.n, t->k == TY_ARR ? t : &T_ANY);
+        break;
+    case XT_OBJECT:
+        for (uint32_t i = 0; i < pat->u.obj.n; i++) {
+            const xterm *k = pat->u.obj.keys[i];
+            bind(c, pat->u.obj.vals[i], t->k == TY_OBJ ? ty_index(c, t, k) : &T_ANY);
+        }
+        break;
+    default: break;
+    }
+}
+
+static ty *ref_type(tcx *c, const xterm *t) {
+    ty *cur = &T_ANY;
+    uint32_t i = 0;
+    switch (t->root) {
+    case XR_LOCAL: cur = term_type(c, t->u.ref.head); break;
+    case XR_TERM: cur = term_type(c, t->u.ref.head); break;
+    case XR_INPUT: return &T_ANY;
+    default: {
+        rnode *n = t->u.ref.node;
+        i = t->u.ref.nfixed;
+        if (n->kind == NK_NONE) return &T_ANY;
+        if (n->kind == NK_FUNC) return &T_ANY;
+        cur = node_type(c, n);
+        break;
+    }
+    }
+    for (; i < t->u.ref.n; i++) {
+        term_type(c, t->u.ref.path[i]); /* nested calls get checked */
+        cur = ty_index(c, cur, t->u.ref.path[i]);
+        if (cur->k == TY_ANY) {
+            for (i++; i < t->u.ref.n; i++) term_type(c, t->u.ref.path[i]);
+            return &T_ANY;
+        }
+    }
+    return cur;
+}
+
+static const char *op_decl(uint8_t op) {
+    switch (op) {
+    case OP_PLUS: case OP_MUL: case OP_DIV: case OP_REM: return "(number, number) -> number";
+    case OP_MINUS: return "(number|set[any], number|set[any]) -> number|set[any]";
+    case OP_AND: case OP_OR: return "(set[any], set[any]) -> set[any]";
+    case OP_EQUAL: case OP_NEQ: case OP_LT: case OP_LTE: case OP_GT: case OP_GTE:
+        return "(any, any) -> boolean";
+    case OP_MEMBER2: return "(any, any) -> boolean";
+    case OP_MEMBER3: return "(any, any, any) -> boolean";
+    default: return NULL;
+    }
+}
+
+static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
+                     const xterm *out, const rego_loc *loc) {
+    ty *ats[16];
+    for (uint32_t i = 0; i < n; i++) {
+        ty *t = term_type(c, args[i]);
+        if (i < 16) ats[i] = t;
+    }
+    if (c->rc) return &T_ANY;
+    ty **want = NULL, *res = &T_ANY;
+    if (ce->kind == XC_FUNC) {
+        res = node_type(c, ce->fn);
+    } else if (ce->kind == XC_BUILTIN && ce->bi) {
+        if (!decl_of(c, ce->bi, &want, &res)) want = NULL;
+    } else if (ce->kind == XC_OP && op_decl(ce->op)) {
+        rego_builtin tmp = {.name = ce->name, .arity = (uint8_t)ce->arity, .decl = op_decl(ce->op)};
+        /* ops are not cached by pointer: parse directly */
+        dp d = {c, tmp.decl, false};
+        ty **a = gh_arena_calloc(c->a, (tmp.arity + 1) * sizeof *a);
+        if (a && dacc(&d, "(")) {
+            for (uint32_t i = 0; i < tmp.arity; i++) {
+                if (i) dacc(&d, ",");
+                a[i] = dtype(&d);
+            }
+            dacc(&d, ")");
+            dacc(&d, "->");
+            res = dtype(&d);
+            want = d.bad ? NULL : a;
+        }
+    }
+    if (want)
+        for (uint32_t i = 0; i < n && i < 16; i++)
+            if (want[i] && !compat(ats[i], want[i])) {
+                if (!c->rc)
+                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc,
+                                    "%s: invalid argument(s)", ce->name ? ce->name : "?");
+                return &T_ANY;
+            }
+    if (out) {
+        ty *ot = term_type(c, out);
+        if (want && ot->k != TY_ANY && !compat(res, ot) && !c->rc)
+            c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc, "%s: invalid argument(s)",
+                            ce->name ? ce->name : "?");
+        bind(c, out, res);
+    }
+    return res;
+}
+
+static ty *term_type(tcx *c, const xterm *t) {
+    if (!t || c->rc) return &T_ANY;
+    switch (t->kind) {
+    case XT_CONST: return ty_of_value(c, t->u.v);
+    case XT_VAR: return t->slot < c->nvt && c->vt[t->slot] ? c->vt[t->slot] : &T_ANY;
+    case XT_REF: return ref_type(c, t);
+    case XT_ARRAY: {
+        ty *r = ty_new(c, TY_ARR);
+        r->n = t->u.list.n;
+        r->items = gh_arena_alloc(c->a, (r->n + 1) * sizeof *r->items);
+        if (!r->items) return &T_ANY;
+        for (uint32_t i = 0; i < r->n; i++) r->items[i] = term_type(c, t->u.list.items[i]);
+        return r;
+    }
+    case XT_SET: {
+        ty *r = ty_new(c, TY_SET), *el = NULL;
+        for (uint32_t i = 0; i < t->u.list.n; i++) el = ty_union(c, el, term_type(c, t->u.list.items[i]));
+        r->dyn = el ? el : &T_ANY;
+        return r;
+    }
+    case XT_OBJECT: {
+        ty *r = ty_new(c, TY_OBJ), *dv = NULL;
+        bool all_const = true;
+        for (uint32_t i = 0; i < t->u.obj.n; i++) {
+            term_type(c, t->u.obj.keys[i]);
+            dv = ty_union(c, dv, term_type(c, t->u.obj.vals[i]));
+            if (t->u.obj.keys[i]->kind != XT_CONST) all_const = false;
+        }
+        if (!all_const) {
+            r->dyn = dv ? dv : &T_ANY;
+            r->dkey = &T_ANY;
+            return r;
+        }
+        r->n = t->u.obj.n;
+        r->keys = gh_arena_alloc(c->a, (r->n + 1) * sizeof *r->keys);
+        r->items = gh_arena_alloc(c->a, (r->n + 1) * sizeof *r->items);
+        if (!r->keys || !r->items) return &T_ANY;
+        for (uint32_t i = 0; i < r->n; i++) {
+            r->keys[i] = t->u.obj.keys[i]->u.v;
+            r->items[i] = term_type(c, t->u.obj.vals[i]);
+        }
+        return r;
+    }
+    case XT_ACOMPR: case XT_SCOMPR: case XT_OCOMPR: {
+        check_body(c, t->u.compr.body);
+        ty *h = term_type(c, t->u.compr.head);
+        ty *r = ty_new(c, t->kind == XT_ACOMPR ? TY_ARR : t->kind == XT_SCOMPR ? TY_SET : TY_OBJ);
+        r->dyn = h;
+        if (t->kind == XT_OCOMPR) r->dkey = term_type(c, t->u.compr.key);
+        return r;
+    }
+    case XT_CALL:
+        return call_type(c, t->u.call.c, t->u.call.args, t->u.call.n, NULL, &t->src->loc);
+    }
+    return &T_ANY;
+}
+
+static void match_err(tcx *c, const rego_loc *loc) {
+    if (!c->rc) c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc, "match error");
+}
+
+static void check_expr(tcx *c, const xexpr *x) {
+    switch (x->kind) {
+    case XE_TERM: term_type(c, x->u.term); break;
+    case XE_UNIFY: {
+        ty *ta = term_type(c, x->u.un.a);
+        ty *tb = term_type(c, x->u.un.b);
+        if (!compat(ta, tb) && !compat(tb, ta)) {
+            match_err(c, &x->src->loc);
+            return;
+        }
+        bind(c, x->u.un.a, tb);
+        bind(c, x->u.un.b, ta);
+        break;
+    }
+    case XE_CALL:
+        if (x->u.call.c->kind == XC_OP && x->u.call.c->op == OP_PRINT) {
+            for (uint32_t i = 0; i < x->u.call.n; i++) term_type(c, x->u.call.args[i]);
+            break;
+        }
+        call_type(c, x->u.call.c, x->u.call.args, x->u.call.n, x->u.call.out, &x->src->loc);
+        break;
+    case XE_SOME: {
+        ty *d = term_type(c, x->u.some.dom);
+        ty *el = &T_ANY, *kt = &T_ANY;
+        if (d->k >= TY_NULL && d->k <= TY_STR) {
+            match_err(c, &x->src->loc);
+            return;
+        }
+        if (d->k == TY_ARR || d->k == TY_SET || d->k == TY_OBJ) {
+            xterm any = {.kind = XT_VAR};
+            el = ty_index(c, d, &any);
+            kt = d->k == TY_ARR ? &T_NUM : d->k == TY_SET ? el : (d->dkey ? d->dkey : &T_ANY);
+        }
+        if (x->u.some.key && !compat(term_type(c, x->u.some.key), kt)) {
+            match_err(c, &x->src->loc);
+            return;
+        }
+        if (!compat(term_type(c, x->u.some.val), el)) {
+            match_err(c, &x->src->loc);
+            return;
+        }
+        if (x->u.some.key) bind(c, x->u.some.key, kt);
+        bind(c, x->u.some.val, el);
+        break;
+    }
+    case XE_EVERY: {
+        ty *d = term_type(c, x->u.every.dom);
+        ty *el = &T_ANY;
+        if (d->k == TY_ARR || d->k == TY_SET || d->k == TY_OBJ) {
+            xterm any = {.kind = XT_VAR};
+            el = ty_index(c, d, &any);
+        }
+        bind(c, x->u.every.val, el);
+        check_body(c, x->u.every.body);
+        break;
+    }
+    default: break;
+    }
+    for (uint32_t i = 0; i < x->nwith; i++) term_type(c, x->with[i].value);
+}
+
+static void check_body(tcx *c, const xbody *b) {
+    if (!b) return;
+    for (uint32_t i = 0; i < b->n && !c->rc; i++) check_expr(c, b->exprs[i]);
+}
+
+/* Type of a rule chain's value (checking its bodies), in a fresh frame. */
+static ty *rule_type(tcx *c, const xrule *r, bool multi_key) {
+    ty **saved = c->vt;
+    uint32_t savedn = c->nvt;
+    c->nvt = r->nslots;
+    c->vt = gh_arena_calloc(c->a, (r->nslots + 1) * sizeof *c->vt);
+    ty *res = NULL;
+    if (c->vt) {
+        for (const xrule *b = r; b && !c->rc; b = b->els) {
+            memset(c->vt, 0, r->nslots * sizeof *c->vt);
+            check_body(c, b->body);
+            for (uint32_t i = 0; i < b->ntail; i++) term_type(c, b->tail[i]);
+            ty *v = term_type(c, multi_key ? b->key : b->value);
+            res = ty_union(c, res, v);
+        }
+    }
+    c->vt = saved;
+    c->nvt = savedn;
+    return res ? res : &T_ANY;
+}
+
+static ty *node_type(tcx *c, rnode *n) {
+    if (c->nstate[n->id] == 2) return c->ntype[n->id];
+    if (c->nstate[n->id] == 1) return &T_ANY;
+    c->nstate[n->id] = 1;
+    ty *t = NULL;
+    switch (n->kind) {
+    case NK_COMPLETE: case NK_FUNC:
+        for (uint32_t i = 0; i < n->nrules; i++) t = ty_union(c, t, rule_type(c, n->rules[i], false));
+        if (n->dflt) t = ty_union(c, t, rule_type(c, n->dflt, false));
+        break;
+    case NK_MULTI: {
+        ty *el = NULL;
+        for (uint32_t i = 0; i < n->nrules; i++) el = ty_union(c, el, rule_type(c, n->rules[i], true));
+        t = ty_new(c, TY_SET);
+        t->dyn = el ? el : &T_ANY;
+        break;
+    }
+    case NK_OBJ:
+        for (uint32_t i = 0; i < n->nrules; i++)
+            rule_type(c, n->rules[i], n->rules[i]->kind == XK_MULTI);
+        t = &T_ANY; /* nested dynamic paths: keep it open */
+        break;
+    default: t = &T_ANY; break;
+    }
+    if (!t) t = &T_ANY;
+    c->ntype[n->id] = t;
+    c->nstate[n->id] = 2;
+    return t;
+}
+
+static void check_nodes(tcx *c, rnode *n) {
+    if (c->rc) return;
+    if (n->kind != NK_NONE) node_type(c, n);
+    for (uint32_t i = 0; i < n->nkids && !c->rc; i++) check_nodes(c, n->kids[i]);
+}
+
+static int tcx_init(tcx *c, const rego_policy *p, gh_arena *a, gh_err *e) {
+    memset(c, 0, sizeof *c);
+    c->pc = p;
+    c->a = a;
+    c->e = e;
+    c->ntype = gh_arena_calloc(a, (p->nnodes + 1) * sizeof *c->ntype);
+    c->nstate = gh_arena_calloc(a, p->nnodes + 1);
+    if (!c->ntype || !c->nstate) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
+int rc_check_types(rego_policy *p, gh_err *e) {
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    tcx c;
+    int rc = tcx_init(&c, p, &a, e);
+    if (!rc) {
+        c.p = p;
+        check_nodes(&c, p->root);
+        rc = c.rc;
+    }
+    gh_arena_free(&a);
+    return rc;
+}
+
+int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e) {
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    tcx c;
+    int rc = tcx_init(&c, p, &a, e);
+    if (!rc) {
+        c.nvt = q->nslots;
+        c.vt = gh_arena_calloc(&a, (q->nslots + 1) * sizeof *c.vt);
+        if (!c.vt) {
+            rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        } else {
+            check_body(&c, q->body);
+            rc = c.rc;
+        }
+    }
+    gh_arena_free(&a);
+    return rc;
+}

@@ -1,0 +1,346 @@
+/* engine_int.h - private structures of the Rego compiler and evaluator
+ * (compile*.c, eval*.c). The compiler lowers the parser's AST into the IR
+ * below: vars become frame slots, refs are rooted (local, input, data or a
+ * computed value) and calls are bound to a builtin or a rule-tree node. The
+ * IR and the rule tree live in the policy's arena and are immutable after
+ * rego_policy_compile; a prepared query adds its own IR in its own arena. */
+#ifndef GH_REGO_ENGINE_INT_H
+#define GH_REGO_ENGINE_INT_H
+
+#include "builtins/builtins.h"
+#include "rego.h"
+
+typedef struct xterm xterm;
+typedef struct xexpr xexpr;
+typedef struct xbody xbody;
+typedef struct xrule xrule;
+typedef struct rnode rnode;
+typedef struct ev ev;
+
+/* ---- IR: terms ------------------------------------------------------------ */
+enum {
+    XT_CONST,  /* u.v */
+    XT_VAR,    /* slot */
+    XT_REF,    /* u.ref */
+    XT_ARRAY,  /* u.list */
+    XT_SET,    /* u.list */
+    XT_OBJECT, /* u.obj */
+    XT_ACOMPR, /* u.compr */
+    XT_SCOMPR,
+    XT_OCOMPR,
+    XT_CALL,   /* u.call */
+};
+
+/* ref roots */
+enum { XR_LOCAL, XR_INPUT, XR_DATA, XR_TERM };
+
+/* term flags */
+enum {
+    XF_OPEN = 1 << 0,     /* contains vars outside ref paths/calls/closures: may need
+                             unification instead of evaluation */
+    XF_WILDCARD = 1 << 1, /* a `_` (or generated) var */
+    XF_GEN = 1 << 2,      /* a var the user did not write (hidden from results) */
+};
+
+/* Callee kinds. Internal ops are evaluated inline, everything else through
+ * the registry (builtins) or the rule tree (user functions). */
+enum { XC_BUILTIN, XC_FUNC, XC_OP, XC_UNKNOWN };
+enum {
+    OP_NONE,
+    OP_EQUAL, OP_NEQ, OP_LT, OP_LTE, OP_GT, OP_GTE,
+    OP_PLUS, OP_MINUS, OP_MUL, OP_DIV, OP_REM,
+    OP_MEMBER2, OP_MEMBER3, OP_PRINT, OP_EQ, OP_ASSIGN,
+    OP_META_RULE, OP_META_CHAIN, OP_AND, OP_OR,
+};
+
+typedef struct xcallee {
+    uint8_t kind; /* XC_* */
+    uint8_t op;   /* OP_* for XC_OP */
+    uint16_t arity;
+    const rego_builtin *bi; /* XC_BUILTIN (also set for ops present in the registry) */
+    rnode *fn;              /* XC_FUNC */
+    const char *name;       /* dotted name ("count", "data.a.f") */
+} xcallee;
+
+struct xterm {
+    uint8_t kind;  /* XT_* */
+    uint8_t flags; /* XF_* */
+    uint8_t root;  /* XT_REF: XR_* */
+    uint8_t pad;
+    uint32_t slot; /* XT_VAR */
+    const rego_term *src;
+    union {
+        val_t *v;
+        struct {
+            xterm **items;
+            uint32_t n;
+        } list;
+        struct {
+            xterm **keys, **vals;
+            uint32_t n;
+        } obj;
+        struct {
+            xterm *key, *head;
+            xbody *body;
+        } compr;
+        struct {
+            xterm *head;   /* XR_LOCAL: the var; XR_TERM: the computed head */
+            xterm **path;  /* elements after the head (data/input: after the root) */
+            uint32_t n;
+            rnode *node;   /* XR_DATA: node reached by the first `nfixed` constant keys */
+            uint32_t nfixed;
+        } ref;
+        struct {
+            xcallee *c;
+            xterm **args;
+            uint32_t n;
+        } call;
+    } u;
+};
+
+/* ---- IR: expressions ------------------------------------------------------- */
+enum {
+    XE_TERM,  /* u.term: true when defined and not false */
+    XE_UNIFY, /* u.un: a = b (also :=) */
+    XE_CALL,  /* u.call: f(args) with an optional output term */
+    XE_SOME,  /* u.some: some [k,] v in dom */
+    XE_EVERY, /* u.every */
+    XE_NOOP,  /* `some x` declaration */
+};
+
+enum { XW_INPUT, XW_DATA, XW_FUNC };
+
+typedef struct xwith {
+    uint8_t kind;  /* XW_* */
+    val_t **path;  /* INPUT/DATA: keys after the root */
+    uint32_t npath;
+    xcallee *target; /* FUNC: the replaced function/builtin */
+    xcallee *repl;   /* FUNC: replacement function, or NULL when value is a term */
+    xterm *value;
+    const rego_with *src;
+} xwith;
+
+struct xexpr {
+    uint8_t kind;
+    bool negated;
+    uint16_t pad;    /* queries: 1 + source index of a top-level expression, else 0 */
+    uint32_t nwith;
+    xwith *with;
+    const rego_expr *src;
+    union {
+        xterm *term;
+        struct {
+            xterm *a, *b;
+        } un;
+        struct {
+            xcallee *c;
+            xterm **args;
+            uint32_t n; /* inputs */
+            xterm *out; /* output term or NULL */
+        } call;
+        struct {
+            xterm *key, *val, *dom;
+        } some;
+        struct {
+            xterm *key, *val, *dom;
+            xbody *body;
+        } every;
+    } u;
+};
+
+struct xbody {
+    xexpr **exprs;
+    uint32_t n;
+    uint32_t *free;  /* closure/every bodies: outer slots they read */
+    uint32_t nfree;
+};
+
+/* ---- rules and the rule tree -------------------------------------------------- */
+enum { XK_COMPLETE, XK_MULTI, XK_OBJ, XK_FUNC };
+
+struct xrule {
+    uint8_t kind;     /* XK_* (OBJ: ref head with a non-constant tail) */
+    bool is_default;
+    const rego_rule *src;
+    xterm **args;     /* FUNC */
+    uint32_t nargs;
+    xterm **tail;     /* ref elements after the node's path (OBJ, MULTI with tail) */
+    uint32_t ntail;
+    xterm *key;       /* MULTI element */
+    xterm *value;     /* COMPLETE/OBJ/FUNC value */
+    xterm *headt;     /* MULTI/OBJ: [tail..., key or value] as one array term */
+    xbody *body;
+    xrule *els;       /* else branch (shares the frame) */
+    uint32_t nslots;  /* frame size (the whole chain) */
+    const char **slot_names;
+};
+
+enum { NK_NONE, NK_COMPLETE, NK_MULTI, NK_OBJ, NK_FUNC };
+
+struct rnode {
+    val_t *key;       /* segment key (root: NULL) */
+    rnode *parent;
+    rnode **kids;     /* sorted by key (val_compare) */
+    uint32_t nkids, capkids;
+    xrule **rules;    /* non-default rules (else chains hang off them) */
+    uint32_t nrules;
+    xrule *dflt;
+    const rego_rule **srcs; /* the rules' ASTs (same order as rules) */
+    uint32_t nsrcs, capsrcs;
+    const rego_rule *dflt_src;
+    uint8_t kind;     /* NK_* */
+    bool subtree_rules; /* some rule at or below this node */
+    bool is_package;
+    uint32_t id;      /* index in per-evaluation memo tables */
+    uint32_t depth;
+    val_t *path;      /* array of keys from data */
+    val_t *base;      /* base document at this path, or NULL */
+    int16_t func_arity; /* NK_FUNC */
+    bool recursive_checked;
+    uint8_t visit;    /* compile-time cycle detection state */
+};
+
+/* ---- policy and query ----------------------------------------------------------- */
+typedef struct pmod {
+    rego_module *m;
+    rnode *pkg;       /* the package node */
+    const char *pkg_path; /* "data.a.b" */
+} pmod;
+
+struct rego_policy {
+    gh_arena a;
+    pmod *mods;
+    uint32_t nmods, capmods;
+    val_t *data;      /* merged base documents (object) */
+    rnode *root;      /* data */
+    uint32_t nnodes;
+    bool compiled;
+    bool strict;
+};
+
+struct rego_query {
+    const rego_policy *p;
+    gh_arena *a;
+    xbody *body;
+    uint32_t nslots;
+    const char **slot_names; /* user-visible names; NULL for generated slots */
+    uint32_t *result_slots;  /* visible slots sorted by name */
+    uint32_t nresult;
+    const rego_body *src;
+};
+
+/* ---- compiler internals (compile*.c) ------------------------------------------- */
+typedef struct cctx cctx;
+
+/* Error helpers: record OPA-style errors with a node location. */
+int rc_errf(gh_err *e, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
+    GH_PRINTF(5, 6);
+
+/* Rule tree construction (compile_tree.c). */
+rnode *rt_node_new(rego_policy *p, rnode *parent, val_t *key);
+rnode *rt_kid(const rnode *n, const val_t *key);
+rnode *rt_kid_add(rego_policy *p, rnode *n, val_t *key);
+/* Walk a dotted data path ("data" excluded) from the root; NULL when absent. */
+rnode *rt_lookup(const rego_policy *p, val_t *const *keys, uint32_t n);
+
+/* Lowering of rules and queries (compile_lower.c). */
+int rc_lower_rules(rego_policy *p, gh_err *e);
+int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
+                   rego_query *q, gh_err *e);
+
+/* Safety check and reordering (compile_safety.c), type checks (compile_types.c),
+ * recursion (compile_tree.c). */
+int rc_check_recursion(rego_policy *p, gh_err *e);
+int rc_check_types(rego_policy *p, gh_err *e);
+int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e);
+
+/* A term value known at compile time (ground scalars/composites); NULL otherwise. */
+val_t *rc_term_const(gh_arena *a, const rego_term *t);
+
+/* ---- evaluator (eval*.c) -------------------------------------------------------- */
+/* Continuations: fn receives the value produced (NULL for body/bool
+ * continuations). Return 0 to keep searching, EV_STOP to stop the search
+ * successfully, or a negative GH_E* error. */
+#define EV_STOP 1
+typedef struct kont kont;
+struct kont {
+    int (*fn)(ev *e, kont *k, val_t *v);
+};
+
+typedef struct ev_override { /* with data.x as v */
+    val_t **path;
+    uint32_t npath;
+    val_t *value;
+} ev_override;
+
+typedef struct ev_mock { /* with f as g */
+    const xcallee *target;
+    const xcallee *repl; /* NULL: use value */
+    val_t *value;
+} ev_mock;
+
+typedef struct ev_memo {
+    val_t **vals;     /* by node id; NULL = not computed */
+    uint8_t *state;   /* 0 unknown, 1 computing, 2 done (value may be NULL = undefined) */
+} ev_memo;
+
+struct ev {
+    const rego_policy *p;
+    gh_arena *a;
+    gh_err *err;
+    val_t **frame;
+    val_t *input;
+    ev_memo *memo;
+    ev_override *ovr;
+    uint32_t novr, capovr;
+    ev_mock *mocks;
+    uint32_t nmocks, capmocks;
+    uint64_t steps, max_steps;
+    int64_t deadline_ns; /* 0: none */
+    rego_bctx bctx;
+    gh_err bierr;
+    bool strict;
+    uint32_t depth;  /* rule/function call depth */
+    const rego_eval_opts *opts;
+    const rego_rule *cur_rule; /* for rego.metadata.rule */
+    val_t **qvals;   /* values of the query's top-level expressions */
+};
+
+/* eval.c */
+#define EV_ITER 2 /* ev_term_direct: a var is unbound, iterate with ev_term */
+int ev_term_direct(ev *e, const xterm *t, val_t **out);
+int ev_body(ev *e, const xbody *b, uint32_t i, kont *k);
+int ev_expr(ev *e, const xexpr *x, kont *k);
+int ev_term(ev *e, const xterm *t, kont *k);
+int ev_unify(ev *e, const xterm *t, val_t *v, kont *k);
+int ev_unify_terms(ev *e, const xterm *a, const xterm *b, kont *k);
+/* Single value of a term whose vars are all bound: *out (NULL = undefined).
+ * Iterating terms give their first value. */
+int ev_value(ev *e, const xterm *t, val_t **out);
+int ev_oom(ev *e);
+int ev_step(ev *e);
+int ev_errf(ev *e, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
+    GH_PRINTF(5, 6);
+
+/* eval_ref.c */
+int ev_ref_direct(ev *e, const xterm *t, val_t **out);
+int ev_ref(ev *e, const xterm *t, kont *k);
+int ev_walk_val(ev *e, val_t *v, xterm *const *path, uint32_t i, uint32_t n, kont *k);
+/* Value of a data node (rules evaluated, base merged, overrides applied). */
+int ev_node_value(ev *e, rnode *n, val_t **out);
+val_t *ev_lookup(val_t *coll, const val_t *key);
+
+/* eval_rules.c */
+int ev_rule_node(ev *e, rnode *n, val_t **out);
+int ev_func_call(ev *e, rnode *fn, val_t **args, uint32_t nargs, const rego_loc *loc,
+                 val_t **out);
+
+/* eval_call.c */
+int ev_call(ev *e, const xcallee *c, val_t **args, uint32_t nargs, const rego_loc *loc,
+            val_t **out);
+int ev_print(ev *e, const xexpr *x);
+int ev_with(ev *e, const xexpr *x, kont *k);
+/* Format a value as Rego text (sets as {..}, strings quoted). */
+void ev_fmt_value(gh_buf *b, const val_t *v);
+
+#endif

@@ -1,0 +1,88 @@
+/* lower_int.h - state shared by the lowering files (compile_lower.c,
+ * compile_lower2.c) and the safety pass (compile_safety.c): the lowering
+ * context with its slot table and scope chain. One lctx lowers one frame
+ * (a rule's else chain, or a query); scopes nest for comprehensions and
+ * `every` bodies, whose locals get slots in the same frame. */
+#ifndef GH_REGO_LOWER_INT_H
+#define GH_REGO_LOWER_INT_H
+
+#include "engine_int.h"
+
+enum { DECL_NONE = 0, DECL_SOME, DECL_ASSIGN, DECL_ARG };
+
+typedef struct lname {
+    const char *name;
+    uint32_t slot;   /* UINT32_MAX: not a local of this scope */
+    uint8_t decl;    /* DECL_* */
+    const rego_loc *used_loc;
+} lname;
+
+typedef struct lscope {
+    struct lscope *up;
+    uint32_t id;
+    bool closure; /* a comprehension or `every` body */
+    lname *names;
+    uint32_t n, cap;
+    uint32_t *free; /* outer slots used inside (closure captures) */
+    uint32_t nfree, capfree;
+} lscope;
+
+typedef struct lseen {
+    const char *name;
+    uint32_t scope;
+} lseen;
+
+typedef struct lglobal {
+    uint8_t root;  /* XR_INPUT or XR_DATA */
+    val_t **path;
+    uint32_t npath;
+} lglobal;
+
+typedef struct lctx {
+    const rego_policy *p;
+    gh_arena *a; /* where IR goes */
+    gh_err *e;
+    const pmod *pm; /* NULL for queries */
+    const char **slot_names;
+    uint8_t *slot_flags;
+    uint32_t *slot_scope;
+    uint32_t nslots, capslots;
+    uint32_t nscopes;
+    lscope *sc;
+    lseen *seen_names;
+    uint32_t nseen, capseen;
+    uint32_t *slot_uses;     /* lowered occurrences per slot */
+    const rego_term **decls; /* `some x` declarations (checked for use) */
+    uint32_t ndecls, capdecls;
+    bool v1;                 /* Rego v1 rules (input/data may not be shadowed) */
+    bool some_vars_form;     /* declaring `some x` (not `some x in xs`) */
+    int rc;
+} lctx;
+
+int lc_err(lctx *c, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
+    GH_PRINTF(5, 6);
+void lc_scope_push(lctx *c, lscope *s);
+void lc_scope_pop(lctx *c);
+void lc_prescan_body(lctx *c, const rego_body *b);
+void lc_prescan_term(lctx *c, const rego_term *t);
+void lc_declare_args(lctx *c, rego_term *const *args, uint32_t n);
+void lc_declare(lctx *c, const rego_term *t, int how);
+bool lc_global(lctx *c, const char *name, lglobal *g);
+
+xterm *lc_term(lctx *c, const rego_term *t);
+xterm *lc_const(lctx *c, val_t *v, const rego_term *src);
+xbody *lc_body(lctx *c, const rego_body *b);
+/* Resolve a call operator with n operands (output allowed: n may be arity+1). */
+xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, const rego_loc *loc);
+void lc_body_set_free(lctx *c, xbody *b, const lscope *sc);
+/* After a frame is lowered: `some` declarations that are never used. */
+int lc_check_unused(lctx *c);
+
+/* compile_safety.c: reorder a body so every expression's inputs are bound;
+ * `safe` (nslots flags) holds the slots bound on entry and is updated with
+ * everything the body binds. */
+int sf_body(lctx *c, xbody *b, uint8_t *safe);
+/* Check that every var of head term t is bound. */
+int sf_head_term(lctx *c, const xterm *t, const uint8_t *safe);
+
+#endif

@@ -1,0 +1,2 @@
+0package p
+p { true }

@@ -1,0 +1,1 @@
+3x = data.test; y := {k: v | v := x[k]}

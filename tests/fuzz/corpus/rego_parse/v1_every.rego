@@ -1,0 +1,3 @@
+0package p
+import rego.v1
+ok if every k, v in input.o { v > k; startswith(k, "a") }

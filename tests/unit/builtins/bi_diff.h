@@ -1,0 +1,187 @@
+/* bi_diff.h - test helper: replay tests/differential/<family>.expect (OPA
+ * 0.61's recorded answers, see gen_expect.sh) against builtin tables by
+ * calling each builtin directly. Lines OPA's type checker rejected at
+ * compile time take their runtime answer from <family>.rtexpect; calls whose
+ * arguments are not literals (other than json.unmarshal("<json>"), which is
+ * decoded here) are skipped and counted. Header-only, shared by the number
+ * family tests (test_numbers.c, test_aggregates.c, ...). */
+#ifndef GH_TEST_BI_DIFF_H
+#define GH_TEST_BI_DIFF_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rego/builtins/builtins.h"
+#include "rego_lit.h"
+
+typedef struct bd_stats {
+    int pass, fail, skip;
+} bd_stats;
+
+/* Known, deliberate differences from OPA 0.61: expression -> reason. */
+typedef struct bd_known {
+    const char *expr;
+    const char *why;
+} bd_known;
+
+static const rego_builtin *bd_find(const rego_builtin *const *tabs, const char *name) {
+    for (size_t t = 0; tabs[t]; t++)
+        for (const rego_builtin *b = tabs[t]; b->name; b++)
+            if (!strcmp(b->name, name)) return b;
+    return NULL;
+}
+
+/* Copy of line with every json.unmarshal("<json>") replaced by <json>. */
+static char *bd_unwrap(gh_arena *a, const char *line) {
+    static const char pre[] = "json.unmarshal(";
+    size_t n = strlen(line);
+    char *out = gh_arena_alloc(a, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        if (!strncmp(line + i, pre, sizeof pre - 1) && line[i + sizeof pre - 1] == '"') {
+            rl_in in = {line + i + sizeof pre - 1, line + n, a, false};
+            val_t *s = rl_term(&in);
+            if (!s || in.bad || s->kind != VAL_STRING || in.p >= in.end || *in.p != ')')
+                return NULL;
+            memcpy(out + k, val_str_ptr(s), val_str_len(s));
+            k += val_str_len(s);
+            i = (size_t)(in.p + 1 - line);
+            continue;
+        }
+        out[k++] = line[i++];
+    }
+    out[k] = '\0';
+    return out;
+}
+
+static char *bd_slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)sz + 1);
+    size_t got = fread(buf, 1, (size_t)sz, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static const char *bd_str(const val_t *o, const char *key) {
+    val_t *v = val_obj_get_str(o, key, strlen(key));
+    return v && v->kind == VAL_STRING ? val_str_ptr(v) : NULL;
+}
+
+/* The .rtexpect line for expr, parsed into a (NULL when none). */
+static val_t *bd_rt(gh_arena *a, const char *rt, const char *expr) {
+    if (!rt) return NULL;
+    for (const char *p = rt; *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        val_t *o = NULL;
+        gh_err err;
+        if (len && !val_json_parse(a, p, len, NULL, &o, &err)) {
+            const char *x = bd_str(o, "expr");
+            if (x && !strcmp(x, expr)) return o;
+        }
+        p += len + (e ? 1 : 0);
+    }
+    return NULL;
+}
+
+/* Runs one family; prints each mismatch. */
+static void bd_run(const char *family, const rego_builtin *const *tabs, const bd_known *known,
+                   bd_stats *st) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/differential/%s.expect", GH_SOURCE_DIR, family);
+    char *text = bd_slurp(path);
+    if (!text) {
+        printf("bi_diff: cannot read %s\n", path);
+        st->fail++;
+        return;
+    }
+    snprintf(path, sizeof path, "%s/tests/differential/%s.rtexpect", GH_SOURCE_DIR, family);
+    char *rt = bd_slurp(path);
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    for (char *p = text; *p;) {
+        char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        gh_arena_reset(&a);
+        val_t *o = NULL;
+        gh_err err;
+        gh_err_clear(&err);
+        if (len == 0 || val_json_parse(&a, p, len, NULL, &o, &err)) {
+            if (len) st->skip++; /* e.g. a number too long for our values */
+            p += len + (e ? 1 : 0);
+            continue;
+        }
+        p += len + (e ? 1 : 0);
+        const char *expr = bd_str(o, "expr");
+        const char *code = bd_str(o, "error_code");
+        bool is_known = false;
+        for (const bd_known *k = known; k && k->expr; k++)
+            if (!strcmp(k->expr, expr)) is_known = true;
+        if (is_known) {
+            st->skip++;
+            continue;
+        }
+        if (code && !strcmp(code, "rego_type_error")) {
+            o = bd_rt(&a, rt, expr);
+            if (!o) {
+                st->skip++;
+                continue;
+            }
+            code = bd_str(o, "error_code");
+        }
+        if (code && strcmp(code, "eval_type_error") && strcmp(code, "eval_builtin_error")) {
+            st->skip++;
+            continue;
+        }
+        char *line = bd_unwrap(&a, expr);
+        char name[128];
+        val_t *args[8];
+        int n = line ? rl_call(&a, line, name, sizeof name, args, 8) : -1;
+        const rego_builtin *b = n >= 0 ? bd_find(tabs, name) : NULL;
+        if (!b || b->arity != n) {
+            st->skip++;
+            continue;
+        }
+        gh_err cerr;
+        gh_err_clear(&cerr);
+        rego_bctx c = {.a = &a, .err = &cerr};
+        val_t *out = NULL;
+        int rc = b->fn(&c, args, &out);
+        char got[2048], want[2048];
+        if (rc == RB_UNDEF)
+            snprintf(got, sizeof got, "undefined");
+        else if (rc < 0)
+            snprintf(got, sizeof got, "%s: %s: %s",
+                     rc == GH_ETYPE    ? "eval_type_error"
+                     : rc == GH_EINVAL ? "eval_builtin_error"
+                                       : "other_error",
+                     name, cerr.msg);
+        else
+            snprintf(got, sizeof got, "%s", val_to_json(&a, out, VAL_JSON_SORTED));
+        val_t *wv = val_obj_get_str(o, "value", 5);
+        if (code)
+            snprintf(want, sizeof want, "%s: %s", code, bd_str(o, "error"));
+        else if (wv)
+            snprintf(want, sizeof want, "%s", val_to_json(&a, wv, VAL_JSON_SORTED));
+        else
+            snprintf(want, sizeof want, "undefined");
+        if (strcmp(got, want)) {
+            st->fail++;
+            printf("MISMATCH %s\n   got:  %.300s\n   want: %.300s\n", expr, got, want);
+        } else {
+            st->pass++;
+        }
+    }
+    gh_arena_free(&a);
+    free(text);
+    free(rt);
+    printf("differential %s: %d passed, %d failed, %d skipped\n", family, st->pass, st->fail,
+           st->skip);
+}
+
+#endif
