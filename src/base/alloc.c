@@ -192,3 +192,9 @@ size_t gh_arena_used(const gh_arena *a) {
     for (const gh_chunk *c = a->head; c; c = c->next) u += c->used;
     return u;
 }
+
+size_t gh_arena_chunks(const gh_arena *a) {
+    size_t n = 0;
+    for (const gh_chunk *c = a->head; c; c = c->next) n++;
+    return n;
+}

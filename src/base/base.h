@@ -103,6 +103,9 @@ char *gh_arena_printf(gh_arena *a, const char *fmt, ...) GH_PRINTF(2, 3);
 void gh_arena_reset(gh_arena *a);
 void gh_arena_free(gh_arena *a);
 size_t gh_arena_used(const gh_arena *a);
+/* Number of heap chunks the arena holds now (for allocation statistics,
+ * e.g. `gatehouse bench` allocs/op). */
+size_t gh_arena_chunks(const gh_arena *a);
 
 /* ---- string views and buffers -------------------------------------------- */
 typedef struct gh_str {

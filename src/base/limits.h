@@ -22,6 +22,11 @@
  * in total, per document. Stops "billion laughs" style inputs. */
 #define GH_MAX_YAML_ALIAS_NODES 100000
 
+/* Most addresses net.cidr_expand produces (a /16 of IPv4, a /112 of IPv6).
+ * OPA has no bound and would spin for hours on a /0; a policy needing more
+ * than this should test membership with net.cidr_contains instead. */
+#define GH_MAX_CIDR_EXPAND 65536
+
 /* Default chunk size of an arena. */
 #define GH_ARENA_CHUNK (64u * 1024u)
 

@@ -192,6 +192,7 @@ static int on_result(void *ud, const rego_result *r) {
     for (uint32_t i = 0; o && i < r->nvars; i++) {
         val_t *k = val_strc(c->a, r->names[i]);
         val_t *v = jsonish(c->a, r->values[i]);
+        if (v) v = val_copy(c->a, v); /* results must outlive the policy */
         if (!k || !v || val_obj_put(c->a, o, k, v)) o = NULL;
     }
     if (!o || val_arr_push(c->a, c->list, o)) {

@@ -9,6 +9,10 @@
 static const cli_command commands[] = {
     {"parse", cli_parse, "print input files (JSON, YAML) as the JSON documents policies see"},
     {"conformance", cli_conformance, "run OPA YAML conformance cases: N passed, N failed, N skipped"},
+    {"eval", cli_eval, "evaluate a Rego query against policies and data, like `opa eval`"},
+    {"test", cli_test, "run Rego unit tests (test_* rules), like `opa test`"},
+    {"capabilities", cli_capabilities, "print the builtins and their types, like `opa capabilities`"},
+    {"bench", cli_bench, "benchmark a Rego query (ns/op, B/op, allocs/op), like `opa bench`"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 
@@ -17,8 +21,8 @@ static void usage(FILE *f) {
                "usage: gatehouse <command> [options] [args]\n\ncommands:\n",
             GH_VERSION);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-12s %s\n", "help", "show this help, or a command's help: help <command>");
+        fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-13s %s\n", "help", "show this help, or a command's help: help <command>");
     fprintf(f, "\noptions:\n  --version    print the version and exit\n"
                "\nexit status: 0 ok, 1 policy failure, 2 usage or input error\n");
 }

@@ -66,15 +66,65 @@ static const char *scalar_text(rego_parser *p, const val_t *v, bool *ok) {
     }
 }
 
-static const char *yaml_kind(const val_t *v) {
+/* How go-yaml names a node in "cannot unmarshal ..." errors: the tag, and
+ * the text of a scalar in backquotes. */
+static const char *yaml_node(rego_parser *p, const val_t *v) {
     switch (val_kind_of(v)) {
     case VAL_ARRAY: return "!!seq";
     case VAL_OBJECT:
     case VAL_SET: return "!!map";
-    case VAL_STRING: return "!!str";
-    case VAL_NUMBER: return "!!int";
-    case VAL_BOOL: return "!!bool";
-    default: return "!!null";
+    case VAL_NULL: return "!!null";
+    case VAL_STRING: return gh_arena_printf(p->a, "!!str `%s`", val_str_ptr(v));
+    case VAL_BOOL: return v->u.b ? "!!bool `true`" : "!!bool `false`";
+    default: {
+        const char *t = val_to_json(p->a, v, 0);
+        return gh_arena_printf(p->a, "%s `%s`", val_is_int(v) ? "!!int" : "!!float", t ? t : "?");
+    }
+    }
+}
+
+/* A go-yaml type error; parse_block adds the line of the offending field. */
+static const char *um_err(rego_parser *p, const val_t *v, const char *into) {
+    const char *m = gh_arena_printf(p->a, "yaml: unmarshal errors:\n  cannot unmarshal %s into %s",
+                                    yaml_node(p, v), into);
+    return m ? m : "out of memory";
+}
+
+/* A decoded YAML value as Go's %s prints it, after OPA formats the message a
+ * second time (so "%!s(int=1)" reads "%!!(MISSING)s(int=1)"). */
+static void go_fmt(gh_buf *b, const val_t *v) {
+    switch (val_kind_of(v)) {
+    case VAL_STRING: gh_buf_append(b, val_str_ptr(v), val_str_len(v)); break;
+    case VAL_NULL: gh_buf_puts(b, "%!!(MISSING)s(<nil>)"); break;
+    case VAL_BOOL: gh_buf_printf(b, "%%!!(MISSING)s(bool=%s)", v->u.b ? "true" : "false"); break;
+    case VAL_NUMBER:
+        gh_buf_printf(b, "%%!!(MISSING)s(%s=", val_is_int(v) ? "int" : "float64");
+        val_json_emit(b, v, 0);
+        gh_buf_putc(b, ')');
+        break;
+    case VAL_ARRAY:
+        gh_buf_putc(b, '[');
+        for (size_t i = 0; i < val_arr_len(v); i++) {
+            if (i) gh_buf_putc(b, ' ');
+            go_fmt(b, val_arr_at(v, i));
+        }
+        gh_buf_putc(b, ']');
+        break;
+    default: {
+        /* Go prints map keys sorted */
+        gh_arena tmp;
+        gh_arena_init(&tmp, 0);
+        uint32_t *ord = val_sorted_order(&tmp, v);
+        gh_buf_puts(b, "map[");
+        for (size_t i = 0; i < val_obj_len(v) && ord; i++) {
+            if (i) gh_buf_putc(b, ' ');
+            go_fmt(b, val_obj_key_at(v, ord[i]));
+            gh_buf_putc(b, ':');
+            go_fmt(b, val_obj_val_at(v, ord[i]));
+        }
+        gh_buf_putc(b, ']');
+        gh_arena_free(&tmp);
+    }
     }
 }
 
@@ -92,10 +142,12 @@ static const char *obj_str(const val_t *o, const char *k) {
     return v && val_is_str(v) ? val_str_ptr(v) : "";
 }
 
-/* As Go's %s prints a decoded YAML value (strings raw). */
 static const char *value_text(rego_parser *p, const val_t *v) {
-    if (val_is_str(v)) return val_str_ptr(v);
-    const char *s = val_to_json(p->a, v, 0);
+    gh_buf b;
+    gh_buf_init(&b);
+    go_fmt(&b, v);
+    const char *s = b.oom ? "?" : rp_strndup(p, b.p ? b.p : "", b.len);
+    gh_buf_free(&b);
     return s ? s : "?";
 }
 
@@ -237,12 +289,9 @@ static const char *parse_schema(rego_parser *p, const val_t *item, val_t **out) 
 typedef const char *(*item_fn)(rego_parser *p, const val_t *v, val_t **out);
 
 static const char *parse_list(rego_parser *p, const val_t *v, item_fn fn, const char *what,
-                              val_t **out) {
+                              const char *into, val_t **out) {
     if (val_kind_of(v) == VAL_NULL) return NULL;
-    if (val_kind_of(v) != VAL_ARRAY)
-        return gh_arena_printf(p->a,
-                               "yaml: unmarshal errors:\n  cannot unmarshal %s into []interface {}",
-                               yaml_kind(v));
+    if (val_kind_of(v) != VAL_ARRAY) return um_err(p, v, into);
     val_t *arr = val_arr_new(p->a, val_arr_len(v));
     if (!arr) return "out of memory";
     for (size_t i = 0; i < val_arr_len(v); i++) {
@@ -262,9 +311,7 @@ static const char *parse_list(rego_parser *p, const val_t *v, item_fn fn, const 
 static const char *org_item(rego_parser *p, const val_t *v, val_t **out) {
     bool ok;
     const char *s = scalar_text(p, v, &ok);
-    if (!ok)
-        return gh_arena_printf(p->a, "yaml: unmarshal errors:\n  cannot unmarshal %s into string",
-                               yaml_kind(v));
+    if (!ok) return um_err(p, v, "string");
     *out = vstr(p, s);
     return NULL;
 }
@@ -275,49 +322,75 @@ static const char *string_field(rego_parser *p, const val_t *doc, const char *k,
     if (!v) return NULL;
     bool ok;
     const char *s = scalar_text(p, v, &ok);
-    if (!ok)
-        return gh_arena_printf(p->a, "yaml: unmarshal errors:\n  cannot unmarshal %s into string",
-                               yaml_kind(v));
+    if (!ok) return um_err(p, v, "string");
     *out = *s ? s : NULL;
     return NULL;
 }
 
-/* Fill an annotation from the block's YAML document. */
-static const char *load_fields(rego_parser *p, annot_ext *x, const val_t *doc) {
+/* Fill an annotation from the block's YAML document; *field names the
+ * top-level key being read when an error occurs. */
+static const char *load_fields(rego_parser *p, annot_ext *x, const val_t *doc, const char **field) {
     rego_annot *a = &x->a;
     const char *err, *s;
-    if ((err = string_field(p, doc, "scope", &s))) return err;
+    val_t *v;
+    if ((err = string_field(p, doc, *field = "scope", &s))) return err;
     x->scope_raw = s ? s : "";
-    if ((err = string_field(p, doc, "title", &a->title))) return err;
-    if ((err = string_field(p, doc, "description", &a->description))) return err;
-    val_t *v = val_obj_get_str(doc, "entrypoint", 10);
-    if (v && val_kind_of(v) != VAL_NULL) {
-        if (val_kind_of(v) != VAL_BOOL)
-            return gh_arena_printf(p->a, "yaml: unmarshal errors:\n  cannot unmarshal %s into bool",
-                                   yaml_kind(v));
+    if ((err = string_field(p, doc, *field = "title", &a->title))) return err;
+    if ((err = string_field(p, doc, *field = "description", &a->description))) return err;
+    if ((v = val_obj_get_str(doc, *field = "entrypoint", 10)) && val_kind_of(v) != VAL_NULL) {
+        if (val_kind_of(v) != VAL_BOOL) return um_err(p, v, "bool");
         a->entrypoint = v->u.b;
     }
-    if ((v = val_obj_get_str(doc, "organizations", 13)) &&
-        (err = parse_list(p, v, org_item, NULL, &a->organizations)))
+    if ((v = val_obj_get_str(doc, *field = "organizations", 13)) &&
+        (err = parse_list(p, v, org_item, NULL, "[]string", &a->organizations)))
         return err;
-    if ((v = val_obj_get_str(doc, "related_resources", 17)) &&
-        (err = parse_list(p, v, parse_related, "related-resource", &a->related_resources)))
+    if ((v = val_obj_get_str(doc, *field = "related_resources", 17)) &&
+        (err = parse_list(p, v, parse_related, "related-resource", "[]interface {}",
+                          &a->related_resources)))
         return err;
-    if ((v = val_obj_get_str(doc, "schemas", 7)) &&
-        (err = parse_list(p, v, parse_schema, NULL, &a->schemas)))
+    if ((v = val_obj_get_str(doc, *field = "schemas", 7)) &&
+        (err = parse_list(p, v, parse_schema, NULL, "[]map[string]interface {}", &a->schemas)))
         return err;
-    if ((v = val_obj_get_str(doc, "authors", 7)) &&
-        (err = parse_list(p, v, parse_author, "author", &a->authors)))
+    if ((v = val_obj_get_str(doc, *field = "authors", 7)) &&
+        (err = parse_list(p, v, parse_author, "author", "[]interface {}", &a->authors)))
         return err;
-    if ((v = val_obj_get_str(doc, "custom", 6)) && val_kind_of(v) != VAL_NULL) {
-        if (val_kind_of(v) != VAL_OBJECT)
-            return gh_arena_printf(
-                p->a, "yaml: unmarshal errors:\n  cannot unmarshal %s into map[string]interface {}",
-                yaml_kind(v));
+    if ((v = val_obj_get_str(doc, *field = "custom", 6)) && val_kind_of(v) != VAL_NULL) {
+        if (val_kind_of(v) != VAL_OBJECT) return um_err(p, v, "map[string]interface {}");
         if (val_obj_len(v)) a->custom = v;
     }
-    if ((v = val_obj_get_str(doc, "compile", 7)) && val_kind_of(v) == VAL_OBJECT) a->compile = v;
+    if ((v = val_obj_get_str(doc, *field = "compile", 7)) && val_kind_of(v) == VAL_OBJECT)
+        a->compile = v;
+    *field = NULL;
     return NULL;
+}
+
+/* The 1-based YAML line where top-level key `field` starts (0: unknown). */
+static uint32_t field_line(const rego_parser *p, const block *b, const char *field) {
+    size_t fl = strlen(field);
+    for (uint32_t i = 0; i < b->n; i++) {
+        size_t n;
+        const char *t = cmt_text(p, b->lines[i], &n);
+        if (n && t[0] == ' ') {
+            t++;
+            n--;
+        }
+        if (n > fl && !memcmp(t, field, fl) && t[fl] == ':') return i + 1;
+    }
+    return 0;
+}
+
+/* Report err for the block; go-yaml type errors get "line N: " and the
+ * location of that line, as OPA does. */
+static void block_error(rego_parser *p, const block *b, const char *err, uint32_t line) {
+    static const char um[] = "yaml: unmarshal errors:\n  ";
+    const rp_cmt *at = b->head;
+    if (line && line <= b->n) at = b->lines[line - 1];
+    if (!strncmp(err, um, sizeof um - 1)) {
+        if (!line) line = 1;
+        rp_errorf(p, at->line, at->col, "%sline %u: %s", um, line, err + sizeof um - 1);
+    } else {
+        rp_errorf(p, b->head->line, b->head->col, "%s", err);
+    }
 }
 
 static bool parse_block(rego_parser *p, const block *b, annot_ext **out) {
@@ -367,6 +440,8 @@ static bool parse_block(rego_parser *p, const block *b, annot_ext **out) {
             l = b->lines[e.line - 1]->line;
             c = b->lines[e.line - 1]->col;
         }
+        char *ctx = strstr(e.msg, " (while "); /* libyaml context go-yaml leaves out */
+        if (ctx) *ctx = '\0';
         if (e.line > 0)
             rp_errorf(p, l, c, "yaml: line %d: %s", e.line, e.msg);
         else
@@ -381,15 +456,13 @@ static bool parse_block(rego_parser *p, const block *b, annot_ext **out) {
     const val_t *doc = nd ? docs[0] : NULL;
     if (doc && val_kind_of(doc) != VAL_NULL) {
         if (val_kind_of(doc) != VAL_OBJECT) {
-            rp_errorf(
-                p, h->line, h->col,
-                "yaml: unmarshal errors:\n  line 1: cannot unmarshal %s into ast.rawAnnotation",
-                yaml_kind(doc));
+            block_error(p, b, um_err(p, doc, "ast.rawAnnotation"), 1);
             return false;
         }
-        const char *err = load_fields(p, x, doc);
+        const char *field = NULL;
+        const char *err = load_fields(p, x, doc, &field);
         if (err) {
-            rp_errorf(p, h->line, h->col, "%s", err);
+            block_error(p, b, err, field ? field_line(p, b, field) : 0);
             return false;
         }
     }

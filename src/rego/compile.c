@@ -426,6 +426,7 @@ int rego_policy_compile(rego_policy *p, const rego_compile_opts *o, gh_err *e) {
     if (!rc) rc = rc_lower_rules(p, e);
     if (!rc) rc = rc_check_recursion(p, e);
     if (!rc) rc = rc_check_types(p, e);
+    if (!rc) rc = rc_build_indexes(p, e);
     if (rc) return rc;
     if (p->a.oom) return oom(e);
     p->compiled = true;

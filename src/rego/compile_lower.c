@@ -124,11 +124,19 @@ static void note_free(lctx *c, lscope *s, const lscope *owner, uint32_t slot) {
     }
 }
 
+/* An outer scope's local is visible to a nested closure unless it is
+ * declared (some, :=) by a later expression of that scope. */
+static bool outer_visible(const lname *o, const lscope *u) {
+    if (o->slot == UINT32_MAX) return false;
+    if (o->decl == DECL_SOME || o->decl == DECL_ASSIGN) return o->decl_pos <= u->cur;
+    return true;
+}
+
 /* Local slot of `name` visible from the current scope, or UINT32_MAX. */
 static uint32_t local_lookup(lctx *c, const char *name) {
     for (lscope *s = c->sc; s; s = s->up) {
         lname *ln = scope_find(s, name);
-        if (ln && ln->slot != UINT32_MAX) {
+        if (ln && (s == c->sc ? ln->slot != UINT32_MAX : outer_visible(ln, s))) {
             if (s != c->sc) note_free(c, c->sc, s, ln->slot);
             return ln->slot;
         }
@@ -173,6 +181,7 @@ bool lc_global(lctx *c, const char *name, lglobal *g) {
                 }
             }
             if (strcmp(alias, name)) continue;
+            if (c->pm->import_used) c->pm->import_used[i] = 1;
             g->root = !strcmp(root, "data") ? XR_DATA : XR_INPUT;
             g->npath = n - 1;
             g->path = lc_alloc(c, (n ? n : 1) * sizeof *g->path);
@@ -224,7 +233,7 @@ static void use_name(lctx *c, const char *name, const rego_loc *loc) {
     /* visible from an enclosing scope? */
     for (lscope *u = s->up; u; u = u->up) {
         lname *o = scope_find(u, name);
-        if (o && o->slot != UINT32_MAX) return;
+        if (o && outer_visible(o, u)) return;
     }
     lglobal g;
     if (lc_global(c, name, &g)) return;
@@ -312,19 +321,23 @@ static void declare_var(lctx *c, const rego_term *v, int how) {
     ln = scope_add(c, s, name);
     if (!ln) return;
     ln->decl = (uint8_t)how;
+    ln->decl_pos = s->cur;
     ln->slot = slot_new(c, name, is_gen(name) ? XF_GEN : 0, s->id);
-    if (how == DECL_SOME && c->some_vars_form) {
+    if ((how == DECL_SOME && c->some_vars_form) || (how == DECL_ASSIGN && c->strict)) {
         if (c->ndecls == c->capdecls) {
             uint32_t nc = c->capdecls ? c->capdecls * 2 : 8;
             const rego_term **nd = gh_arena_realloc(c->a, c->decls, c->capdecls * sizeof *nd,
                                                     nc * sizeof *nd);
-            if (!nd) {
+            uint8_t *nh = nd ? gh_arena_realloc(c->a, c->decl_how, c->capdecls, nc) : NULL;
+            if (!nh) {
                 lc_oom(c);
                 return;
             }
             c->decls = nd;
+            c->decl_how = nh;
             c->capdecls = nc;
         }
+        c->decl_how[c->ndecls] = (uint8_t)how;
         c->decls[c->ndecls++] = v;
     }
 }
@@ -332,12 +345,13 @@ static void declare_var(lctx *c, const rego_term *v, int how) {
 int lc_check_unused(lctx *c) {
     for (uint32_t i = 0; i < c->ndecls && !c->rc; i++) {
         const rego_term *v = c->decls[i];
-        /* find the slot by name and declaration: the first slot of that name
-         * declared... use the recorded loc: a slot whose uses are 0 */
+        /* the slot named by this very term (names are the terms' strings);
+         * the left side of `:=` is one use itself */
+        bool assign = c->decl_how[i] == DECL_ASSIGN;
         for (uint32_t s = 0; s < c->nslots; s++)
-            if (c->slot_names[s] == v->u.var.name && c->slot_uses[s] == 0)
-                return lc_err(c, GH_EPARSE, "rego_compile_error", &v->loc, "declared var %s unused",
-                              v->u.var.name);
+            if (c->slot_names[s] == v->u.var.name && c->slot_uses[s] <= (assign ? 1u : 0u))
+                return lc_err(c, GH_EPARSE, "rego_compile_error", &v->loc, "%s var %s unused",
+                              assign ? "assigned" : "declared", v->u.var.name);
     }
     return c->rc;
 }
@@ -405,9 +419,25 @@ static void declare_pattern(lctx *c, const rego_term *t, int how) {
 }
 
 /* Prescan one body in the current scope: declarations in order, then uses. */
+/* A `with` value naming a function or builtin (not a local): not a var use. */
+static bool names_function(lctx *c, const rego_term *v) {
+    const rego_term *h = v->kind == REGO_T_VAR ? v : v->kind == REGO_T_REF ? v->u.list.items[0] : NULL;
+    if (!h || h->kind != REGO_T_VAR) return false;
+    for (lscope *s = c->sc; s; s = s->up)
+        if (scope_find(s, h->u.var.name)) return false;
+    const char *name = rego_call_name(c->a, v);
+    if (name && (rego_builtin_find(name, strlen(name)) || !strcmp(name, "print"))) return true;
+    static const char *const opnames[] = {"equal", "neq", "lt", "lte", "gt", "gte", "plus",
+                                          "minus", "mul", "div", "rem", "and", "or", "trace"};
+    for (size_t i = 0; name && i < sizeof opnames / sizeof *opnames; i++)
+        if (!strcmp(name, opnames[i])) return true;
+    return false;
+}
+
 void lc_prescan_body(lctx *c, const rego_body *b) {
     for (uint32_t i = 0; i < b->n && !c->rc; i++) {
         const rego_expr *x = b->exprs[i];
+        c->sc->cur = i;
         switch (x->kind) {
         case REGO_E_SOME:
             if (x->u.some.domain) {
@@ -461,6 +491,7 @@ void lc_prescan_body(lctx *c, const rego_body *b) {
             break;
         }
         for (uint32_t j = 0; j < x->nwith; j++) {
+            if (names_function(c, x->with[j].value)) continue;
             scan_term(c, x->with[j].value);
             note_seen(c, x->with[j].value);
         }
@@ -559,6 +590,7 @@ static xterm *lower_ref(lctx *c, const rego_term *r) {
     rego_term *head = r->u.list.items[0];
     rego_term *const *rest = r->u.list.items + 1;
     uint32_t nrest = r->u.list.n - 1;
+    if (head->kind == REGO_T_VAR && nrest == 0) return lower_var(c, head);
     if (head->kind == REGO_T_VAR) {
         uint32_t slot = local_lookup(c, head->u.var.name);
         if (slot == UINT32_MAX) {
@@ -656,10 +688,12 @@ static xterm *lower_compr(lctx *c, const rego_term *s) {
     lscope sc;
     lc_scope_push(c, &sc);
     sc.closure = true;
-    lc_prescan_body(c, s->u.compr.body);
+    const rego_body *body = lc_prep_body(c, s->u.compr.body);
+    lc_prescan_body(c, body);
+    sc.cur = UINT32_MAX; /* the head sees every body declaration */
     if (s->u.compr.key) lc_prescan_term(c, s->u.compr.key);
     lc_prescan_term(c, s->u.compr.head);
-    t->u.compr.body = lc_body(c, s->u.compr.body);
+    t->u.compr.body = lc_body(c, body);
     if (t->u.compr.body && s->u.compr.key) t->u.compr.key = lc_term(c, s->u.compr.key);
     if (t->u.compr.body) t->u.compr.head = lc_term(c, s->u.compr.head);
     lc_scope_pop(c);

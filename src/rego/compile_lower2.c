@@ -3,6 +3,7 @@
  * queries; then runs the safety pass on each frame. Entry points
  * rc_lower_rules (from rego_policy_compile) and rc_lower_query /
  * rego_query_prepare*. Terms and scopes are in compile_lower.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ static const struct {
     {"internal.member_3", OP_MEMBER3, 3}, {"and", OP_AND, 2},
     {"or", OP_OR, 2},            {"rego.metadata.rule", OP_META_RULE, 0},
     {"rego.metadata.chain", OP_META_CHAIN, 0},
+    {"trace", OP_TRACE, 1},
 };
 
 static const char *path_name(lctx *c, uint8_t root, val_t *const *path, uint32_t n) {
@@ -71,7 +73,7 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
     uint32_t extra = op->kind == REGO_T_REF ? op->u.list.n - 1 : 0;
     val_t **path = lalloc(c, (g.npath + extra + 1) * sizeof *path);
     if (!path) return -1;
-    memcpy(path, g.path, g.npath * sizeof *path);
+    if (g.npath) memcpy(path, g.path, g.npath * sizeof *path);
     for (uint32_t i = 0; i < extra; i++) {
         const rego_term *t = op->u.list.items[i + 1];
         if (t->kind != REGO_T_SCALAR) return 0;
@@ -81,6 +83,12 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
     if (g.root != XR_DATA) return 0; /* input.f(...): no such builtin either */
     const char *name = path_name(c, g.root, path, np);
     rnode *node = rt_lookup(c->p, path, np);
+    if (node && node->kind != NK_FUNC && node->kind != NK_NONE && n != UINT32_MAX) {
+        /* OPA treats a value rule as a function of arity 0 */
+        lc_err(c, GH_EINVAL, "rego_type_error", loc, "function %s has arity 0, got %u arguments",
+               name, n);
+        return -1;
+    }
     if (!node || node->kind != NK_FUNC) {
         lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
         return -1;
@@ -130,6 +138,18 @@ xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, con
         x->arity = ops[i].arity;
         return x;
     }
+    if (x->bi && c->v1) {
+        static const char *const deprecated[] = {"any", "all", "re_match", "net.cidr_overlap",
+                                                 "set_diff", "cast_array", "cast_set",
+                                                 "cast_string", "cast_boolean", "cast_null",
+                                                 "cast_object"};
+        for (size_t i = 0; i < sizeof deprecated / sizeof *deprecated; i++)
+            if (!strcmp(name, deprecated[i])) {
+                lc_err(c, GH_EINVAL, "rego_type_error", loc,
+                       "deprecated built-in function calls in expression: %s", name);
+                return NULL;
+            }
+    }
     if (x->bi) {
         if (!arity_ok(x->bi->arity, n, allow_out)) {
             lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
@@ -157,7 +177,7 @@ static int lower_with(lctx *c, const rego_with *w, xwith *out) {
         out->kind = g.root == XR_INPUT ? XW_INPUT : XW_DATA;
         out->path = lalloc(c, (g.npath + extra + 1) * sizeof *out->path);
         if (!out->path) return c->rc;
-        memcpy(out->path, g.path, g.npath * sizeof *out->path);
+        if (g.npath) memcpy(out->path, g.path, g.npath * sizeof *out->path);
         for (uint32_t i = 0; i < extra; i++) {
             const rego_term *k = t->u.list.items[i + 1];
             if (k->kind != REGO_T_SCALAR)
@@ -312,10 +332,11 @@ static xexpr *lower_expr(lctx *c, const rego_expr *x) {
         sc.closure = true;
         if (x->u.every.key) lc_declare(c, x->u.every.key, DECL_SOME);
         lc_declare(c, x->u.every.value, DECL_SOME);
-        lc_prescan_body(c, x->u.every.body);
+        const rego_body *eb = lc_prep_body(c, x->u.every.body);
+        lc_prescan_body(c, eb);
         if (x->u.every.key) o->u.every.key = lc_term(c, x->u.every.key);
         o->u.every.val = lc_term(c, x->u.every.value);
-        o->u.every.body = lc_body(c, x->u.every.body);
+        o->u.every.body = lc_body(c, eb);
         lc_scope_pop(c);
         if (c->rc) return NULL;
         /* declared but unused every vars (the declaration itself is one use) */
@@ -348,8 +369,11 @@ xbody *lc_body(lctx *c, const rego_body *b) {
     o->n = b->n;
     o->exprs = lalloc(c, (b->n + 1) * sizeof *o->exprs);
     if (!o->exprs) return NULL;
-    for (uint32_t i = 0; i < b->n; i++)
+    for (uint32_t i = 0; i < b->n; i++) {
+        c->sc->cur = i;
         if (!(o->exprs[i] = lower_expr(c, b->exprs[i]))) return NULL;
+    }
+    c->sc->cur = UINT32_MAX; /* heads and later terms see every declaration */
     return o;
 }
 
@@ -426,12 +450,13 @@ static xrule *lower_chain(lctx *c, rnode *node, const rego_rule *r, bool dflt) {
         if (node->kind == NK_OBJ && r->kind == REGO_RULE_MULTI) x->kind = XK_MULTI;
         lscope sb;
         lc_scope_push(c, &sb);
-        lc_prescan_body(c, b->body);
+        const rego_body *body = lc_prep_body(c, b->body);
+        lc_prescan_body(c, body);
         const rego_term *ref = r->ref;
         for (uint32_t i = glen; i < ref->u.list.n; i++) lc_prescan_term(c, ref->u.list.items[i]);
         if (b->key) lc_prescan_term(c, b->key);
         if (b->value) lc_prescan_term(c, b->value);
-        x->body = lc_body(c, b->body);
+        x->body = lc_body(c, body);
         if (!x->body) return NULL;
         x->ntail = ref->u.list.n - glen;
         if (x->ntail) {
@@ -463,6 +488,15 @@ static xrule *lower_chain(lctx *c, rnode *node, const rego_rule *r, bool dflt) {
     }
     lc_scope_pop(c);
     if (lc_check_unused(c)) return NULL;
+    if (c->strict)
+        for (uint32_t i = 0; i < r->nargs && args; i++)
+            if (args[i]->kind == XT_VAR && !(args[i]->flags & XF_WILDCARD) &&
+                c->slot_uses[args[i]->slot] <= 1) {
+                lc_err(c, GH_EPARSE, "rego_compile_error", &args[i]->src->loc,
+                       "unused argument %s. (hint: use _ (wildcard variable) instead)",
+                       args[i]->src->u.var.name);
+                return NULL;
+            }
     /* safety: per branch, args bound on entry */
     uint8_t *safe0 = lalloc(c, c->nslots + 1);
     uint8_t *safe = lalloc(c, c->nslots + 1);
@@ -491,34 +525,121 @@ static void lctx_init(lctx *c, const rego_policy *p, gh_arena *a, gh_err *e, con
     c->e = e;
     c->pm = pm;
     c->v1 = pm ? pm->m->version != REGO_V0 : true;
+    c->strict = pm && p->strict;
 }
 
-static int lower_node(rego_policy *p, rnode *n, gh_err *e) {
+/* Errors found while lowering: OPA reports every rule's errors (up to 10),
+ * sorted by location; lowering goes on with the next rule after one. */
+typedef struct lerrs {
+    gh_err errs[10];
+    uint32_t n;
+    int fatal;
+} lerrs;
+
+static void keep_err(lerrs *le, gh_err *e, int rc) {
+    if (rc == GH_ENOMEM || !e) {
+        le->fatal = rc;
+        return;
+    }
+    if (le->n < 10) le->errs[le->n++] = *e;
+    gh_err_clear(e);
+}
+
+static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
+    if (le->fatal) return;
     if (n->nsrcs) {
         n->rules = gh_arena_calloc(&p->a, n->nsrcs * sizeof *n->rules);
-        if (!n->rules) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        if (!n->rules) {
+            le->fatal = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+            return;
+        }
         n->nrules = n->nsrcs;
-        for (uint32_t i = 0; i < n->nsrcs; i++) {
+        for (uint32_t i = 0; i < n->nsrcs && !le->fatal; i++) {
             lctx c;
             lctx_init(&c, p, &p->a, e, module_of(p, n->srcs[i]->module));
             n->rules[i] = lower_chain(&c, n, n->srcs[i], false);
-            if (!n->rules[i]) return c.rc ? c.rc : GH_ENOMEM;
+            if (!n->rules[i]) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
         }
     }
-    if (n->dflt_src) {
+    if (n->dflt_src && !le->fatal) {
         lctx c;
         lctx_init(&c, p, &p->a, e, module_of(p, n->dflt_src->module));
         n->dflt = lower_chain(&c, n, n->dflt_src, true);
-        if (!n->dflt) return c.rc ? c.rc : GH_ENOMEM;
+        if (!n->dflt) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
     }
-    for (uint32_t i = 0; i < n->nkids; i++) {
-        int rc = lower_node(p, n->kids[i], e);
-        if (rc) return rc;
-    }
-    return 0;
+    for (uint32_t i = 0; i < n->nkids; i++) lower_node(p, n->kids[i], e, le);
 }
 
-int rc_lower_rules(rego_policy *p, gh_err *e) { return lower_node(p, p->root, e); }
+static int err_cmp(const gh_err *a, const gh_err *b) {
+    int c = strcmp(a->file, b->file);
+    if (c) return c;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (a->col != b->col) return a->col < b->col ? -1 : 1;
+    return strcmp(a->msg, b->msg);
+}
+
+static void check_imports(rego_policy *p, gh_err *e, lerrs *le) {
+    for (uint32_t i = 0; i < p->nmods && !le->fatal; i++) {
+        const rego_module *m = p->mods[i].m;
+        for (uint32_t j = 0; j < m->nimports; j++) {
+            const rego_import *im = &m->imports[j];
+            const rego_term *path = im->path;
+            const char *root = path->kind == REGO_T_VAR ? path->u.var.name
+                                                        : path->u.list.items[0]->u.var.name;
+            if (strcmp(root, "data") && strcmp(root, "input")) continue;
+            if (p->mods[i].import_used[j]) continue;
+            gh_buf b;
+            gh_buf_init(&b);
+            rego_term_print(&b, path);
+            if (im->alias) gh_buf_printf(&b, " as %s", im->alias);
+            rc_errf(e, GH_EPARSE, "rego_compile_error", &im->loc, "import %s unused",
+                    b.p ? b.p : "");
+            gh_buf_free(&b);
+            keep_err(le, e, GH_EPARSE);
+        }
+    }
+}
+
+int rc_lower_rules(rego_policy *p, gh_err *e) {
+    lerrs *le = gh_calloc(1, sizeof *le);
+    if (!le) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    if (p->strict)
+        for (uint32_t i = 0; i < p->nmods; i++) {
+            p->mods[i].import_used = gh_arena_calloc(&p->a, p->mods[i].m->nimports + 1);
+            if (!p->mods[i].import_used) {
+                gh_free(le);
+                return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+            }
+        }
+    lower_node(p, p->root, e, le);
+    if (p->strict) check_imports(p, e, le);
+    int rc = le->fatal;
+    if (!rc && le->n) {
+        for (uint32_t i = 1; i < le->n; i++)
+            for (uint32_t j = i; j > 0 && err_cmp(&le->errs[j - 1], &le->errs[j]) > 0; j--) {
+                gh_err t = le->errs[j];
+                le->errs[j] = le->errs[j - 1];
+                le->errs[j - 1] = t;
+            }
+        gh_err *first = &le->errs[0];
+        gh_buf m;
+        gh_buf_init(&m);
+        gh_buf_puts(&m, first->msg);
+        for (uint32_t i = 1; i < le->n; i++) {
+            const gh_err *x = &le->errs[i];
+            gh_buf_printf(&m, "\n%s:%d: %s: %s", x->file, x->line, x->kind ? x->kind : "error",
+                          x->msg);
+        }
+        rc = first->code ? first->code : GH_EPARSE;
+        if (e) {
+            *e = *first;
+            snprintf(e->msg, sizeof e->msg, "%s", m.p ? m.p : first->msg);
+        }
+        gh_buf_free(&m);
+    }
+    gh_free(le);
+    return rc;
+}
 
 /* ---- queries ---------------------------------------------------------------------------- */
 
@@ -534,6 +655,7 @@ int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v
     c.v1 = v1;
     lscope s;
     lc_scope_push(&c, &s);
+    b = lc_prep_body(&c, b);
     lc_prescan_body(&c, b);
     xbody *xb = c.rc ? NULL : lc_body(&c, b);
     lc_scope_pop(&c);

@@ -39,6 +39,8 @@ typedef struct tcx {
     uint8_t *nstate;     /* 0 new, 1 in progress, 2 done */
     ty **vt;             /* current frame's var types */
     uint32_t nvt;
+    uint8_t *refine;     /* per slot: a function argument whose type usage refines */
+    ty ***fparams;       /* per node id: function parameter types (NULL: unknown) */
     /* decl cache */
     const rego_builtin **dbi;
     ty ***dargs;
@@ -401,7 +403,18 @@ static ty *ref_type(tcx *c, const xterm *t) {
     default: {
         rnode *n = t->u.ref.node;
         i = t->u.ref.nfixed;
-        if (n->kind == NK_NONE) return &T_ANY;
+        if (n->kind == NK_NONE) {
+            /* data documents only have string keys (packages, JSON objects) */
+            if (i < t->u.ref.n && t->u.ref.path[i]->kind == XT_CONST &&
+                !val_is_str(t->u.ref.path[i]->u.v)) {
+                const char *rc_node_path(gh_arena *a, const rnode *n);
+                char *k = val_to_json(c->a, t->u.ref.path[i]->u.v, 0);
+                if (!c->rc)
+                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &t->src->loc,
+                                    "undefined ref: %s[%s]", rc_node_path(c->a, n), k ? k : "?");
+            }
+            return &T_ANY;
+        }
         if (n->kind == NK_FUNC) return &T_ANY;
         cur = node_type(c, n);
         break;
@@ -427,6 +440,7 @@ static const char *op_decl(uint8_t op) {
         return "(any, any) -> boolean";
     case OP_MEMBER2: return "(any, any) -> boolean";
     case OP_MEMBER3: return "(any, any, any) -> boolean";
+    case OP_TRACE: return "(string) -> boolean";
     default: return NULL;
     }
 }
@@ -442,6 +456,7 @@ static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
     ty **want = NULL, *res = &T_ANY;
     if (ce->kind == XC_FUNC) {
         res = node_type(c, ce->fn);
+        want = c->fparams[ce->fn->id];
     } else if (ce->kind == XC_BUILTIN && ce->bi) {
         if (!decl_of(c, ce->bi, &want, &res)) want = NULL;
     } else if (ce->kind == XC_OP && op_decl(ce->op)) {
@@ -460,6 +475,13 @@ static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
             want = d.bad ? NULL : a;
         }
     }
+    if (want && c->refine)
+        for (uint32_t i = 0; i < n && i < 16; i++) {
+            const xterm *a = args[i];
+            if (a->kind == XT_VAR && a->slot < c->nvt && c->refine[a->slot] && !c->vt[a->slot] &&
+                want[i] && want[i]->k != TY_ANY)
+                c->vt[a->slot] = want[i]; /* an argument's type follows its use */
+        }
     if (want)
         for (uint32_t i = 0; i < n && i < 16; i++)
             if (want[i] && !compat(ats[i], want[i])) {
@@ -564,6 +586,17 @@ static void check_expr(tcx *c, const xexpr *x) {
         ty *d = term_type(c, x->u.some.dom);
         ty *el = &T_ANY, *kt = &T_ANY;
         if (d->k >= TY_NULL && d->k <= TY_STR) {
+            const xterm *dom = x->u.some.dom;
+            if (dom->kind == XT_REF && dom->root == XR_DATA && dom->u.ref.node->kind != NK_NONE &&
+                dom->u.ref.nfixed == dom->u.ref.n) {
+                const char *rc_node_path(gh_arena *a, const rnode *n);
+                const char *var = x->u.some.val->kind == XT_VAR ? x->u.some.val->src->u.var.name : "_";
+                if (!c->rc)
+                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &x->src->loc,
+                                    "undefined ref: %s[%s]", rc_node_path(c->a, dom->u.ref.node),
+                                    var[0] == '$' ? "_" : var);
+                return;
+            }
             match_err(c, &x->src->loc);
             return;
         }
@@ -605,23 +638,37 @@ static void check_body(tcx *c, const xbody *b) {
     for (uint32_t i = 0; i < b->n && !c->rc; i++) check_expr(c, b->exprs[i]);
 }
 
-/* Type of a rule chain's value (checking its bodies), in a fresh frame. */
-static ty *rule_type(tcx *c, const xrule *r, bool multi_key) {
+/* Type of a rule chain's value (checking its bodies), in a fresh frame.
+ * For functions, params (nargs entries) receives the argument types. */
+static ty *rule_type(tcx *c, const xrule *r, bool multi_key, ty **params) {
     ty **saved = c->vt;
+    uint8_t *saved_refine = c->refine;
     uint32_t savedn = c->nvt;
     c->nvt = r->nslots;
     c->vt = gh_arena_calloc(c->a, (r->nslots + 1) * sizeof *c->vt);
+    c->refine = r->nargs ? gh_arena_calloc(c->a, r->nslots + 1) : NULL;
     ty *res = NULL;
     if (c->vt) {
         for (const xrule *b = r; b && !c->rc; b = b->els) {
             memset(c->vt, 0, r->nslots * sizeof *c->vt);
+            if (c->refine)
+                for (uint32_t i = 0; i < r->nargs; i++)
+                    if (r->args[i]->kind == XT_VAR) c->refine[r->args[i]->slot] = 1;
             check_body(c, b->body);
             for (uint32_t i = 0; i < b->ntail; i++) term_type(c, b->tail[i]);
             ty *v = term_type(c, multi_key ? b->key : b->value);
             res = ty_union(c, res, v);
+            for (uint32_t i = 0; params && i < r->nargs; i++) {
+                const xterm *a = r->args[i];
+                ty *pt = a->kind == XT_VAR ? (c->vt[a->slot] ? c->vt[a->slot] : &T_ANY)
+                                           : a->kind == XT_CONST ? ty_of_value(c, a->u.v)
+                                                                 : &T_ANY;
+                params[i] = params[i] ? ty_union(c, params[i], pt) : pt;
+            }
         }
     }
     c->vt = saved;
+    c->refine = saved_refine;
     c->nvt = savedn;
     return res ? res : &T_ANY;
 }
@@ -632,20 +679,34 @@ static ty *node_type(tcx *c, rnode *n) {
     c->nstate[n->id] = 1;
     ty *t = NULL;
     switch (n->kind) {
-    case NK_COMPLETE: case NK_FUNC:
-        for (uint32_t i = 0; i < n->nrules; i++) t = ty_union(c, t, rule_type(c, n->rules[i], false));
-        if (n->dflt) t = ty_union(c, t, rule_type(c, n->dflt, false));
+    case NK_COMPLETE:
+        for (uint32_t i = 0; i < n->nrules; i++)
+            t = ty_union(c, t, rule_type(c, n->rules[i], false, NULL));
+        if (n->dflt) t = ty_union(c, t, rule_type(c, n->dflt, false, NULL));
         break;
+    case NK_FUNC: {
+        uint32_t na = n->func_arity > 0 ? (uint32_t)n->func_arity : 0;
+        ty **params = gh_arena_calloc(c->a, (na + 1) * sizeof *params);
+        for (uint32_t i = 0; i < n->nrules; i++)
+            t = ty_union(c, t, rule_type(c, n->rules[i], false, params));
+        /* a default function accepts anything: no parameter checks then */
+        if (n->dflt) {
+            t = ty_union(c, t, rule_type(c, n->dflt, false, NULL));
+            params = NULL;
+        }
+        c->fparams[n->id] = params;
+        break;
+    }
     case NK_MULTI: {
         ty *el = NULL;
-        for (uint32_t i = 0; i < n->nrules; i++) el = ty_union(c, el, rule_type(c, n->rules[i], true));
+        for (uint32_t i = 0; i < n->nrules; i++) el = ty_union(c, el, rule_type(c, n->rules[i], true, NULL));
         t = ty_new(c, TY_SET);
         t->dyn = el ? el : &T_ANY;
         break;
     }
     case NK_OBJ:
         for (uint32_t i = 0; i < n->nrules; i++)
-            rule_type(c, n->rules[i], n->rules[i]->kind == XK_MULTI);
+            rule_type(c, n->rules[i], n->rules[i]->kind == XK_MULTI, NULL);
         t = &T_ANY; /* nested dynamic paths: keep it open */
         break;
     default: t = &T_ANY; break;
@@ -669,7 +730,8 @@ static int tcx_init(tcx *c, const rego_policy *p, gh_arena *a, gh_err *e) {
     c->e = e;
     c->ntype = gh_arena_calloc(a, (p->nnodes + 1) * sizeof *c->ntype);
     c->nstate = gh_arena_calloc(a, p->nnodes + 1);
-    if (!c->ntype || !c->nstate) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    c->fparams = gh_arena_calloc(a, (p->nnodes + 1) * sizeof *c->fparams);
+    if (!c->ntype || !c->nstate || !c->fparams) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
     return 0;
 }
 

@@ -50,7 +50,7 @@ enum {
     OP_EQUAL, OP_NEQ, OP_LT, OP_LTE, OP_GT, OP_GTE,
     OP_PLUS, OP_MINUS, OP_MUL, OP_DIV, OP_REM,
     OP_MEMBER2, OP_MEMBER3, OP_PRINT, OP_EQ, OP_ASSIGN,
-    OP_META_RULE, OP_META_CHAIN, OP_AND, OP_OR,
+    OP_META_RULE, OP_META_CHAIN, OP_AND, OP_OR, OP_TRACE,
 };
 
 typedef struct xcallee {
@@ -177,6 +177,13 @@ struct xrule {
 
 enum { NK_NONE, NK_COMPLETE, NK_MULTI, NK_OBJ, NK_FUNC };
 
+/* Rule index of a node (compile_index.c): rules requiring `ref == const`. */
+typedef struct rule_index {
+    const xterm *ref; /* input.<consts> */
+    val_t *map;       /* const -> array of rule positions */
+    uint8_t *always;  /* per rule: 1 when it does not test ref */
+} rule_index;
+
 struct rnode {
     val_t *key;       /* segment key (root: NULL) */
     rnode *parent;
@@ -188,6 +195,7 @@ struct rnode {
     const rego_rule **srcs; /* the rules' ASTs (same order as rules) */
     uint32_t nsrcs, capsrcs;
     const rego_rule *dflt_src;
+    rule_index *index;    /* NULL: run every rule */
     uint8_t kind;     /* NK_* */
     bool subtree_rules; /* some rule at or below this node */
     bool is_package;
@@ -205,6 +213,7 @@ typedef struct pmod {
     rego_module *m;
     rnode *pkg;       /* the package node */
     const char *pkg_path; /* "data.a.b" */
+    uint8_t *import_used; /* per import: referenced by some rule (strict mode) */
 } pmod;
 
 struct rego_policy {
@@ -253,6 +262,7 @@ int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v
 int rc_check_recursion(rego_policy *p, gh_err *e);
 int rc_check_types(rego_policy *p, gh_err *e);
 int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e);
+int rc_build_indexes(rego_policy *p, gh_err *e);
 
 /* A term value known at compile time (ground scalars/composites); NULL otherwise. */
 val_t *rc_term_const(gh_arena *a, const rego_term *t);
@@ -304,6 +314,8 @@ struct ev {
     const rego_eval_opts *opts;
     const rego_rule *cur_rule; /* for rego.metadata.rule */
     val_t **qvals;   /* values of the query's top-level expressions */
+    uintptr_t stack_base; /* address near the top of the evaluation's stack */
+    size_t stack_limit;
 };
 
 /* eval.c */

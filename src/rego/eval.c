@@ -37,6 +37,11 @@ static int64_t mono_ns(void) {
 }
 
 int ev_step(ev *e) {
+    char here;
+    uintptr_t sp = (uintptr_t)&here;
+    if (GH_UNLIKELY(e->stack_base > sp && e->stack_base - sp > e->stack_limit))
+        return ev_errf(e, GH_ECANCEL, "eval_cancel_error", NULL,
+                       "evaluation exceeded its stack budget (%zu bytes)", e->stack_limit);
     if (GH_UNLIKELY(++e->steps > e->max_steps))
         return ev_errf(e, GH_ECANCEL, "eval_cancel_error", NULL,
                        "evaluation exceeded its step limit (%llu)",
@@ -147,6 +152,8 @@ static bool term_bound(const ev *e, const xterm *t) {
 
 /* ---- CPS evaluation of terms ----------------------------------------------------------- */
 
+static bool is_relation(const xcallee *c);
+
 typedef struct comp_state {
     const xterm *t;
     val_t **vals;
@@ -205,6 +212,11 @@ static int comp_done(ev *e, comp_state *st) {
         int rc = ev_call(e, t->u.call.c, st->vals, st->n, &t->src->loc, &v);
         if (rc) return rc;
         if (!v) return 0;
+        if (is_relation(t->u.call.c) && val_kind_of(v) == VAL_ARRAY) {
+            for (size_t i = 0; i < val_arr_len(v) && rc == 0; i++)
+                rc = st->next->fn(e, st->next, val_arr_at(v, i));
+            return rc;
+        }
         return st->next->fn(e, st->next, v);
     }
     default: break;
@@ -270,8 +282,13 @@ int ev_value(ev *e, const xterm *t, val_t **out) {
 
 /* ---- calls in terms -------------------------------------------------------------------- */
 
+static bool is_relation(const xcallee *c) {
+    return c->kind == XC_BUILTIN && c->bi && (c->bi->flags & RB_RELATION);
+}
+
 static int call_ev_term_direct(ev *e, const xterm *t, val_t **out) {
     uint32_t n = t->u.call.n;
+    if (is_relation(t->u.call.c)) return EV_ITER;
     val_t *argv[8];
     val_t **args = argv;
     if (n > 8 && !(args = gh_arena_alloc(e->a, n * sizeof *args))) return ev_oom(e);
@@ -535,7 +552,19 @@ typedef struct callx_k {
     kont *next;
 } callx_k;
 
+static int call_result1(ev *e, const xexpr *x, val_t *res, kont *k);
+
 static int call_result(ev *e, const xexpr *x, val_t *res, kont *k) {
+    if (is_relation(x->u.call.c) && val_kind_of(res) == VAL_ARRAY) {
+        int rc = 0;
+        for (size_t i = 0; i < val_arr_len(res) && rc == 0; i++)
+            rc = call_result1(e, x, val_arr_at(res, i), k);
+        return rc;
+    }
+    return call_result1(e, x, res, k);
+}
+
+static int call_result1(ev *e, const xexpr *x, val_t *res, kont *k) {
     if (x->u.call.out) return ev_unify(e, x->u.call.out, res, k);
     if (val_kind_of(res) == VAL_BOOL && !res->u.b) return 0;
     if (x->pad && e->qvals) e->qvals[x->pad - 1] = res;
@@ -544,7 +573,8 @@ static int call_result(ev *e, const xexpr *x, val_t *res, kont *k) {
 
 static int callx_fn(ev *e, kont *k, val_t *v) {
     callx_k *c = (callx_k *)k;
-    return call_result(e, c->x, v, c->next);
+    /* comp_done already expanded a relation's alternatives */
+    return call_result1(e, c->x, v, c->next);
 }
 
 static int expr_call(ev *e, const xexpr *x, kont *k) {

@@ -177,6 +177,15 @@ static int op_call(ev *e, const xcallee *c, val_t **args, const rego_loc *loc, v
     case OP_MEMBER2: *out = member2(args[0], args[1]); return 0;
     case OP_MEMBER3: *out = member3(args[0], args[1], args[2]); return 0;
     case OP_META_RULE: case OP_META_CHAIN: return meta_call(e, c->op, out);
+    case OP_TRACE:
+        /* notes go to a tracer; evaluation has none, so trace(note) is true */
+        if (!val_is_str(args[0])) {
+            gh_err_set(&e->bierr, GH_ETYPE, NULL, 0, 0, "operand 1 must be string but got %s",
+                       val_kind_name(val_kind_of(args[0])));
+            return bi_fail(e, c->name, GH_ETYPE, loc);
+        }
+        *out = VAL_TRUE;
+        return 0;
     default:
         return ev_errf(e, GH_EINTERNAL, "eval_internal_error", loc, "%s: not callable", c->name);
     }
@@ -394,13 +403,13 @@ int ev_with(ev *e, const xexpr *x, kont *k) {
     if (nd) {
         ev_override *o = gh_arena_alloc(e->a, (e->novr + nd) * sizeof *o);
         if (!o) return ev_oom(e);
-        memcpy(o, e->ovr, e->novr * sizeof *o);
+        if (e->novr) memcpy(o, e->ovr, e->novr * sizeof *o);
         e->ovr = o;
     }
     if (nf) {
         ev_mock *m = gh_arena_alloc(e->a, (e->nmocks + nf) * sizeof *m);
         if (!m) return ev_oom(e);
-        memcpy(m, e->mocks, e->nmocks * sizeof *m);
+        if (e->nmocks) memcpy(m, e->mocks, e->nmocks * sizeof *m);
         e->mocks = m;
     }
     for (uint32_t i = 0; i < x->nwith; i++) {

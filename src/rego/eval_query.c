@@ -61,6 +61,9 @@ int rego_query_eval(const rego_query *q, gh_arena *a, const rego_eval_opts *o,
     e.input = (val_t *)o->input;
     e.strict = o->strict_builtin_errors;
     e.max_steps = o->max_steps ? o->max_steps : REGO_DEFAULT_MAX_STEPS;
+    char top;
+    e.stack_base = (uintptr_t)&top;
+    e.stack_limit = o->max_stack ? o->max_stack : REGO_DEFAULT_MAX_STACK;
     if (o->timeout_ms > 0) e.deadline_ns = mono_ns() + o->timeout_ms * 1000000LL;
     e.frame = gh_arena_calloc(a, (q->nslots + 1) * sizeof *e.frame);
     e.memo = gh_arena_calloc(a, sizeof *e.memo);

@@ -82,9 +82,31 @@ static int chain_value(ev *e, const xrule *r, bool func, val_t **out) {
     return 0;
 }
 
+/* Which rules of n can succeed: NULL = all; else a flag per rule. */
+static int candidates(ev *e, rnode *n, uint8_t **out) {
+    *out = NULL;
+    rule_index *ix = n->index;
+    if (!ix) return 0;
+    val_t *v;
+    int rc = ev_ref_direct(e, ix->ref, &v);
+    if (rc < 0) return rc;
+    if (rc) return 0; /* cannot happen for constant input refs */
+    uint8_t *c = gh_arena_alloc(e->a, n->nrules);
+    if (!c) return ev_oom(e);
+    memcpy(c, ix->always, n->nrules);
+    val_t *list = v ? val_obj_get(ix->map, v) : NULL;
+    for (size_t i = 0; list && i < val_arr_len(list); i++) c[val_arr_at(list, i)->u.i] = 1;
+    *out = c;
+    return 0;
+}
+
 static int complete_value(ev *e, rnode *n, val_t **out) {
     val_t *res = NULL;
+    uint8_t *cand;
+    int crc = candidates(e, n, &cand);
+    if (crc) return crc;
     for (uint32_t i = 0; i < n->nrules; i++) {
+        if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
         val_t **saved = e->frame;
         e->frame = frame_new(e, r->nslots);
@@ -184,7 +206,11 @@ static int coll_fn(ev *e, kont *k, val_t *unused) {
 static int coll_value(ev *e, rnode *n, val_t **out) {
     val_t *acc = n->kind == NK_MULTI ? val_set_new(e->a, 8) : val_obj_new(e->a, 8);
     if (!acc) return ev_oom(e);
+    uint8_t *cand;
+    int crc = candidates(e, n, &cand);
+    if (crc) return crc;
     for (uint32_t i = 0; i < n->nrules; i++) {
+        if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
         val_t **saved = e->frame;
         e->frame = frame_new(e, r->nslots);

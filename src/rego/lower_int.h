@@ -14,6 +14,7 @@ typedef struct lname {
     const char *name;
     uint32_t slot;   /* UINT32_MAX: not a local of this scope */
     uint8_t decl;    /* DECL_* */
+    uint32_t decl_pos; /* expression index of a some/:= declaration */
     const rego_loc *used_loc;
 } lname;
 
@@ -21,6 +22,7 @@ typedef struct lscope {
     struct lscope *up;
     uint32_t id;
     bool closure; /* a comprehension or `every` body */
+    uint32_t cur;  /* index of the expression being prescanned/lowered */
     lname *names;
     uint32_t n, cap;
     uint32_t *free; /* outer slots used inside (closure captures) */
@@ -52,10 +54,13 @@ typedef struct lctx {
     lseen *seen_names;
     uint32_t nseen, capseen;
     uint32_t *slot_uses;     /* lowered occurrences per slot */
-    const rego_term **decls; /* `some x` declarations (checked for use) */
+    const rego_term **decls; /* `some x` (and, strict, `x :=`) declarations */
+    uint8_t *decl_how;       /* DECL_* per entry of decls */
     uint32_t ndecls, capdecls;
     bool v1;                 /* Rego v1 rules (input/data may not be shadowed) */
     bool some_vars_form;     /* declaring `some x` (not `some x in xs`) */
+    bool strict;             /* OPA strict mode: unused assignments/arguments */
+    uint32_t nhoist;         /* generated __localN__ vars (compile_hoist.c) */
     int rc;
 } lctx;
 
@@ -75,6 +80,9 @@ xbody *lc_body(lctx *c, const rego_body *b);
 /* Resolve a call operator with n operands (output allowed: n may be arity+1). */
 xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, const rego_loc *loc);
 void lc_body_set_free(lctx *c, xbody *b, const lscope *sc);
+/* OPA's rewrite of negated expressions' dynamic operands (compile_hoist.c):
+ * the body to prescan and lower (b itself when nothing changes). */
+const rego_body *lc_prep_body(lctx *c, const rego_body *b);
 /* After a frame is lowered: `some` declarations that are never used. */
 int lc_check_unused(lctx *c);
 

@@ -1,10 +1,9 @@
 /* parser.c - Rego parser core: parse state and errors, AST node helpers, the
  * statement loop (package, import, rules, bodies), module assembly with the
- * Rego v1 checks, and the public rego_parse_* entry points. Expressions live
- * in parser_expr.c, rule heads in parser_rule.c.
- * Invariants: errors are recorded in the restorable state (a failed attempt
- * leaves none behind); limits and OOM are "fatal" and end the parse at once;
- * the returned AST is complete and immutable. */
+ * Rego v1 checks, and the rego_parse_* entry points (terms: parser_expr.c,
+ * literals: parser_body.c, rules: parser_rule.c). Errors live in the
+ * restorable state (a failed attempt leaves none behind); limits and OOM are
+ * "fatal" and end the parse at once; the returned AST is immutable. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -326,8 +325,7 @@ const char *rp_term_type_name(const rego_term *t) {
     }
 }
 
-/* Print a term into a short NUL-terminated arena string (for messages). */
-static const char *term_text(rego_parser *p, const rego_term *t) {
+const char *rp_term_text(rego_parser *p, const rego_term *t) {
     gh_buf b;
     gh_buf_init(&b);
     rego_term_print(&b, t);
@@ -445,7 +443,7 @@ static bool parse_import(rego_parser *p, rego_import *imp) {
         rp_errorf(
             p, imp->path->loc.line, imp->path->loc.col,
             "unexpected import path, must begin with one of: {data, future, input, rego}, got: %s",
-            term_text(p, head));
+            rp_term_text(p, head));
         return false;
     }
     imp->loc.end = p->s.last_end > imp->loc.off ? p->s.last_end : imp->loc.end;
@@ -633,6 +631,7 @@ static const rp_err *first_error(const rego_parser *p) {
 
 static int report(rego_parser *p, gh_err *e) {
     int rc;
+    if (p->a->oom) p->fatal = GH_ENOMEM; /* whatever else went wrong, memory ran out first */
     if (p->fatal == GH_ENOMEM) {
         return gh_err_set(e, GH_ENOMEM, p->file, (int)p->fatal_line, (int)p->fatal_col, "%s",
                           p->fatal_msg ? p->fatal_msg : "out of memory");
@@ -737,7 +736,10 @@ static rego_module *assemble(rego_parser *p, stmts *st, bool annotations, rego_a
             const char *why = NULL;
             rego_rule *r = rp_rule_from_body(p, s->node, &why);
             if (!r) {
-                if (why) rp_errorf(p, s->loc.line, s->loc.col, "%s", why);
+                if (why)
+                    rp_errorf(p, s->loc.line, s->loc.col, "%s", why);
+                else
+                    rp_fatal(p, GH_ENOMEM, 0, 0, "out of memory");
                 continue;
             }
             rp_vec_push(p, &rules, r);
@@ -824,7 +826,7 @@ int rego_parse_module(gh_arena *a, const char *file, const char *src, size_t n,
             m = assemble(&p, &st, annotations, an, nan);
     }
     rp_cache_free(&p);
-    if (!m || p.fatal || p.s.nerrs) return report(&p, e);
+    if (!m || p.fatal || p.s.nerrs || a->oom) return report(&p, e);
     *out = m;
     return 0;
 }
@@ -872,7 +874,7 @@ int rego_parse_query(gh_arena *a, const char *file, const char *src, size_t n,
         }
     }
     rp_cache_free(&p);
-    if (!body || p.fatal || p.s.nerrs) return report(&p, e);
+    if (!body || p.fatal || p.s.nerrs || a->oom) return report(&p, e);
     *out = body;
     return 0;
 }

@@ -19,15 +19,6 @@ typedef struct head {
     bool assign, gen_value;
 } head;
 
-static const char *term_text(rego_parser *p, const rego_term *t) {
-    gh_buf b;
-    gh_buf_init(&b);
-    rego_term_print(&b, t);
-    const char *s = b.oom ? "?" : rp_strndup(p, b.p ? b.p : "", b.len);
-    gh_buf_free(&b);
-    return s ? s : "?";
-}
-
 static rego_term *ref_of_var(rego_parser *p, rego_term *v) {
     rp_vec vec = {0};
     if (!rp_vec_push(p, &vec, v)) return NULL;
@@ -49,7 +40,7 @@ static bool parse_head(rego_parser *p, bool dflt, head *h, bool *contains) {
     case REGO_T_VAR: h->ref = ref_of_var(p, ref); break;
     case REGO_T_REF:
         if (ref->u.list.items[0]->kind != REGO_T_VAR) {
-            rp_illegal(p, "rule head ref %s invalid", term_text(p, ref));
+            rp_illegal(p, "rule head ref %s invalid", rp_term_text(p, ref));
             return false;
         }
         h->ref = ref;
@@ -57,7 +48,7 @@ static bool parse_head(rego_parser *p, bool dflt, head *h, bool *contains) {
     case REGO_T_CALL: {
         rego_term *op = ref->u.list.items[0];
         if (op->kind != REGO_T_REF || op->u.list.items[0]->kind != REGO_T_VAR) {
-            rp_illegal(p, "rule head ref %s invalid", term_text(p, op));
+            rp_illegal(p, "rule head ref %s invalid", rp_term_text(p, op));
             return false;
         }
         h->ref = op;
@@ -69,7 +60,7 @@ static bool parse_head(rego_parser *p, bool dflt, head *h, bool *contains) {
     default: return false;
     }
     if (!h->ref) return false;
-    const char *name = term_text(p, h->ref);
+    const char *name = rp_term_text(p, h->ref);
     switch (p->s.tok) {
     case TK_CONTAINS:
         if (h->has_args)
@@ -467,7 +458,7 @@ static rego_rule *rule_from_eq(rego_parser *p, const rego_expr *x, rego_term *lh
         return r;
     }
     if (lhs->kind == REGO_T_REF)
-        *why = gh_arena_printf(p->a, "invalid rule head: %s", term_text(p, lhs));
+        *why = gh_arena_printf(p->a, "invalid rule head: %s", rp_term_text(p, lhs));
     else
         *why = gh_arena_printf(p->a, "%s cannot be used for rule name", rp_term_type_name(lhs));
     return NULL;
@@ -499,7 +490,7 @@ rego_rule *rp_rule_from_body(rego_parser *p, rego_body *b, const char **why) {
             return NULL;
         }
         if (t->u.list.items[0]->kind != REGO_T_VAR) {
-            *why = gh_arena_printf(p->a, "invalid rule head: %s", term_text(p, t));
+            *why = gh_arena_printf(p->a, "invalid rule head: %s", rp_term_text(p, t));
             return NULL;
         }
         if (t->u.list.n > 2) { /* p.q.r: p.q.r = true */
@@ -546,7 +537,7 @@ rego_rule *rp_rule_from_body(rego_parser *p, rego_body *b, const char **why) {
         return NULL;
     }
     if (op->kind != REGO_T_REF || op->u.list.items[0]->kind != REGO_T_VAR) {
-        *why = gh_arena_printf(p->a, "invalid rule head: %s", term_text(p, op));
+        *why = gh_arena_printf(p->a, "invalid rule head: %s", rp_term_text(p, op));
         return NULL;
     }
     rego_rule *r = body_rule(p, x, op);

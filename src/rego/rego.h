@@ -75,10 +75,12 @@ typedef struct rego_module rego_module;
 typedef struct rego_annot rego_annot;
 
 typedef enum rego_term_kind {
-    REGO_T_SCALAR,       /* null, boolean, number or string: u.value */
+    REGO_T_SCALAR,       /* null, boolean, number or string: u.value (`-1` is a
+                            number; `-x` is not Rego) */
     REGO_T_VAR,          /* u.var */
     REGO_T_REF,          /* u.list: items[0] is the head (a var, call or composite),
-                            items[1..] the path; `.x` is stored as the string "x" */
+                            items[1..] the path; `.x` is stored as the string "x";
+                            `data` and `input` alone are refs of length 1 */
     REGO_T_ARRAY,        /* u.list */
     REGO_T_SET,          /* u.list; n == 0 is `set()` */
     REGO_T_OBJECT,       /* u.obj, keys are any terms */
@@ -125,7 +127,9 @@ typedef enum rego_expr_kind {
     REGO_E_TERM,  /* a lone term, true when defined and not false: u.term */
     REGO_E_CALL,  /* u.call: terms[0] operator ref, then operands. `a = b` is a call
                      of `eq`, `a := b` of `assign`, `a == b` of `equal`, `x in xs`
-                     of `internal.member_2`, `k, v in xs` of `internal.member_3` */
+                     of `internal.member_2`, `k, v in xs` of `internal.member_3`;
+                     other operators: plus minus mul div rem and or neq lt gt lte
+                     gte. Nested calls stay REGO_T_CALL terms inside operands. */
     REGO_E_SOME,  /* u.some: `some x, y` (vars) or `some [k,] v in domain` */
     REGO_E_EVERY, /* u.every */
 } rego_expr_kind;
@@ -386,7 +390,12 @@ typedef struct rego_eval_opts {
     void (*print)(void *ud, const char *line, size_t n); /* print() sink; NULL: stderr */
     void *print_ud;
     uint64_t seed;        /* randomness for rand.intn / uuid; 0: from the clock */
+    size_t max_stack;     /* C stack the evaluation may use (bytes; evaluation is
+                             recursive); 0: REGO_DEFAULT_MAX_STACK. Keep it below
+                             the calling thread's stack size. */
 } rego_eval_opts;
+
+#define REGO_DEFAULT_MAX_STACK (4u << 20)
 
 typedef struct rego_result { /* one solution of the query */
     val_t **exprs;           /* value of each top-level query expression, as `opa

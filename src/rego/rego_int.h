@@ -1,12 +1,9 @@
 /* rego_int.h - private structures of the Rego front end (lexer, parser,
- * annotations, printer). Not for use outside src/rego/.
- *
- * The parser follows OPA's recursive-descent parser closely, including its
- * backtracking: the whole mutable parse state (scanner position, current
- * token, recorded errors, hints and comments) is one small struct that is
- * saved and restored by value. Lists in that state are arena-allocated and
- * linked newest-first, so restoring a saved state simply forgets whatever a
- * failed attempt recorded. */
+ * annotations, printer); not for use outside src/rego/. The parser follows
+ * OPA's, backtracking included: all mutable parse state (scanner position,
+ * token, errors, hints, comments) is one small struct saved and restored by
+ * value; its lists are arena-allocated and linked newest-first, so restoring
+ * forgets whatever a failed attempt recorded. */
 #ifndef GH_REGO_INT_H
 #define GH_REGO_INT_H
 
@@ -198,6 +195,8 @@ void rp_term_depth(rego_parser *p, rego_term *t);
 void rp_expr_depth(rego_parser *p, rego_expr *x);
 void rp_body_depth(rego_parser *p, rego_body *b);
 rego_body *rp_body_true(rego_parser *p, rego_loc loc);
+/* A term printed into the arena, for messages ("?" when out of memory). */
+const char *rp_term_text(rego_parser *p, const rego_term *t);
 /* Value-kind name as OPA prints it in errors ("var", "ref", "number", ...). */
 const char *rp_term_type_name(const rego_term *t);
 

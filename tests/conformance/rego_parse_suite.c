@@ -1,17 +1,9 @@
-/* rego_parse_suite.c - parse conformance for the Rego front end.
- *
- * Usage: rego_parse_suite [-v] [--v0] PATH...
- * Walks each PATH (file or directory, sorted) and checks:
- *   - OPA conformance YAML files (`cases:`): every module, query and
- *     input_term must parse, unless the case wants rego_parse_error, in which
- *     case at least one of them must fail to parse. Cases under a `v0/` path
- *     segment use Rego v0 syntax, others v1.
- *   - Gatekeeper ConstraintTemplates: spec.targets[].rego / libs and
- *     code[].source.rego / libs must parse (v0 unless source.version is v1).
- *   - .rego files: must parse (v0 when --v0 was given or under `v0/`).
- * Every module that parses is printed, re-parsed and printed again; the two
- * texts must be equal (the printer is idempotent).
- * Prints failures and ends with `N passed, N failed`; exit 1 on failures. */
+/* rego_parse_suite.c - parse conformance of the Rego front end. Usage:
+ * rego_parse_suite [-v] [--v0|--v1] PATH... Walks OPA conformance YAML (every
+ * module/query/input_term must parse unless the case wants rego_parse_error;
+ * `v0/` paths are v0), Gatekeeper ConstraintTemplates (targets[].rego/libs,
+ * code[].source, v0 unless version v1) and .rego files; each parsed module
+ * must print, re-parse and print identically. Ends with `N passed, N failed`. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -64,7 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         /* quote_meta(text) matches text literally */
         val_t *q = run(&c, "glob.quote_meta", &args[2]);
-        bool plain = rb_u8_valid(t, tn) && !memchr(t, '\0', tn) && !memmem(t, tn, "\xef\xbf\xbd", 3);
+        bool plain =
+            rb_u8_valid(t, tn) && !memchr(t, '\0', tn) && !memmem(t, tn, "\xef\xbf\xbd", 3);
         if (q && plain && empty) {
             val_t *qa[3] = {q, empty, args[2]};
             val_t *m = run(&c, "glob.match", qa);

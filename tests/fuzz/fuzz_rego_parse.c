@@ -1,10 +1,8 @@
-/* fuzz_rego_parse.c - libFuzzer target for the Rego front end (src/rego/
- * lexer.c, parser*.c, annotations.c, ast_print.c). The first input byte
- * picks the mode (low 2 bits: 0 v1 module, 1 v0 module, 2 v1 query, 3 v0
- * query); the rest is the source. Checks: errors carry a known code and no
- * result; a parsed module prints to text that parses again and prints the
- * same (idempotent printer). Seeds in tests/fuzz/corpus/rego_parse/ start
- * with '0'..'3'. Replayed in ctest by replay_main.c. */
+/* fuzz_rego_parse.c - libFuzzer target for the Rego front end. Byte 0 picks
+ * the mode (low 2 bits: v1 module, v0 module, v1 query, v0 query; seeds in
+ * corpus/rego_parse/ start with '0'..'3'), the rest is source. Checks: errors
+ * carry a known code and no result; parsed text prints, re-parses and prints
+ * the same. Replayed in ctest by replay_main.c. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

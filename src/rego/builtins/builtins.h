@@ -60,6 +60,8 @@ enum {
  *         | "set[" type "]"
  *         | "object[" type ":" type "]"  dynamic object, key type : value type
  *         | "<" type {"," type} ">"      static array (tuple), e.g. <string, number>
+ *         | "{" key ":" type {"," key ":" type} "}"  static object; a key `any`
+ *                                          gives the dynamic part: {op: string, any: any}
  * e.g. "(collection: string|array[any]|object[any:any]|set[any]) -> n: number".
  * A variadic builtin is not possible in Rego; arity is the count of args. */
 typedef struct rego_builtin {

@@ -109,6 +109,9 @@ val_t *rb_bytes_num_value(gh_arena *a, const unsigned char *p, size_t n);
 val_t *rb_bytes_value(gh_arena *a, const unsigned char *p, size_t n, bool nil);
 /* obj[key] = v for a C-string key; false when v is NULL or on exhaustion. */
 bool rb_put(gh_arena *a, val_t *obj, const char *key, val_t *v);
+/* A builtin's result code with arena exhaustion reported as such: parsers
+ * that fail because an allocation failed must not claim bad input. */
+int rb_crypto_rc(rego_bctx *c, int rc);
 /* Constant-time comparison of two byte strings (lengths are not secret). */
 bool rb_ct_equal(const void *a, size_t an, const void *b, size_t bn);
 
@@ -201,10 +204,28 @@ void rb_certs_free(rb_cert *certs, size_t n);
  * adds OPA's "URIStrings". NULL with an error recorded when Go would have
  * refused to parse the certificate. */
 val_t *rb_cert_value(rego_bctx *c, const rb_cert *cert, bool with_uris);
+/* x509.ParseCertificateRequest of DER as Go's encoding/json prints it. */
+int rb_csr_value(rego_bctx *c, const unsigned char *der, size_t n, val_t **out);
 /* Go's json.Marshal of a public key (RSA {N,E}, ECDSA {Curve,X,Y},
  * Ed25519 bytes); null for others. */
 val_t *rb_pubkey_value(gh_arena *a, EVP_PKEY *pk);
 /* Go's x509.PublicKeyAlgorithm number of a key. */
 int rb_pubkey_algo(EVP_PKEY *pk);
+
+/* ---- x509_ext.c ---------------------------------------------------------------------------- */
+
+/* Subject alternative names as Go keeps them (NULL lists = nil slices). */
+typedef struct rb_san {
+    val_t *dns, *emails, *ips, *uris, *uri_strings;
+} rb_san;
+
+/* Go's parseSANExtension over the extension value p[0..n). */
+int rb_x509_san(rego_bctx *c, const unsigned char *p, size_t n, rb_san *out);
+/* Go's processExtensions over the TBS [3] contents (present=false: none):
+ * fills Extensions, the fields extensions set (zero values otherwise) and
+ * UnhandledCriticalExtensions into o; the SAN lists also go to *san. */
+int rb_x509_extensions(rego_bctx *c, rb_der exts, bool present, val_t *o, rb_san *san);
+/* net.IP.String of a 4- or 16-byte address. */
+val_t *rb_x509_ip_value(gh_arena *a, const unsigned char *p, size_t n);
 
 #endif

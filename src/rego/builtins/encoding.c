@@ -35,8 +35,10 @@ static int b64_encode(rego_bctx *c, val_t *const *args, val_t **out, const char 
         uint32_t v = (uint32_t)u[i] << 16 | (i + 1 < n ? (uint32_t)u[i + 1] << 8 : 0);
         rb_sb_putc(&b, alpha[v >> 18]);
         rb_sb_putc(&b, alpha[(v >> 12) & 63]);
-        if (i + 1 < n) rb_sb_putc(&b, alpha[(v >> 6) & 63]);
-        else if (pad) rb_sb_putc(&b, '=');
+        if (i + 1 < n)
+            rb_sb_putc(&b, alpha[(v >> 6) & 63]);
+        else if (pad)
+            rb_sb_putc(&b, '=');
         if (pad) rb_sb_putc(&b, '=');
     }
     *out = rb_sb_finish(&b);
@@ -85,7 +87,8 @@ static long b64_decode(const char *s, size_t n, bool url, unsigned char *dst, si
                 return -1;
             }
             if (j == 2) { /* "==" expected; the first one is consumed */
-                while (si < n && is_nl(s[si])) si++;
+                while (si < n && is_nl(s[si]))
+                    si++;
                 if (si == n) {
                     *errpos = n;
                     return -1;
@@ -96,7 +99,8 @@ static long b64_decode(const char *s, size_t n, bool url, unsigned char *dst, si
                 }
                 si++;
             }
-            while (si < n && is_nl(s[si])) si++;
+            while (si < n && is_nl(s[si]))
+                si++;
             if (si < n) {
                 trailing = true;
                 trailpos = si;
@@ -292,8 +296,8 @@ static int query_unescape(rego_bctx *c, rb_sb *b, const char *s, size_t n) {
     }
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            rb_sb_putc(b, (char)(hexval((unsigned char)s[i + 1]) << 4 |
-                                 hexval((unsigned char)s[i + 2])));
+            rb_sb_putc(
+                b, (char)(hexval((unsigned char)s[i + 1]) << 4 | hexval((unsigned char)s[i + 2])));
             i += 2;
         } else {
             rb_sb_putc(b, s[i] == '+' ? ' ' : s[i]);
@@ -557,8 +561,8 @@ static int bi_yaml_unmarshal(rego_bctx *c, val_t *const *args, val_t **out) {
 
 static int bi_yaml_is_valid(rego_bctx *c, val_t *const *args, val_t **out) {
     (void)c;
-    *out = val_bool(val_is_str(args[0]) &&
-                    rb_yaml_valid(val_str_ptr(args[0]), val_str_len(args[0])));
+    *out =
+        val_bool(val_is_str(args[0]) && rb_yaml_valid(val_str_ptr(args[0]), val_str_len(args[0])));
     return RB_OK;
 }
 

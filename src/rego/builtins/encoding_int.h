@@ -5,8 +5,9 @@
  *              syntax error messages, invalid UTF-8 and lone surrogate
  *              escapes turned into U+FFFD, "1 null" accepted as OPA does.
  *   yaml_go.c  yaml.marshal output byte for byte as sigs.k8s.io/yaml (go-yaml
- *              v2) writes it, and the first-document rules of yaml.unmarshal
- *              and yaml.is_valid with go-yaml's error messages. */
+ *              v2) writes it;
+ *   yaml_doc.c the first-document rules of yaml.unmarshal and yaml.is_valid
+ *              with go-yaml's error messages. */
 #ifndef GH_REGO_ENCODING_INT_H
 #define GH_REGO_ENCODING_INT_H
 
@@ -36,7 +37,7 @@ int rb_gojson_decode(rego_bctx *c, const char *p, size_t n, val_t **out);
 int rb_json_indent(rego_bctx *c, const char *src, size_t n, const char *prefix, size_t pn,
                    const char *indent, size_t in, val_t **out);
 
-/* ---- yaml_go.c ------------------------------------------------------------------ */
+/* ---- yaml_go.c, yaml_doc.c ------------------------------------------------------- */
 
 /* yaml.marshal: v as sigs.k8s.io/yaml's JSONToYAML(json.Marshal(v)) prints it. */
 int rb_yaml_marshal(rego_bctx *c, const val_t *v, val_t **out);

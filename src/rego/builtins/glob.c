@@ -13,14 +13,26 @@
 #include "glob_int.h"
 #include "strutil.h"
 
-#define GLOB_CACHE 64        /* compiled globs kept per thread (direct-mapped) */
-#define GLOB_MAX_DELIMS 64   /* more delimiters than this are looked up linearly anyway */
+#define GLOB_CACHE 64      /* compiled globs kept per thread (direct-mapped) */
+#define GLOB_MAX_DELIMS 64 /* more delimiters than this are looked up linearly anyway */
 
 /* ---- lexer (gobwas/glob syntax/lexer) -------------------------------------------- */
 
 enum {
-    TK_EOF, TK_ERROR, TK_TEXT, TK_ANY, TK_SUPER, TK_SINGLE, TK_NOT, TK_SEPARATOR,
-    TK_RANGE_OPEN, TK_RANGE_CLOSE, TK_RANGE_LO, TK_RANGE_BETWEEN, TK_RANGE_HI, TK_TERMS_OPEN,
+    TK_EOF,
+    TK_ERROR,
+    TK_TEXT,
+    TK_ANY,
+    TK_SUPER,
+    TK_SINGLE,
+    TK_NOT,
+    TK_SEPARATOR,
+    TK_RANGE_OPEN,
+    TK_RANGE_CLOSE,
+    TK_RANGE_LO,
+    TK_RANGE_BETWEEN,
+    TK_RANGE_HI,
+    TK_TERMS_OPEN,
     TK_TERMS_CLOSE,
 };
 
@@ -34,7 +46,7 @@ typedef struct {
     const char *data;
     size_t len, pos;
     const char *err;
-    token q[8];   /* pending tokens (one fetch queues at most 6) */
+    token q[8]; /* pending tokens (one fetch queues at most 6) */
     int qh, qn;
     int terms;
     uint32_t last;
@@ -201,7 +213,7 @@ static void lx_fetch(lexer *l) {
         }
     } else {
         lx_unread(l);
-        lx_text(l, l->terms > 0 ? "?*[{},": "?*[{");
+        lx_text(l, l->terms > 0 ? "?*[{}," : "?*[{");
     }
 }
 
@@ -228,8 +240,8 @@ gnode *rego_glob_node(gh_arena *a, int kind, gnode *parent) {
     if (parent) {
         if (parent->nkids == parent->capkids) {
             uint32_t nc = parent->capkids ? parent->capkids * 2 : 4;
-            gnode **nk = gh_arena_realloc(a, parent->kids, parent->capkids * sizeof *nk,
-                                          nc * sizeof *nk);
+            gnode **nk =
+                gh_arena_realloc(a, parent->kids, parent->capkids * sizeof *nk, nc * sizeof *nk);
             if (!nk) return NULL;
             parent->kids = nk;
             parent->capkids = nc;
@@ -265,7 +277,11 @@ static int parse(gh_arena *a, const char *pat, size_t n, gnode **root, gh_buf *e
         case TK_ANY:
         case TK_SUPER:
         case TK_SINGLE:
-            if (!rego_glob_node(a, t.type == TK_ANY ? G_ANY : t.type == TK_SUPER ? G_SUPER : G_SINGLE, tree))
+            if (!rego_glob_node(a,
+                                t.type == TK_ANY     ? G_ANY
+                                : t.type == TK_SUPER ? G_SUPER
+                                                     : G_SINGLE,
+                                tree))
                 return GH_ENOMEM;
             break;
         case TK_TERMS_OPEN: {
@@ -313,7 +329,7 @@ static int parse(gh_arena *a, const char *pat, size_t n, gnode **root, gh_buf *e
                     }
                     gnode *g = rego_glob_node(a, is_range ? G_RANGE : G_LIST, tree);
                     if (!g) return GH_ENOMEM;
-                    g->not = not;
+                    g->not = not ;
                     g->lo = lo;
                     g->hi = hi;
                     g->r = (uint32_t *)chars;
@@ -326,9 +342,7 @@ static int parse(gh_arena *a, const char *pat, size_t n, gnode **root, gh_buf *e
             }
             break;
         }
-        default:
-            gh_buf_puts(err, "unexpected token");
-            return GH_EINVAL;
+        default: gh_buf_puts(err, "unexpected token"); return GH_EINVAL;
         }
     }
 }
@@ -337,23 +351,23 @@ enum { I_CHAR, I_ANYNS, I_ANY1, I_LIST, I_RANGE, I_SPLIT, I_JMP, I_MATCH };
 
 typedef struct {
     uint8_t op;
-    bool not;
-    uint32_t x, y;      /* rune / lo,hi / jump targets / list offset,len */
+    bool not ;
+    uint32_t x, y; /* rune / lo,hi / jump targets / list offset,len */
 } inst;
 
 typedef struct glob_prog {
-    gh_arena arena;     /* AST and gobwas matchers */
-    gm *gobwas;         /* NULL when the pattern exceeds the port's bounds */
-    inst *code;         /* the NFA: exact fallback */
+    gh_arena arena; /* AST and gobwas matchers */
+    gm *gobwas;     /* NULL when the pattern exceeds the port's bounds */
+    inst *code;     /* the NFA: exact fallback */
     uint32_t n, cap;
-    uint32_t *lists;    /* runes of I_LIST instructions */
+    uint32_t *lists; /* runes of I_LIST instructions */
     uint32_t nlists, caplists;
     uint32_t *delims;
     uint32_t ndelims;
     bool oom;
 } glob_prog;
 
-static uint32_t emit(glob_prog *p, int op, uint32_t x, uint32_t y, bool not) {
+static uint32_t emit(glob_prog *p, int op, uint32_t x, uint32_t y, bool not ) {
     if (p->n == p->cap) {
         uint32_t nc = p->cap ? p->cap * 2 : 32;
         inst *nn = gh_realloc(p->code, nc * sizeof *nn);
@@ -373,10 +387,12 @@ static void compile_node(glob_prog *p, const gnode *g) {
     switch (g->kind) {
     case G_NOTHING: break;
     case G_PATTERN:
-        for (uint32_t i = 0; i < g->nkids; i++) compile_node(p, g->kids[i]);
+        for (uint32_t i = 0; i < g->nkids; i++)
+            compile_node(p, g->kids[i]);
         break;
     case G_TEXT:
-        for (size_t i = 0; i < g->n; i++) emit(p, I_CHAR, g->r[i], 0, false);
+        for (size_t i = 0; i < g->n; i++)
+            emit(p, I_CHAR, g->r[i], 0, false);
         break;
     case G_SINGLE: emit(p, I_ANYNS, 0, 0, false); break;
     case G_ANY:
@@ -390,7 +406,7 @@ static void compile_node(glob_prog *p, const gnode *g) {
         }
         break;
     }
-    case G_RANGE: emit(p, I_RANGE, g->lo, g->hi, g->not); break;
+    case G_RANGE: emit(p, I_RANGE, g->lo, g->hi, g->not ); break;
     case G_LIST: {
         if (p->nlists + g->n > p->caplists) {
             uint32_t nc = (p->caplists + (uint32_t)g->n) * 2;
@@ -403,7 +419,7 @@ static void compile_node(glob_prog *p, const gnode *g) {
             p->caplists = nc;
         }
         memcpy(p->lists + p->nlists, g->r, g->n * sizeof *g->r);
-        emit(p, I_LIST, p->nlists, (uint32_t)g->n, g->not);
+        emit(p, I_LIST, p->nlists, (uint32_t)g->n, g->not );
         p->nlists += (uint32_t)g->n;
         break;
     }
@@ -507,11 +523,12 @@ static bool step_ok(const glob_prog *p, const inst *in, uint32_t r) {
     case I_CHAR: return in->x == r;
     case I_ANYNS: return !is_delim(p, r);
     case I_ANY1: return true;
-    case I_RANGE: return (r >= in->x && r <= in->y) != in->not;
+    case I_RANGE: return (r >= in->x && r <= in->y) != in->not ;
     case I_LIST: {
         bool found = false;
-        for (uint32_t i = 0; i < in->y && !found; i++) found = p->lists[in->x + i] == r;
-        return found != in->not;
+        for (uint32_t i = 0; i < in->y && !found; i++)
+            found = p->lists[in->x + i] == r;
+        return found != in->not ;
     }
     default: return false;
     }
@@ -550,7 +567,7 @@ static int glob_run(const glob_prog *p, const char *s, size_t n, bool *matched) 
 /* ---- per-thread cache ------------------------------------------------------------------- */
 
 typedef struct {
-    char *key;          /* pattern bytes, then delimiter runes */
+    char *key; /* pattern bytes, then delimiter runes */
     size_t keyn;
     uint64_t hash;
     glob_prog *prog;
@@ -610,8 +627,9 @@ static int bi_glob_match(rego_bctx *c, val_t *const *args, val_t **out) {
             size_t en = val_str_len(e);
             int32_t r = en ? rb_u8_decode(val_str_ptr(e), en, &w) : 0;
             if (en == 0 || (size_t)w != en)
-                return gh_err_set(c->err, GH_ETYPE, NULL, 0, 0,
-                                  "operand 2 must be array of runes but got array containing string");
+                return gh_err_set(
+                    c->err, GH_ETYPE, NULL, 0, 0,
+                    "operand 2 must be array of runes but got array containing string");
             delims[nd++] = (uint32_t)r;
         }
         if (nd == 0) delims[nd++] = '.';
@@ -623,7 +641,9 @@ static int bi_glob_match(rego_bctx *c, val_t *const *args, val_t **out) {
     /* cache key: pattern, a NUL-free separator byte sequence, delimiter runes */
     gcache *gc = gcache_get();
     size_t keyn = pn + 1 + nd * sizeof *delims;
-    uint64_t h = gh_hash_mix(gh_hash(pat, pn), gh_hash(delims, nd * sizeof *delims));
+    uint64_t h = gh_hash_mix(val_hash(args[0]), nd);
+    for (size_t i = 0; i < nd; i++)
+        h = gh_hash_mix(h, delims[i]);
     gcache_ent *ent = gc ? &gc->e[h % GLOB_CACHE] : NULL;
     glob_prog *prog = NULL;
     if (ent && ent->prog && ent->hash == h && ent->keyn == keyn && !memcmp(ent->key, pat, pn) &&
@@ -633,8 +653,10 @@ static int bi_glob_match(rego_bctx *c, val_t *const *args, val_t **out) {
         gh_buf err;
         gh_buf_init(&err);
         rc = glob_compile(pat, pn, delims, nd, &prog, &err);
-        if (rc == GH_EINVAL && !err.oom) rc = rb_err(c, "%s", err.p);
-        else if (rc) rc = rb_oom(c);
+        if (rc == GH_EINVAL && !err.oom)
+            rc = rb_err(c, "%s", err.p);
+        else if (rc)
+            rc = rb_oom(c);
         gh_buf_free(&err);
         if (rc) return rc;
         if (ent) {

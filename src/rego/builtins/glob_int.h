@@ -20,16 +20,57 @@ struct gnode {
     gnode *parent;
     gnode **kids;
     uint32_t nkids, capkids;
-    uint32_t *r;   /* G_TEXT runes / G_LIST chars */
+    uint32_t *r; /* G_TEXT runes / G_LIST chars */
     size_t n;
     uint32_t lo, hi; /* G_RANGE */
-    bool not;      /* G_LIST / G_RANGE */
+    bool not ;       /* G_LIST / G_RANGE */
 };
 
 /* Append child to parent (arena-grown array); NULL on exhaustion. */
 gnode *rego_glob_node(gh_arena *a, int kind, gnode *parent);
 
-typedef struct gm gm; /* a gobwas matcher */
+/* A gobwas matcher (match package types, one struct for all). */
+typedef struct gm gm;
+enum {
+    M_ANY,
+    M_ANYOF,
+    M_BTREE,
+    M_CONTAINS,
+    M_EVERYOF,
+    M_LIST,
+    M_MAX,
+    M_MIN,
+    M_NOTHING,
+    M_PREFIX,
+    M_PREFIX_ANY,
+    M_PREFIX_SUFFIX,
+    M_RANGE,
+    M_ROW,
+    M_SINGLE,
+    M_SUFFIX,
+    M_SUFFIX_ANY,
+    M_SUPER,
+    M_TEXT,
+};
+
+struct gm {
+    int type;
+    const uint32_t *runes; /* separators (ANY, SINGLE, *_ANY) or LIST chars */
+    size_t nrunes;
+    bool not ;
+    uint32_t lo, hi;
+    int limit;           /* MIN / MAX */
+    const char *s1, *s2; /* TEXT/CONTAINS/PREFIX/SUFFIX text; PREFIX_SUFFIX prefix, suffix */
+    size_t n1, n2;
+    int runes_len; /* TEXT rune count, ROW length */
+    gm **subs;     /* ANYOF, EVERYOF, ROW */
+    size_t nsubs;
+    gm *value, *left, *right; /* BTREE */
+    int vlen, llen, rlen, len;
+};
+
+/* Matcher.Len() as the library computes it (bugs included). */
+int rego_glob_m_len(const gm *m);
 
 /* Compile an AST as gobwas/glob's compiler does. Returns NULL when the
  * pattern is too large for the port's bounds (callers then use the NFA) or

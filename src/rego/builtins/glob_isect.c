@@ -27,8 +27,8 @@ typedef struct {
 
 typedef struct {
     uint8_t type, flag;
-    uint32_t rune;  /* T_CHAR */
-    rrange *r;      /* T_SET: sorted, merged */
+    uint32_t rune; /* T_CHAR */
+    rrange *r;     /* T_SET: sorted, merged */
     uint32_t nr;
 } gtok;
 
@@ -40,7 +40,7 @@ typedef struct {
 /* ---- tokenizer (errors are the library's wording) ------------------------------- */
 
 typedef struct {
-    const uint32_t *in;  /* runes; invalid UTF-8 became U+FFFD as Go's []rune does */
+    const uint32_t *in; /* runes; invalid UTF-8 became U+FFFD as Go's []rune does */
     size_t n;
     gh_buf *err;
 } lexer;
@@ -53,7 +53,8 @@ static void put_rune(gh_buf *b, uint32_t r) {
 
 static int lex_err(lexer *lx, size_t pos, const char *fmt, uint32_t a, uint32_t b) {
     gh_buf_puts(lx->err, "input:");
-    for (size_t i = 0; i < lx->n; i++) put_rune(lx->err, lx->in[i]);
+    for (size_t i = 0; i < lx->n; i++)
+        put_rune(lx->err, lx->in[i]);
     gh_buf_printf(lx->err, ", pos:%zu, ", pos);
     /* fmt has at most two %s, each a rune */
     for (const char *f = fmt; *f; f++) {
@@ -131,18 +132,18 @@ static int lx_set(lexer *lx, gh_arena *a, size_t idx, size_t *nidx, gtok *t) {
     while ((rc = lx_next(lx, ni, &ni, &r, &esc)) == 1) {
         if (!esc && r == '-') {
             if (!prev_exists)
-                return lex_err(lx, ni, "range character '-' must be preceded by a Unicode character",
-                               0, 0);
+                return lex_err(lx, ni,
+                               "range character '-' must be preceded by a Unicode character", 0, 0);
             if (ni + 1 >= lx->n)
-                return lex_err(lx, ni, "range character '-' must be followed by a Unicode character",
-                               0, 0);
+                return lex_err(lx, ni,
+                               "range character '-' must be followed by a Unicode character", 0, 0);
             if ((rc = lx_next(lx, ni, &ni, &r, &esc)) < 0) return rc;
             if (!esc && (r == ']' || r == '-'))
                 return lex_err(lx, ni, "range character '-' cannot be followed by a special symbol",
                                0, 0);
             if (r < prev)
-                return lex_err(lx, ni, "range is out of order: '%s' comes before '%s' in Unicode", r,
-                               prev);
+                return lex_err(lx, ni, "range is out of order: '%s' comes before '%s' in Unicode",
+                               r, prev);
             if (set_add(a, t, &cap, prev, r)) return GH_ENOMEM;
             prev_exists = false;
         } else if (!esc && r == ']') {

@@ -17,10 +17,37 @@
 enum { PS_OBJ_KEY, PS_OBJ_VAL, PS_ARR };
 
 typedef enum {
-    S_BEGIN_VALUE_OR_EMPTY, S_BEGIN_VALUE, S_BEGIN_STRING_OR_EMPTY, S_BEGIN_STRING,
-    S_END_VALUE, S_END_TOP, S_STR, S_STR_ESC, S_U1, S_U2, S_U3, S_U4,
-    S_NEG, S_1, S_0, S_DOT, S_DOT0, S_E, S_ESIGN, S_E0,
-    S_T, S_TR, S_TRU, S_F, S_FA, S_FAL, S_FALS, S_N, S_NU, S_NUL, S_ERR,
+    S_BEGIN_VALUE_OR_EMPTY,
+    S_BEGIN_VALUE,
+    S_BEGIN_STRING_OR_EMPTY,
+    S_BEGIN_STRING,
+    S_END_VALUE,
+    S_END_TOP,
+    S_STR,
+    S_STR_ESC,
+    S_U1,
+    S_U2,
+    S_U3,
+    S_U4,
+    S_NEG,
+    S_1,
+    S_0,
+    S_DOT,
+    S_DOT0,
+    S_E,
+    S_ESIGN,
+    S_E0,
+    S_T,
+    S_TR,
+    S_TRU,
+    S_F,
+    S_FA,
+    S_FAL,
+    S_FALS,
+    S_N,
+    S_NU,
+    S_NUL,
+    S_ERR,
 } gj_state;
 
 /* What a step says about the byte (Go's scan* codes, the ones we need). */
@@ -280,7 +307,8 @@ static void gj_init(gj *s, gh_arena *a, rb_sb *msg) {
  * s->msg, "unexpected EOF" when the text stops inside the value); GH_ENOMEM. */
 static int gj_read_value(gj *s, const char *p, size_t n, size_t *pos, size_t *vs, size_t *ve) {
     size_t i = *pos;
-    while (i < n && is_space((unsigned char)p[i])) i++;
+    while (i < n && is_space((unsigned char)p[i]))
+        i++;
     if (i == n) return 1;
     *vs = i;
     for (; i < n; i++) {
@@ -323,12 +351,11 @@ bool rb_gojson_valid(const char *p, size_t n) {
 
 /* ---- building the value ----------------------------------------------------- */
 
-static int hexval(unsigned char c) {
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
+static int hexval(unsigned char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 static int u4(const char *p) {
     int r = 0;
-    for (int i = 0; i < 4; i++) r = r * 16 + hexval((unsigned char)p[i]);
+    for (int i = 0; i < 4; i++)
+        r = r * 16 + hexval((unsigned char)p[i]);
     return r;
 }
 static bool is_hi(int r) { return r >= 0xD800 && r < 0xDC00; }
@@ -349,7 +376,8 @@ static bool needs_repair(const char *p, size_t n) {
             if (p[i + 1] == 'u') {
                 int r = u4(p + i + 2);
                 if (is_hi(r)) {
-                    if (!(i + 11 < n && p[i + 6] == '\\' && p[i + 7] == 'u' && is_lo(u4(p + i + 8))))
+                    if (!(i + 11 < n && p[i + 6] == '\\' && p[i + 7] == 'u' &&
+                          is_lo(u4(p + i + 8))))
                         return true;
                     i += 6;
                 } else if (is_lo(r)) {
@@ -450,8 +478,10 @@ static void unquote(rb_sb *b, const char *q, size_t n) {
         unsigned char ch = (unsigned char)q[i];
         if (ch != '\\') {
             int w = 1;
-            if (ch >= 0x80) rb_sb_rune(b, rb_u8_decode(q + i, n - 1 - i, &w));
-            else rb_sb_putc(b, (char)ch);
+            if (ch >= 0x80)
+                rb_sb_rune(b, rb_u8_decode(q + i, n - 1 - i, &w));
+            else
+                rb_sb_putc(b, (char)ch);
             i += (size_t)w - 1;
             continue;
         }
@@ -492,7 +522,8 @@ int rb_gojson_unmarshal(rego_bctx *c, const char *p, size_t n, val_t **out) {
     if (rc) return rb_err(c, "%.*s", (int)msg.len, msg.p);
 
     /* What follows the value: OPA reads one more token (Decoder.Token). */
-    while (pos < n && is_space((unsigned char)p[pos])) pos++;
+    while (pos < n && is_space((unsigned char)p[pos]))
+        pos++;
     if (pos < n) {
         unsigned char ch = (unsigned char)p[pos];
         msg.len = 0;
@@ -512,10 +543,14 @@ int rb_gojson_unmarshal(rego_bctx *c, const char *p, size_t n, val_t **out) {
         size_t tn = te - ts;
         if (!(tn == 4 && !memcmp(tok, "null", 4))) {
             rb_sb_puts(&msg, "error: invalid character '");
-            if (tok[0] == '"') unquote(&msg, tok, tn);
-            else if (tok[0] == 't') rb_sb_puts(&msg, "%!s(bool=true)");
-            else if (tok[0] == 'f') rb_sb_puts(&msg, "%!s(bool=false)");
-            else rb_sb_put(&msg, tok, tn);
+            if (tok[0] == '"')
+                unquote(&msg, tok, tn);
+            else if (tok[0] == 't')
+                rb_sb_puts(&msg, "%!s(bool=true)");
+            else if (tok[0] == 'f')
+                rb_sb_puts(&msg, "%!s(bool=false)");
+            else
+                rb_sb_put(&msg, tok, tn);
             rb_sb_puts(&msg, "' after top-level value");
             if (msg.oom) return rb_oom(c);
             return rb_err(c, "%.*s", (int)msg.len, msg.p);
@@ -530,7 +565,8 @@ static void newline(rb_sb *b, const char *prefix, size_t pn, const char *indent,
                     size_t depth) {
     rb_sb_putc(b, '\n');
     rb_sb_put(b, prefix, pn);
-    for (size_t i = 0; i < depth; i++) rb_sb_put(b, indent, in);
+    for (size_t i = 0; i < depth; i++)
+        rb_sb_put(b, indent, in);
 }
 
 int rb_json_indent(rego_bctx *c, const char *src, size_t n, const char *prefix, size_t pn,
@@ -544,8 +580,10 @@ int rb_json_indent(rego_bctx *c, const char *src, size_t n, const char *prefix, 
         char ch = src[i];
         if (str) {
             rb_sb_putc(&b, ch);
-            if (ch == '\\' && i + 1 < n) rb_sb_putc(&b, src[++i]);
-            else if (ch == '"') str = false;
+            if (ch == '\\' && i + 1 < n)
+                rb_sb_putc(&b, src[++i]);
+            else if (ch == '"')
+                str = false;
             continue;
         }
         if (need && ch != '}' && ch != ']') {
@@ -565,8 +603,10 @@ int rb_json_indent(rego_bctx *c, const char *src, size_t n, const char *prefix, 
         case ':': rb_sb_put(&b, ": ", 2); break;
         case '}':
         case ']':
-            if (need) need = false;
-            else newline(&b, prefix, pn, indent, in, --depth);
+            if (need)
+                need = false;
+            else
+                newline(&b, prefix, pn, indent, in, --depth);
             rb_sb_putc(&b, ch);
             break;
         case '"':

@@ -39,9 +39,11 @@ static int parse_path(rego_bctx *c, const val_t *p, jpath *out) {
     const char *s = val_str_ptr(p);
     size_t n = val_str_len(p);
     if (!n) return 0;
-    while (n && *s == '/') s++, n--;
+    while (n && *s == '/')
+        s++, n--;
     size_t parts = 1;
-    for (size_t i = 0; i < n; i++) parts += s[i] == '/';
+    for (size_t i = 0; i < n; i++)
+        parts += s[i] == '/';
     out->seg = gh_arena_alloc(c->a, parts * sizeof *out->seg);
     if (!out->seg) return rb_oom(c);
     size_t st = 0;
@@ -80,9 +82,12 @@ static int parse_path(rego_bctx *c, const val_t *p, jpath *out) {
 static int paths_tree(rego_bctx *c, const val_t *paths, val_t **out) {
     size_t n;
     bool set = val_kind_of(paths) == VAL_SET;
-    if (set) n = val_set_len(paths);
-    else if (val_kind_of(paths) == VAL_ARRAY) n = val_arr_len(paths);
-    else return rb_type_err(c, 2, "{set, array}", paths);
+    if (set)
+        n = val_set_len(paths);
+    else if (val_kind_of(paths) == VAL_ARRAY)
+        n = val_arr_len(paths);
+    else
+        return rb_type_err(c, 2, "{set, array}", paths);
     uint32_t *ord = set && n ? val_sorted_order(c->a, paths) : NULL;
     if (set && n && !ord) return rb_oom(c);
     val_t *root = val_obj_new(c->a, 4);
@@ -423,8 +428,7 @@ static int patch_add(rego_bctx *c, val_t *target, const jpath *p, val_t *value, 
     return traverse(c, target, p, 0, OP_ADD, value, out, &res);
 }
 
-static int patch_remove(rego_bctx *c, val_t *target, const jpath *p, val_t **out,
-                        val_t **removed) {
+static int patch_remove(rego_bctx *c, val_t *target, const jpath *p, val_t **out, val_t **removed) {
     *out = *removed = NULL;
     if (!p->n) return 0;
     val_t *res = NULL, *upd;
@@ -476,10 +480,12 @@ static int bi_json_patch(rego_bctx *c, val_t *const *args, val_t **out) {
         } else if (!strcmp(op, "remove")) {
             rc = patch_remove(c, target, &path, &next, &tmp);
         } else if (!strcmp(op, "replace")) {
-            if (!path.n) next = value;
+            if (!path.n)
+                next = value;
             else if (!(rc = patch_remove(c, target, &path, &tmp, &next)) && tmp)
                 rc = patch_add(c, tmp, &path, value, &next);
-            else next = NULL;
+            else
+                next = NULL;
         } else if (!strcmp(op, "move")) {
             val_t *removed;
             if (!(rc = patch_remove(c, target, &from, &tmp, &removed)) && tmp)
@@ -585,14 +591,14 @@ const rego_builtin rego_bi_json[] = {
      "(object: object[any: any], paths: " PATHS ") -> output: any", "object",
      "Removes the given paths from an object."},
     {"json.patch", 2, 0, bi_json_patch,
-     "(object: any, patches: array[object[any: any]]) -> output: any", "object",
+     "(object: any, patches: array[{op: string, path: any, any: any}]) -> output: any", "object",
      "Applies RFC 6902 JSON patch operations, atomically."},
     {"json.verify_schema", 1, 0, bi_json_verify_schema,
      "(schema: string|object[any: any]) -> output: <boolean, null|string>", "object",
      "Checks that a value is a valid JSON Schema; [valid, error]."},
     {"json.match_schema", 2, 0, bi_json_match_schema,
      "(document: string|object[any: any], schema: string|object[any: any]) -> output: "
-     "<boolean, array[object[string: string]]>",
+     "<boolean, array[{error: string, type: string, field: string, desc: string}]>",
      "object", "Validates a document against a JSON Schema; [match, errors]."},
     {NULL, 0, 0, NULL, NULL, NULL, NULL},
 };

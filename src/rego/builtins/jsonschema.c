@@ -13,8 +13,8 @@
 #include "rego/builtins/jsonschema.h"
 #include "rego/builtins/regex_int.h"
 
-const char *const js_type_names[JT_COUNT] = {"array",  "boolean", "integer", "number",
-                                             "null",   "object",  "string"};
+const char *const js_type_names[JT_COUNT] = {"array", "boolean", "integer", "number",
+                                             "null",  "object",  "string"};
 
 typedef struct jref {
     const char *key;
@@ -58,9 +58,7 @@ static int invalid_type(jsc *C, const char *expected, const char *given) {
     return fail(C, "Invalid type. Expected: %s, given: %s", expected, given);
 }
 
-static int parse_error(jsc *C) {
-    return fail(C, "Expected: Valid Schema, given: Invalid JSON");
-}
+static int parse_error(jsc *C) { return fail(C, "Expected: Valid Schema, given: Invalid JSON"); }
 
 static const val_t *get(const val_t *o, const char *k) { return val_obj_get_str(o, k, strlen(k)); }
 
@@ -158,7 +156,8 @@ static const char *resolve(jsc *C, const char *base, const char *r, size_t rn, s
         rb_sb_put(&b, r, rn);
     } else {
         size_t keep = bn;
-        while (keep && base[keep - 1] != '/') keep--;
+        while (keep && base[keep - 1] != '/')
+            keep--;
         rb_sb_put(&b, base, keep);
         rb_sb_put(&b, r, rn);
     }
@@ -265,7 +264,8 @@ static int walk_pointer(jsc *C, const val_t *doc, const char *f, size_t fn, cons
     while (i < fn) {
         /* f[i] == '/' */
         size_t j = i + 1;
-        while (j < fn && f[j] != '/') j++;
+        while (j < fn && f[j] != '/')
+            j++;
         size_t tn;
         const char *tok = ptr_token(C, f + i + 1, j - i - 1, &tn);
         if (!tok) return GH_ENOMEM;
@@ -392,8 +392,7 @@ static int exclusive(jsc *C, const val_t *m, const char *key, const char *base_k
         }
         return 0;
     }
-    if (!is_num)
-        return invalid_type(C, C->draft == JS_HYBRID ? "boolean/number" : "number", key);
+    if (!is_num) return invalid_type(C, C->draft == JS_HYBRID ? "boolean/number" : "number", key);
     *excl = v;
     return 0;
 }
@@ -462,7 +461,8 @@ static int parse_object(jsc *C, const val_t *m, js_node *n) {
         }
     }
     if ((v = get(m, "patternProperties"))) {
-        if (val_kind_of(v) != VAL_OBJECT) return invalid_type(C, "Valid Schema", "patternProperties");
+        if (val_kind_of(v) != VAL_OBJECT)
+            return invalid_type(C, "Valid Schema", "patternProperties");
         size_t k = val_obj_len(v);
         n->pat_keys = gh_arena_alloc(C->a, (k ? k : 1) * sizeof *n->pat_keys);
         n->pats = gh_arena_alloc(C->a, (k ? k : 1) * sizeof *n->pats);
@@ -552,14 +552,12 @@ static int parse_object(jsc *C, const val_t *m, js_node *n) {
         if (val_kind_of(v) != VAL_NUMBER) return fail(C, "minimum must be of a Number");
         n->minimum = v;
     }
-    if ((rc = exclusive(C, m, "exclusiveMinimum", "minimum", &n->minimum, &n->excl_min)))
-        return rc;
+    if ((rc = exclusive(C, m, "exclusiveMinimum", "minimum", &n->minimum, &n->excl_min))) return rc;
     if ((v = get(m, "maximum"))) {
         if (val_kind_of(v) != VAL_NUMBER) return fail(C, "maximum must be of a Number");
         n->maximum = v;
     }
-    if ((rc = exclusive(C, m, "exclusiveMaximum", "maximum", &n->maximum, &n->excl_max)))
-        return rc;
+    if ((rc = exclusive(C, m, "exclusiveMaximum", "maximum", &n->maximum, &n->excl_max))) return rc;
     if ((rc = int_keyword(C, m, "minLength", &n->min_len))) return rc;
     if ((rc = int_keyword(C, m, "maxLength", &n->max_len))) return rc;
     if (n->min_len >= 0 && n->max_len >= 0 && n->min_len > n->max_len)
@@ -578,7 +576,8 @@ static int parse_object(jsc *C, const val_t *m, js_node *n) {
             const val_t *s = val_arr_at(req, i);
             if (!val_is_str(s)) return invalid_type(C, "string", "required");
             for (size_t j = 0; j < i; j++)
-                if (val_equal(val_arr_at(req, j), s)) return fail(C, "required items must be unique");
+                if (val_equal(val_arr_at(req, j), s))
+                    return fail(C, "required items must be unique");
         }
         n->req = (const val_t **)req->u.arr.items;
         n->nreq = val_arr_len(req);
@@ -666,7 +665,8 @@ int js_compile(gh_arena *a, const val_t *schema, js_node **out, rb_sb *msg) {
                       {"http://json-schema.org/draft-06/schema", JS_DRAFT6},
                       {"http://json-schema.org/draft-07/schema", JS_DRAFT7}};
         for (size_t i = 0; i < 3; i++)
-            if (strlen(drafts[i].url) == n && !memcmp(drafts[i].url, s, n)) C.draft = drafts[i].draft;
+            if (strlen(drafts[i].url) == n && !memcmp(drafts[i].url, s, n))
+                C.draft = drafts[i].draft;
     }
     const val_t *rid = get(schema, C.draft == JS_DRAFT4 ? "id" : "$id");
     if (C.draft == JS_HYBRID && get(schema, "id")) rid = get(schema, "id");

@@ -28,34 +28,34 @@ typedef struct js_node js_node;
 
 typedef struct js_dep {
     const val_t *key;
-    size_t nstr;          /* > 0: property names the key depends on */
+    size_t nstr; /* > 0: property names the key depends on */
     const val_t **strs;
-    js_node *schema;      /* else: a schema the whole object must pass */
+    js_node *schema; /* else: a schema the whole object must pass */
 } js_dep;
 
 struct js_node {
-    int8_t pass;          /* -1 normal; 0/1 the boolean schemas false/true */
+    int8_t pass; /* -1 normal; 0/1 the boolean schemas false/true */
     bool has_ref;
-    js_node *ref;         /* $ref target (validation uses only it) */
+    js_node *ref; /* $ref target (validation uses only it) */
     uint8_t ntypes;
     uint8_t types[JT_COUNT];
     size_t nprops;
     const val_t **prop_keys;
     js_node **props;
-    int addl_props;       /* 0 absent, 1 false, 2 true, 3 schema */
+    int addl_props; /* 0 absent, 1 false, 2 true, 3 schema */
     js_node *addl_props_s;
     size_t npat;
     const val_t **pat_keys;
     js_node **pats;
     js_node *prop_names;
     size_t nreq;
-    const val_t **req;    /* "required" names */
+    const val_t **req; /* "required" names */
     size_t ndeps;
     js_dep *deps;
     bool items_single;
     size_t nitems;
     js_node **items;
-    int addl_items;       /* 0 absent, 1 false, 2 true, 3 schema */
+    int addl_items; /* 0 absent, 1 false, 2 true, 3 schema */
     js_node *addl_items_s;
     const val_t *multiple_of, *minimum, *maximum, *excl_min, *excl_max;
     int64_t min_len, max_len, min_props, max_props, min_items, max_items; /* -1: absent */
@@ -67,7 +67,7 @@ struct js_node {
     size_t n_one, n_any, n_all;
     js_node **one_of, **any_of, **all_of;
     js_node *not_, *if_, *then_, *else_;
-    const char *format;   /* NULL when absent */
+    const char *format; /* NULL when absent */
 };
 
 /* Compile the schema document (a JSON value: object or boolean). Returns 0

@@ -68,7 +68,8 @@ static bool p_time(tp *t) {
     if (s < 0 || s > 59) return false;
     if (t->i + 1 < t->n && (t->s[t->i] == '.' || t->s[t->i] == ',') && dig(t->s[t->i + 1])) {
         t->i++;
-        while (t->i < t->n && dig(t->s[t->i])) t->i++;
+        while (t->i < t->n && dig(t->s[t->i]))
+            t->i++;
     }
     return true;
 }
@@ -119,9 +120,12 @@ static bool m_skip_cfws(mp *p) {
         int depth = 0;
         do {
             char c = p->s[p->i++];
-            if (c == '\\' && p->i < p->n) p->i++;
-            else if (c == '(') depth++;
-            else if (c == ')') depth--;
+            if (c == '\\' && p->i < p->n)
+                p->i++;
+            else if (c == '(')
+                depth++;
+            else if (c == ')')
+                depth--;
         } while (depth > 0 && p->i < p->n);
         if (depth) return false;
     }
@@ -131,16 +135,26 @@ static bool m_atext(unsigned char c, bool dot, bool permissive) {
     if (c >= 0x80) return true;
     switch (c) {
     case '.': return dot;
-    case '(': case ')': case '[': case ']': case ';': case '@': case '\\': case ',':
-        return permissive;
-    case '<': case '>': case '"': case ':': return false;
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case ';':
+    case '@':
+    case '\\':
+    case ',': return permissive;
+    case '<':
+    case '>':
+    case '"':
+    case ':': return false;
     }
     return c >= '!' && c <= '~';
 }
 
 static bool m_atom(mp *p, bool dot, bool permissive) {
     size_t st = p->i;
-    while (p->i < p->n && m_atext((unsigned char)p->s[p->i], dot, permissive)) p->i++;
+    while (p->i < p->n && m_atext((unsigned char)p->s[p->i], dot, permissive))
+        p->i++;
     size_t len = p->i - st;
     if (!len) return false;
     if (!permissive) {
@@ -371,7 +385,8 @@ static bool f_hostname(const char *s, size_t n) {
     size_t i = 0;
     for (;;) {
         size_t st = i;
-        while (i < n && (alpha(s[i]) || dig(s[i]) || s[i] == '-')) i++;
+        while (i < n && (alpha(s[i]) || dig(s[i]) || s[i] == '-'))
+            i++;
         size_t len = i - st;
         if (len < 1 || len > 63 || s[st] == '-' || s[i - 1] == '-') return false;
         if (i == n) return true;
@@ -404,10 +419,13 @@ static bool f_json_pointer(const char *s, size_t n) { return pointer_tail(s, n, 
 
 static bool f_rel_json_pointer(const char *s, size_t n) {
     size_t i = 0;
-    if (i < n && s[i] == '0') i++;
+    if (i < n && s[i] == '0')
+        i++;
     else if (i < n && s[i] >= '1' && s[i] <= '9')
-        while (i < n && dig(s[i])) i++;
-    else return false;
+        while (i < n && dig(s[i]))
+            i++;
+    else
+        return false;
     if (i < n && s[i] == '#') return i + 1 == n;
     return pointer_tail(s, n, i);
 }

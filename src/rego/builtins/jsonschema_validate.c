@@ -13,10 +13,11 @@
 #include "rego/builtins/jsonschema.h"
 #include "rego/builtins/regex_int.h"
 
-/* Nested validations (sub-schemas, $ref hops) before we call the schema
- * hostile: far above any real document (JSON nesting stops at 512) but
- * well inside the C stack. OPA itself would overflow its stack here. */
-#define JS_MAX_NEST 3000
+/* Nested validations (one per sub-schema applied) before we call the
+ * schema hostile: above real documents (JSON nesting stops at 512) and
+ * within the C stack even in sanitizer builds (a few KiB per level).
+ * OPA itself overflows its stack on such schemas. */
+#define JS_MAX_NEST 1000
 /* $ref hops that never reach a keyword: a pure reference cycle. */
 #define JS_MAX_REF_HOPS 256
 
@@ -52,7 +53,8 @@ static void vrec(jv *V, const js_node *s, const val_t *doc, jres *r, const jctx 
 static const char *field_of(jv *V, const jctx *ctx) {
     if (!ctx->parent) return "(Root)";
     size_t n = 0;
-    for (const jctx *c = ctx; c->parent; c = c->parent) n += c->n + 1;
+    for (const jctx *c = ctx; c->parent; c = c->parent)
+        n += c->n + 1;
     char *s = gh_arena_alloc(V->a, n);
     if (!s) {
         V->oom = 1;
@@ -97,16 +99,20 @@ static void add_err(jv *V, jres *r, const char *type, const jctx *ctx, const cha
     e->field = field_of(V, ctx);
     e->desc = b.p;
     e->next = NULL;
-    if (r->tail) r->tail->next = e;
-    else r->head = e;
+    if (r->tail)
+        r->tail->next = e;
+    else
+        r->head = e;
     r->tail = e;
     r->score -= 2;
 }
 
 static void merge(jres *r, const jres *o) {
     if (o->head) {
-        if (r->tail) r->tail->next = o->head;
-        else r->head = o->head;
+        if (r->tail)
+            r->tail->next = o->head;
+        else
+            r->head = o->head;
         r->tail = o->tail;
     }
     r->score += o->score;
@@ -143,7 +149,8 @@ static void go_json_float(rb_sb *b, double d) {
     for (; *p && *p != 'e'; p++)
         if (*p != '.') digits[nd++] = *p;
     int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
     double ad = fabs(d);
     if (ad < 1e-6 || ad >= 1e21) {
         rb_sb_putc(b, digits[0]);
@@ -180,8 +187,10 @@ static void norm(rb_sb *b, gh_arena *a, const val_t *v, int depth) {
             go_json_float(b, d);
         } else {
             char *t = val_to_json(a, v, 0);
-            if (t) rb_sb_puts(b, t);
-            else b->oom = 1;
+            if (t)
+                rb_sb_puts(b, t);
+            else
+                b->oom = 1;
         }
         return;
     }
@@ -212,8 +221,10 @@ static void norm(rb_sb *b, gh_arena *a, const val_t *v, int depth) {
     }
     default: {
         char *t = val_to_json(a, v, 0);
-        if (t) rb_sb_puts(b, t);
-        else b->oom = 1;
+        if (t)
+            rb_sb_puts(b, t);
+        else
+            b->oom = 1;
     }
     }
 }
@@ -277,9 +288,11 @@ static bool multiple_ok(const val_t *v, const val_t *m) {
         return isfinite(q) && q == floor(q);
     }
     uint64_t M = 0;
-    for (size_t i = 0; i < pm.nd; i++) M = M * 10 + (uint64_t)(pm.d[i] - '0');
+    for (size_t i = 0; i < pm.nd; i++)
+        M = M * 10 + (uint64_t)(pm.d[i] - '0');
     unsigned __int128 r = 0;
-    for (size_t i = 0; i < pv.nd; i++) r = (r * 10 + (unsigned)(pv.d[i] - '0')) % M;
+    for (size_t i = 0; i < pv.nd; i++)
+        r = (r * 10 + (unsigned)(pv.d[i] - '0')) % M;
     r = r * pow10mod(pv.exp - pm.exp, M) % M;
     return r == 0;
 }
@@ -354,7 +367,7 @@ static bool obj_has(const val_t *o, const val_t *k) { return val_obj_get(o, k) !
 static void v_schema(jv *V, const js_node *s, const val_t *doc, jres *r, const jctx *ctx) {
     if (s->n_any) {
         bool ok = false;
-        jres best;
+        jres best = {0};
         bool have_best = false;
         for (size_t i = 0; i < s->n_any && !ok; i++) {
             jres x = sub(V, s->any_of[i], doc, ctx);
@@ -371,11 +384,12 @@ static void v_schema(jv *V, const js_node *s, const val_t *doc, jres *r, const j
     }
     if (s->n_one) {
         size_t nb = 0;
-        jres best;
+        jres best = {0};
         bool have_best = false;
         for (size_t i = 0; i < s->n_one; i++) {
             jres x = sub(V, s->one_of[i], doc, ctx);
-            if (valid(&x)) nb++;
+            if (valid(&x))
+                nb++;
             else if (nb == 0 && (!have_best || x.score > best.score)) {
                 best = x;
                 have_best = true;
@@ -451,7 +465,8 @@ static void v_common(jv *V, const js_node *s, const val_t *doc, jres *r, const j
         add_err(V, r, "const", ctx, "%s does not match: %s", field_of(V, ctx), s->const_json);
     if (s->nenum) {
         bool found = false;
-        for (size_t i = 0; i < s->nenum && !found; i++) found = !strcmp(vs, s->enum_json[i]);
+        for (size_t i = 0; i < s->nenum && !found; i++)
+            found = !strcmp(vs, s->enum_json[i]);
         if (!found) {
             rb_sb b;
             rb_sb_init(&b, V->a, 64);
@@ -489,7 +504,8 @@ typedef struct uslot {
 
 static void v_unique(jv *V, const val_t *arr, jres *r, const jctx *ctx) {
     size_t n = val_arr_len(arr), cap = 16;
-    while (cap < n * 2) cap *= 2;
+    while (cap < n * 2)
+        cap *= 2;
     uslot *tab = gh_arena_calloc(V->a, cap * sizeof *tab);
     if (!tab) {
         V->oom = 1;
@@ -502,7 +518,8 @@ static void v_unique(jv *V, const val_t *arr, jres *r, const jctx *ctx) {
             return;
         }
         size_t h = (size_t)gh_hash(s, strlen(s)) & (cap - 1);
-        while (tab[h].s && strcmp(tab[h].s, s)) h = (h + 1) & (cap - 1);
+        while (tab[h].s && strcmp(tab[h].s, s))
+            h = (h + 1) & (cap - 1);
         if (tab[h].s)
             add_err(V, r, "unique", ctx, "array items[%zu,%zu] must be unique", tab[h].idx, j);
         tab[h].s = s;
@@ -547,7 +564,7 @@ static void v_array(jv *V, const js_node *s, const val_t *arr, jres *r, const jc
     if (s->unique) v_unique(V, arr, r, ctx);
     if (s->contains) {
         bool ok = false;
-        jres best;
+        jres best = {0};
         bool have_best = false;
         for (size_t i = 0; i < n && !V->oom; i++) {
             jctx c = index_ctx(V, ctx, i);
@@ -603,13 +620,16 @@ static void v_object(jv *V, const js_node *s, const val_t *obj, jres *r, const j
         add_err(V, r, "array_max_properties", ctx, "Must have at most %lld properties",
                 (long long)s->max_props);
     for (size_t i = 0; i < s->nreq; i++) {
-        if (obj_has(obj, s->req[i])) r->score++;
-        else add_err(V, r, "required", ctx, "%s is required", val_str_ptr(s->req[i]));
+        if (obj_has(obj, s->req[i]))
+            r->score++;
+        else
+            add_err(V, r, "required", ctx, "%s is required", val_str_ptr(s->req[i]));
     }
     for (size_t i = 0; i < n && !V->oom; i++) {
         const val_t *k = val_obj_key_at(obj, i), *v = val_obj_val_at(obj, i);
         bool found = false;
-        for (size_t p = 0; p < s->nprops && !found; p++) found = val_equal(s->prop_keys[p], k);
+        for (size_t p = 0; p < s->nprops && !found; p++)
+            found = val_equal(s->prop_keys[p], k);
         bool pp = v_pattern_props(V, s, k, v, r, ctx);
         if (found || pp) continue;
         if (s->addl_props == 1) {
@@ -626,8 +646,8 @@ static void v_object(jv *V, const js_node *s, const val_t *obj, jres *r, const j
             const val_t *k = val_obj_key_at(obj, i);
             jres x = sub(V, s->prop_names, k, ctx);
             if (!valid(&x)) {
-                add_err(V, r, "invalid_property_name", ctx, "Property name of \"%s\" does not match",
-                        val_str_ptr(k));
+                add_err(V, r, "invalid_property_name", ctx,
+                        "Property name of \"%s\" does not match", val_str_ptr(k));
                 merge(r, &x);
             }
         }
@@ -738,11 +758,12 @@ int js_validate(gh_arena *a, const js_node *schema, const val_t *doc, val_t **er
     vrec(&V, schema, doc, &r, &root);
     if (V.oom) return GH_ENOMEM;
     if (V.too_deep) {
-        rb_sb_puts(msg, "jsonschema: schema references recurse without end");
+        rb_sb_puts(msg, "jsonschema: validation nested too deeply (recursive schema?)");
         return GH_ELIMIT;
     }
     size_t n = 0;
-    for (jerr *e = r.head; e; e = e->next) n++;
+    for (jerr *e = r.head; e; e = e->next)
+        n++;
     val_t *arr = val_arr_new(a, n);
     if (!arr) return GH_ENOMEM;
     for (jerr *e = r.head; e; e = e->next) {

@@ -30,7 +30,8 @@ static int random_bytes(rego_bctx *c, uint64_t salt, unsigned char *out, size_t 
         uint64_t s = c->seed ^ salt;
         for (size_t i = 0; i < n; i += 8) {
             uint64_t r = splitmix(&s);
-            for (size_t k = 0; k < 8 && i + k < n; k++) out[i + k] = (unsigned char)(r >> (8 * k));
+            for (size_t k = 0; k < 8 && i + k < n; k++)
+                out[i + k] = (unsigned char)(r >> (8 * k));
         }
         return 0;
     }
@@ -220,14 +221,16 @@ static int bi_graph_reachable(rego_bctx *c, val_t *const *args, val_t **out) {
     int rc = rb_arg_kind(c, args, 0, VAL_OBJECT);
     if (rc) return rc;
     const val_t *g = args[0], *init = args[1];
-    if (val_kind_of(init) != VAL_ARRAY && val_kind_of(init) != VAL_SET) return vertices_err(c, init);
+    if (val_kind_of(init) != VAL_ARRAY && val_kind_of(init) != VAL_SET)
+        return vertices_err(c, init);
     vseq iq;
     if ((rc = vseq_init(c, init, &iq))) return rc;
     size_t cap = iq.n + 16, head = 0, tail = 0;
     val_t **queue = gh_arena_alloc(c->a, cap * sizeof *queue);
     val_t *reached = val_set_new(c->a, 16);
     if (!queue || !reached) return rb_oom(c);
-    for (size_t i = 0; i < iq.n; i++) queue[tail++] = vseq_at(&iq, i);
+    for (size_t i = 0; i < iq.n; i++)
+        queue[tail++] = vseq_at(&iq, i);
     while (head < tail) {
         val_t *node = queue[head++];
         const val_t *edges = val_obj_get(g, node);
@@ -320,7 +323,8 @@ static int bi_graph_reachable_paths(rego_bctx *c, val_t *const *args, val_t **ou
     int rc = rb_arg_kind(c, args, 0, VAL_OBJECT);
     if (rc) return rc;
     const val_t *g = args[0], *init = args[1];
-    if (val_kind_of(init) != VAL_ARRAY && val_kind_of(init) != VAL_SET) return vertices_err(c, init);
+    if (val_kind_of(init) != VAL_ARRAY && val_kind_of(init) != VAL_SET)
+        return vertices_err(c, init);
     vseq iq;
     if ((rc = vseq_init(c, init, &iq))) return rc;
     val_t *results = val_set_new(c->a, 8);
@@ -374,9 +378,9 @@ static int bi_walk(rego_bctx *c, val_t *const *args, val_t **out) {
             if (k == VAL_ARRAY || k == VAL_OBJECT || k == VAL_SET) {
                 if (depth == cap) {
                     wframe *ns = gh_arena_realloc(c->a, st, cap * sizeof *ns, cap * 2 * sizeof *ns);
-                    val_t **np = ns ? gh_arena_realloc(c->a, path, cap * sizeof *np,
-                                                       cap * 2 * sizeof *np)
-                                    : NULL;
+                    val_t **np =
+                        ns ? gh_arena_realloc(c->a, path, cap * sizeof *np, cap * 2 * sizeof *np)
+                           : NULL;
                     if (!ns || !np) return rb_oom(c);
                     st = ns;
                     path = np;
@@ -386,8 +390,9 @@ static int bi_walk(rego_bctx *c, val_t *const *args, val_t **out) {
                 f->v = cur;
                 f->next = 0;
                 f->ord = NULL;
-                f->n = k == VAL_ARRAY ? val_arr_len(cur) : k == VAL_OBJECT ? val_obj_len(cur)
-                                                                             : val_set_len(cur);
+                f->n = k == VAL_ARRAY    ? val_arr_len(cur)
+                       : k == VAL_OBJECT ? val_obj_len(cur)
+                                         : val_set_len(cur);
                 if (k != VAL_ARRAY && f->n && !(f->ord = val_sorted_order(c->a, cur)))
                     return rb_oom(c);
             }
@@ -419,7 +424,8 @@ static int bi_walk(rego_bctx *c, val_t *const *args, val_t **out) {
     return RB_OK;
 }
 
-/* ---- rand, opa.runtime ------------------------------------------------------------------------ */
+/* ---- rand, opa.runtime ------------------------------------------------------------------------
+ */
 
 static int bi_rand_intn(rego_bctx *c, val_t *const *args, val_t **out) {
     int64_t n;
@@ -461,7 +467,8 @@ static int bi_opa_runtime(rego_bctx *c, val_t *const *args, val_t **out) {
     return *out ? RB_OK : rb_oom(c);
 }
 
-/* ---- table ---------------------------------------------------------------------------------------- */
+/* ---- table
+ * ---------------------------------------------------------------------------------------- */
 
 const rego_builtin rego_bi_misc[] = {
     {"uuid.rfc4122", 1, RB_NONDET | RB_NOCACHE, bi_uuid_rfc4122, "(k: string) -> output: string",
@@ -480,8 +487,7 @@ const rego_builtin rego_bi_misc[] = {
      "Every [path, value] pair of a document, the document itself first."},
     {"rand.intn", 2, RB_NONDET | RB_NOCACHE, bi_rand_intn, "(str: string, n: number) -> y: number",
      "numbers", "A random integer in [0, |n|), the same for the same arguments within a query."},
-    {"opa.runtime", 0, RB_NONDET | RB_NOCACHE, bi_opa_runtime,
-     "() -> output: object[string: any]", "opa",
-     "Facts about the runtime; empty unless the embedding program provides them."},
+    {"opa.runtime", 0, RB_NONDET | RB_NOCACHE, bi_opa_runtime, "() -> output: object[string: any]",
+     "opa", "Facts about the runtime; empty unless the embedding program provides them."},
     {NULL, 0, 0, NULL, NULL, NULL, NULL},
 };

@@ -21,42 +21,11 @@
 /* Go's maxSize: compiled program size in instructions (128 MiB / 40 B). */
 #define RE2_MAX_SIZE ((int64_t)(128 << 20) / 40)
 
-enum { F_FOLD = 1, F_MULTI = 2, F_DOTNL = 4, F_NONGREEDY = 8, F_ALL = 15 };
-
 #include "re2_int.h"
-
-typedef struct {
-    node **v;
-    uint32_t n, cap;
-} nvec;
-
-typedef struct {
-    unsigned flags;  /* flags when the group opened, restored at ')' */
-    uint32_t cap;    /* capture index, 0 for (?: and the top level */
-    nvec alts, items;
-} frame;
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-    uint32_t nitems;
-} clsbuf;
-
-typedef struct {
-    gh_arena a;
-    const char *whole, *end;
-    unsigned flags;
-    uint32_t ncap;
-    frame *fr;
-    uint32_t nfr, capfr;
-    size_t nnodes;
-    gh_buf *err;
-    rego_re2 *out;
-} parser;
 
 /* ---- errors ------------------------------------------------------------------ */
 
-static int perr(parser *p, const char *code, const char *expr, size_t n) {
+int re2_perr(parser *p, const char *code, const char *expr, size_t n) {
     gh_buf_printf(p->err, "error parsing regexp: %s: `", code);
     gh_buf_append(p->err, expr, n);
     gh_buf_putc(p->err, '`');
@@ -64,12 +33,12 @@ static int perr(parser *p, const char *code, const char *expr, size_t n) {
 }
 
 static int perr_whole(parser *p, const char *code) {
-    return perr(p, code, p->whole, (size_t)(p->end - p->whole));
+    return re2_perr(p, code, p->whole, (size_t)(p->end - p->whole));
 }
 
 /* Go's nextRune: the rune at t, width 0 at the end of input; invalid UTF-8
  * is an error naming the rest of the input. */
-static int next_rune(parser *p, const char *t, uint32_t *c, int *w) {
+int re2_next_rune(parser *p, const char *t, uint32_t *c, int *w) {
     if (t >= p->end) {
         *c = RB_RUNE_ERROR;
         *w = 0;
@@ -77,19 +46,19 @@ static int next_rune(parser *p, const char *t, uint32_t *c, int *w) {
     }
     int ww;
     int32_t r = rb_u8_decode(t, (size_t)(p->end - t), &ww);
-    if (r == RB_RUNE_ERROR && ww == 1) return perr(p, "invalid UTF-8", t, (size_t)(p->end - t));
+    if (r == RB_RUNE_ERROR && ww == 1) return re2_perr(p, "invalid UTF-8", t, (size_t)(p->end - t));
     *c = (uint32_t)r;
     *w = ww;
     return 0;
 }
 
 /* Go's checkUTF8 over s[0..n): the error names the rest from the bad byte. */
-static int check_utf8(parser *p, const char *s, size_t n) {
+int re2_check_utf8(parser *p, const char *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         int w;
         if (rb_u8_decode(s + i, n - i, &w) == RB_RUNE_ERROR && w == 1)
-            return perr(p, "invalid UTF-8", s + i, n - i);
+            return re2_perr(p, "invalid UTF-8", s + i, n - i);
         i += (size_t)w;
     }
     return 0;
@@ -97,7 +66,7 @@ static int check_utf8(parser *p, const char *s, size_t n) {
 
 /* ---- nodes and vectors ---------------------------------------------------------- */
 
-static node *mk(parser *p, int op) {
+node *re2_mk(parser *p, int op) {
     node *nd = gh_arena_calloc(&p->a, sizeof *nd);
     if (!nd) return NULL;
     nd->op = (uint8_t)op;
@@ -149,19 +118,19 @@ static int check_limits(parser *p, const node *nd) {
     return 0;
 }
 
-static int push(parser *p, node *nd) {
+int re2_push(parser *p, node *nd) {
     if (!nd) return GH_ENOMEM;
     return nv_push(p, &top(p)->items, nd);
 }
 
-static int push_op(parser *p, int op) { return push(p, mk(p, op)); }
+static int push_op(parser *p, int op) { return re2_push(p, re2_mk(p, op)); }
 
 static int push_lit(parser *p, uint32_t r) {
-    node *nd = mk(p, N_LIT);
+    node *nd = re2_mk(p, N_LIT);
     if (!nd) return GH_ENOMEM;
     nd->rune = r;
     nd->fold = (p->flags & F_FOLD) != 0;
-    return push(p, nd);
+    return re2_push(p, nd);
 }
 
 static bool charclass_like(const node *n) {
@@ -170,13 +139,13 @@ static bool charclass_like(const node *n) {
 
 /* Replace the current branch of the top frame by its concatenation. */
 static node *concat(parser *p, frame *f) {
-    if (f->items.n == 0) return mk(p, N_EMPTY);
+    if (f->items.n == 0) return re2_mk(p, N_EMPTY);
     if (f->items.n == 1) {
         node *x = f->items.v[0];
         f->items.n = 0;
         return x;
     }
-    node *c = mk(p, N_CAT);
+    node *c = re2_mk(p, N_CAT);
     if (!c) return NULL;
     c->sub = f->items.v;
     c->nsub = f->items.n;
@@ -207,7 +176,8 @@ static node *concat(parser *p, frame *f) {
  * consecutive units led by the same stored rune take the first's flag. */
 
 static uint32_t min_fold(uint32_t r) {
-    uint32_t m = r, u = (uint32_t)rb_rune_upper((int32_t)r), l = (uint32_t)rb_rune_lower((int32_t)r);
+    uint32_t m = r, u = (uint32_t)rb_rune_upper((int32_t)r),
+             l = (uint32_t)rb_rune_lower((int32_t)r);
     if (u < m) m = u;
     if (l < m) m = l;
     return m;
@@ -227,7 +197,8 @@ static node *leading_lit(node *b, uint32_t *len) {
     }
     if (b->op != N_CAT || b->sub[0]->op != N_LIT) return NULL;
     uint32_t k = 1;
-    while (k < b->nsub && b->sub[k]->op == N_LIT && b->sub[k]->fold == b->sub[0]->fold) k++;
+    while (k < b->nsub && b->sub[k]->op == N_LIT && b->sub[k]->fold == b->sub[0]->fold)
+        k++;
     *len = k;
     return b->sub[0];
 }
@@ -238,7 +209,8 @@ static void go_factor_fold(node **b, uint32_t n) {
     while (i < n) {
         /* adjacent single-character branches merge into one class unit */
         uint32_t j = i;
-        while (j < n && charclass_like(b[j])) j++;
+        while (j < n && charclass_like(b[j]))
+            j++;
         if (j - i >= 2) {
             prev = NULL;
             i = j;
@@ -257,9 +229,11 @@ static void go_factor_fold(node **b, uint32_t n) {
             uint32_t l2;
             node *ld = leading_lit(b[end], &l2);
             if (!ld || ld->fold != lead->fold || stored_rune(ld) != stored_rune(lead)) break;
-            node **s1 = b[i]->op == N_CAT ? b[i]->sub : &b[i], **s2 = b[end]->op == N_CAT ? b[end]->sub : &b[end];
+            node **s1 = b[i]->op == N_CAT ? b[i]->sub : &b[i],
+                 **s2 = b[end]->op == N_CAT ? b[end]->sub : &b[end];
             uint32_t same = 1;
-            while (same < common && same < l2 && stored_rune(s1[same]) == stored_rune(s2[same])) same++;
+            while (same < common && same < l2 && stored_rune(s1[same]) == stored_rune(s2[same]))
+                same++;
             common = same;
             end++;
         }
@@ -288,7 +262,7 @@ static node *alternate(parser *p, frame *f) {
         return last;
     }
     go_factor_fold(f->alts.v, f->alts.n);
-    node *a = mk(p, N_ALT);
+    node *a = re2_mk(p, N_ALT);
     if (!a) return NULL;
     a->sub = f->alts.v;
     a->nsub = f->alts.n;
@@ -331,13 +305,14 @@ static int repeat(parser *p, int op, int min, int max, const char *before, const
         nongreedy = !nongreedy;
     }
     if (last_repeat)
-        return perr(p, "invalid nested repetition operator", last_repeat,
-                    (size_t)(after - last_repeat));
+        return re2_perr(p, "invalid nested repetition operator", last_repeat,
+                        (size_t)(after - last_repeat));
     frame *f = top(p);
     if (f->items.n == 0)
-        return perr(p, "missing argument to repetition operator", before, (size_t)(after - before));
+        return re2_perr(p, "missing argument to repetition operator", before,
+                        (size_t)(after - before));
     node *sub = f->items.v[f->items.n - 1];
-    node *r = mk(p, op);
+    node *r = re2_mk(p, op);
     if (!r) return GH_ENOMEM;
     node **one = gh_arena_alloc(&p->a, sizeof *one);
     if (!one) return GH_ENOMEM;
@@ -364,7 +339,7 @@ static int repeat(parser *p, int op, int min, int max, const char *before, const
     int rc = check_limits(p, r);
     if (rc) return rc;
     if (op == N_REPEAT && (min >= 2 || max >= 2) && !repeat_valid(r, REGO_RE2_MAX_REPEAT))
-        return perr(p, "invalid repeat count", before, (size_t)(after - before));
+        return re2_perr(p, "invalid repeat count", before, (size_t)(after - before));
     *afterp = after;
     return 0;
 }
@@ -375,7 +350,8 @@ static bool parse_int(const char **sp, const char *end, int *out) {
     if (s >= end || *s < '0' || *s > '9') return false;
     if (end - s >= 2 && s[0] == '0' && s[1] >= '0' && s[1] <= '9') return false;
     const char *t = s;
-    while (s < end && *s >= '0' && *s <= '9') s++;
+    while (s < end && *s >= '0' && *s <= '9')
+        s++;
     int n = 0;
     for (; t < s; t++) {
         if (n >= 100000000) {
@@ -412,371 +388,6 @@ static bool parse_repeat(const char *s, const char *end, int *min, int *max, con
     return true;
 }
 
-/* ---- character classes ----------------------------------------------------------- */
-
-static int cls_put(parser *p, clsbuf *cb, const char *s, size_t n) {
-    if (cb->n + n + 1 > cb->cap) {
-        size_t nc = cb->cap ? cb->cap * 2 : 64;
-        while (nc < cb->n + n + 1) nc *= 2;
-        char *np = gh_arena_realloc(&p->a, cb->p, cb->cap, nc);
-        if (!np) return GH_ENOMEM;
-        cb->p = np;
-        cb->cap = nc;
-    }
-    memcpy(cb->p + cb->n, s, n);
-    cb->n += n;
-    return 0;
-}
-
-static int cls_item(parser *p, clsbuf *cb, const char *s) {
-    cb->nitems++;
-    return cls_put(p, cb, s, strlen(s));
-}
-
-/* Add lo..hi, leaving out surrogates (they never occur in decoded text and
- * PCRE2 rejects them in UTF mode). */
-static int cls_range(parser *p, clsbuf *cb, uint32_t lo, uint32_t hi) {
-    if (lo <= 0xDFFF && hi >= 0xD800) {
-        int rc = 0;
-        if (lo < 0xD800) rc = cls_range(p, cb, lo, 0xD7FF);
-        if (!rc && hi > 0xDFFF) rc = cls_range(p, cb, 0xE000, hi);
-        return rc;
-    }
-    char tmp[40];
-    if (lo == hi)
-        snprintf(tmp, sizeof tmp, "\\x{%x}", (unsigned)lo);
-    else
-        snprintf(tmp, sizeof tmp, "\\x{%x}-\\x{%x}", (unsigned)lo, (unsigned)hi);
-    return cls_item(p, cb, tmp);
-}
-
-typedef struct {
-    uint32_t lo, hi;
-} rrange;
-
-typedef struct {
-    const char *name;
-    int neg;
-    const rrange *r;
-    int n;
-} group;
-
-static const rrange r_digit[] = {{'0', '9'}};
-static const rrange r_space_perl[] = {{'\t', '\n'}, {'\f', '\r'}, {' ', ' '}};
-static const rrange r_word[] = {{'0', '9'}, {'A', 'Z'}, {'_', '_'}, {'a', 'z'}};
-static const rrange r_alnum[] = {{'0', '9'}, {'A', 'Z'}, {'a', 'z'}};
-static const rrange r_alpha[] = {{'A', 'Z'}, {'a', 'z'}};
-static const rrange r_ascii[] = {{0, 0x7F}};
-static const rrange r_blank[] = {{'\t', '\t'}, {' ', ' '}};
-static const rrange r_cntrl[] = {{0, 0x1F}, {0x7F, 0x7F}};
-static const rrange r_graph[] = {{'!', '~'}};
-static const rrange r_lower[] = {{'a', 'z'}};
-static const rrange r_print[] = {{' ', '~'}};
-static const rrange r_punct[] = {{'!', '/'}, {':', '@'}, {'[', '`'}, {'{', '~'}};
-static const rrange r_space[] = {{'\t', '\r'}, {' ', ' '}};
-static const rrange r_upper[] = {{'A', 'Z'}};
-static const rrange r_xdigit[] = {{'0', '9'}, {'A', 'F'}, {'a', 'f'}};
-
-#define G(nm, ng, tab) {nm, ng, tab, (int)(sizeof tab / sizeof tab[0])}
-static const group perl_groups[] = {
-    G("\\d", 0, r_digit), G("\\D", 1, r_digit), G("\\s", 0, r_space_perl),
-    G("\\S", 1, r_space_perl), G("\\w", 0, r_word), G("\\W", 1, r_word),
-};
-static const group posix_groups[] = {
-    G("[:alnum:]", 0, r_alnum),  G("[:^alnum:]", 1, r_alnum),  G("[:alpha:]", 0, r_alpha),
-    G("[:^alpha:]", 1, r_alpha), G("[:ascii:]", 0, r_ascii),   G("[:^ascii:]", 1, r_ascii),
-    G("[:blank:]", 0, r_blank),  G("[:^blank:]", 1, r_blank),  G("[:cntrl:]", 0, r_cntrl),
-    G("[:^cntrl:]", 1, r_cntrl), G("[:digit:]", 0, r_digit),   G("[:^digit:]", 1, r_digit),
-    G("[:graph:]", 0, r_graph),  G("[:^graph:]", 1, r_graph),  G("[:lower:]", 0, r_lower),
-    G("[:^lower:]", 1, r_lower), G("[:print:]", 0, r_print),   G("[:^print:]", 1, r_print),
-    G("[:punct:]", 0, r_punct),  G("[:^punct:]", 1, r_punct),  G("[:space:]", 0, r_space),
-    G("[:^space:]", 1, r_space), G("[:upper:]", 0, r_upper),   G("[:^upper:]", 1, r_upper),
-    G("[:word:]", 0, r_word),    G("[:^word:]", 1, r_word),    G("[:xdigit:]", 0, r_xdigit),
-    G("[:^xdigit:]", 1, r_xdigit),
-};
-#undef G
-
-/* Complement of a sorted, disjoint range list over 0..0x10FFFF. */
-static int cls_complement(parser *p, clsbuf *cb, const rrange *r, int n) {
-    uint32_t next = 0;
-    for (int i = 0; i < n; i++) {
-        if (r[i].lo > next) {
-            int rc = cls_range(p, cb, next, r[i].lo - 1);
-            if (rc) return rc;
-        }
-        next = r[i].hi + 1;
-    }
-    return next <= 0x10FFFF ? cls_range(p, cb, next, 0x10FFFF) : 0;
-}
-
-/* An ASCII group. Positive groups are written as-is (PCRE2's caseless
- * matching closes them under case folding as Go does); negated groups under
- * (?i) exclude the fold closure first (ASCII case mates, U+017F for s and
- * U+212A for k), as Go's appendGroup does. */
-static int cls_group(parser *p, clsbuf *cb, const group *g, bool fold) {
-    if (!g->neg) {
-        for (int i = 0; i < g->n; i++) {
-            int rc = cls_range(p, cb, g->r[i].lo, g->r[i].hi);
-            if (rc) return rc;
-        }
-        return 0;
-    }
-    bool in[128] = {false};
-    for (int i = 0; i < g->n; i++)
-        for (uint32_t c = g->r[i].lo; c <= g->r[i].hi; c++) in[c] = true;
-    bool long_s = false, kelvin = false;
-    if (fold) {
-        for (int c = 'a'; c <= 'z'; c++)
-            if (in[c] || in[c - 32]) in[c] = in[c - 32] = true;
-        long_s = in['s'];
-        kelvin = in['k'];
-    }
-    rrange rs[72];
-    int n = 0;
-    for (uint32_t c = 0; c < 128; c++) {
-        if (!in[c]) continue;
-        if (n && rs[n - 1].hi + 1 == c)
-            rs[n - 1].hi = c;
-        else
-            rs[n++] = (rrange){c, c};
-    }
-    if (long_s) rs[n++] = (rrange){0x17F, 0x17F};
-    if (kelvin) rs[n++] = (rrange){0x212A, 0x212A};
-    return cls_complement(p, cb, rs, n);
-}
-
-/* Unicode general categories and scripts as Go's unicode package (Unicode
- * 15.0) names them: exact, case-sensitive names, as Go requires. */
-static const char *const categories[] = {
-    "C",  "Cc", "Cf", "Co", "Cs", "L",  "Ll", "Lm", "Lo", "Lt", "Lu", "M",
-    "Mc", "Me", "Mn", "N",  "Nd", "Nl", "No", "P",  "Pc", "Pd", "Pe", "Pf",
-    "Pi", "Po", "Ps", "S",  "Sc", "Sk", "Sm", "So", "Z",  "Zl", "Zp", "Zs",
-};
-static const char *const scripts[] = {
-    "Adlam", "Ahom", "Anatolian_Hieroglyphs", "Arabic", "Armenian", "Avestan", "Balinese",
-    "Bamum", "Bassa_Vah", "Batak", "Bengali", "Bhaiksuki", "Bopomofo", "Brahmi", "Braille",
-    "Buginese", "Buhid", "Canadian_Aboriginal", "Carian", "Caucasian_Albanian", "Chakma", "Cham",
-    "Cherokee", "Chorasmian", "Common", "Coptic", "Cuneiform", "Cypriot", "Cypro_Minoan",
-    "Cyrillic", "Deseret", "Devanagari", "Dives_Akuru", "Dogra", "Duployan",
-    "Egyptian_Hieroglyphs", "Elbasan", "Elymaic", "Ethiopic", "Georgian", "Glagolitic", "Gothic",
-    "Grantha", "Greek", "Gujarati", "Gunjala_Gondi", "Gurmukhi", "Han", "Hangul",
-    "Hanifi_Rohingya", "Hanunoo", "Hatran", "Hebrew", "Hiragana", "Imperial_Aramaic", "Inherited",
-    "Inscriptional_Pahlavi", "Inscriptional_Parthian", "Javanese", "Kaithi", "Kannada",
-    "Katakana", "Kawi", "Kayah_Li", "Kharoshthi", "Khitan_Small_Script", "Khmer", "Khojki",
-    "Khudawadi", "Lao", "Latin", "Lepcha", "Limbu", "Linear_A", "Linear_B", "Lisu", "Lycian",
-    "Lydian", "Mahajani", "Makasar", "Malayalam", "Mandaic", "Manichaean", "Marchen",
-    "Masaram_Gondi", "Medefaidrin", "Meetei_Mayek", "Mende_Kikakui", "Meroitic_Cursive",
-    "Meroitic_Hieroglyphs", "Miao", "Modi", "Mongolian", "Mro", "Multani", "Myanmar", "Nabataean",
-    "Nag_Mundari", "Nandinagari", "New_Tai_Lue", "Newa", "Nko", "Nushu", "Nyiakeng_Puachue_Hmong",
-    "Ogham", "Ol_Chiki", "Old_Hungarian", "Old_Italic", "Old_North_Arabian", "Old_Permic",
-    "Old_Persian", "Old_Sogdian", "Old_South_Arabian", "Old_Turkic", "Old_Uyghur", "Oriya",
-    "Osage", "Osmanya", "Pahawh_Hmong", "Palmyrene", "Pau_Cin_Hau", "Phags_Pa", "Phoenician",
-    "Psalter_Pahlavi", "Rejang", "Runic", "Samaritan", "Saurashtra", "Sharada", "Shavian",
-    "Siddham", "SignWriting", "Sinhala", "Sogdian", "Sora_Sompeng", "Soyombo", "Sundanese",
-    "Syloti_Nagri", "Syriac", "Tagalog", "Tagbanwa", "Tai_Le", "Tai_Tham", "Tai_Viet", "Takri",
-    "Tamil", "Tangsa", "Tangut", "Telugu", "Thaana", "Thai", "Tibetan", "Tifinagh", "Tirhuta",
-    "Toto", "Ugaritic", "Vai", "Vithkuqi", "Wancho", "Warang_Citi", "Yezidi", "Yi",
-    "Zanabazar_Square",
-};
-/* Scripts new in Unicode 15, unknown to PCRE2 10.42's tables. */
-static const rrange r_kawi[] = {{0x11F00, 0x11F10}, {0x11F12, 0x11F3A}, {0x11F3E, 0x11F59}};
-static const rrange r_nag_mundari[] = {{0x1E4D0, 0x1E4F9}};
-
-static bool name_in(const char *const *tab, size_t n, const char *s, size_t len) {
-    for (size_t i = 0; i < n; i++)
-        if (strlen(tab[i]) == len && memcmp(tab[i], s, len) == 0) return true;
-    return false;
-}
-
-/* Append a Unicode table (Go's unicodeTable name) with sign > 0 or negated. */
-static int cls_unicode(parser *p, clsbuf *cb, const char *name, size_t len, int sign, bool fold) {
-    char tmp[64];
-    if (len == 3 && memcmp(name, "Any", 3) == 0)
-        return sign > 0 ? cls_range(p, cb, 0, 0x10FFFF) : 0;
-    if (name_in(categories, sizeof categories / sizeof *categories, name, len)) {
-        if (len == 1 && name[0] == 'C') {
-            /* Go's C is Cc|Cf|Co|Cs; PCRE2's also has Cn (unassigned) */
-            static const char *const pos[] = {"\\p{Cc}", "\\p{Cf}", "\\p{Co}", "\\p{Cs}"};
-            static const char *const neg[] = {"\\p{L}", "\\p{M}", "\\p{N}", "\\p{P}",
-                                              "\\p{S}", "\\p{Z}", "\\p{Cn}"};
-            const char *const *v = sign > 0 ? pos : neg;
-            size_t nv = sign > 0 ? 4 : 7;
-            for (size_t i = 0; i < nv; i++) {
-                int rc = cls_item(p, cb, v[i]);
-                if (rc) return rc;
-            }
-            return 0;
-        }
-        /* Under (?i) Go adds each letter's case mates to Lu/Ll/Lt; PCRE2's
-         * caseless matching leaves \p alone, so use the cased-letter class. */
-        if (fold && len == 2 && name[0] == 'L' && (name[1] == 'u' || name[1] == 'l' || name[1] == 't'))
-            snprintf(tmp, sizeof tmp, "\\%c{L&}", sign > 0 ? 'p' : 'P');
-        else
-            snprintf(tmp, sizeof tmp, "\\%c{%.*s}", sign > 0 ? 'p' : 'P', (int)len, name);
-        return cls_item(p, cb, tmp);
-    }
-    if (name_in(scripts, sizeof scripts / sizeof *scripts, name, len)) {
-        const rrange *r = NULL;
-        int n = 0;
-        if (len == 4 && memcmp(name, "Kawi", 4) == 0) {
-            r = r_kawi;
-            n = 3;
-        } else if (len == 11 && memcmp(name, "Nag_Mundari", 11) == 0) {
-            r = r_nag_mundari;
-            n = 1;
-        }
-        if (r) {
-            if (sign < 0) return cls_complement(p, cb, r, n);
-            for (int i = 0; i < n; i++) {
-                int rc = cls_range(p, cb, r[i].lo, r[i].hi);
-                if (rc) return rc;
-            }
-            return 0;
-        }
-        /* sc: = the Script property, as Go (PCRE2's bare name means Script_Extensions) */
-        snprintf(tmp, sizeof tmp, "\\%c{sc:%.*s}", sign > 0 ? 'p' : 'P', (int)len, name);
-        return cls_item(p, cb, tmp);
-    }
-    return 1; /* unknown */
-}
-
-/* Go's parseUnicodeClass at *tp: 0 when not a \p/\P escape, 1 when one was
- * consumed into cb, negative on error. */
-static int unicode_class(parser *p, const char **tp, clsbuf *cb) {
-    const char *s = *tp, *end = p->end;
-    if (end - s < 2 || s[0] != '\\' || (s[1] != 'p' && s[1] != 'P')) return 0;
-    int sign = s[1] == 'P' ? -1 : 1;
-    const char *t = s + 2, *seq_end, *name;
-    size_t namelen;
-    uint32_t c;
-    int w, rc;
-    if ((rc = next_rune(p, t, &c, &w))) return rc;
-    t += w;
-    if (c != '{') {
-        seq_end = t;
-        name = s + 2;
-        namelen = (size_t)(t - name);
-    } else {
-        const char *close = memchr(s, '}', (size_t)(end - s));
-        if (!close) {
-            if ((rc = check_utf8(p, s, (size_t)(end - s)))) return rc;
-            return perr(p, "invalid character class range", s, (size_t)(end - s));
-        }
-        seq_end = close + 1;
-        name = s + 3;
-        namelen = (size_t)(close - name);
-        if ((rc = check_utf8(p, name, namelen))) return rc;
-    }
-    if (namelen > 0 && name[0] == '^') {
-        sign = -sign;
-        name++;
-        namelen--;
-    }
-    rc = cls_unicode(p, cb, name, namelen, sign, (p->flags & F_FOLD) != 0);
-    if (rc < 0) return rc;
-    if (rc > 0) return perr(p, "invalid character class range", s, (size_t)(seq_end - s));
-    *tp = seq_end;
-    return 1;
-}
-
-static const group *perl_group_at(const char *t, const char *end) {
-    if (end - t < 2 || t[0] != '\\') return NULL;
-    for (size_t i = 0; i < sizeof perl_groups / sizeof *perl_groups; i++)
-        if (perl_groups[i].name[1] == t[1]) return &perl_groups[i];
-    return NULL;
-}
-
-static int parse_escape(parser *p, const char **tp, uint32_t *out);
-
-static node *class_node(parser *p, clsbuf *cb, bool neg) {
-    if (cb->nitems == 0) return mk(p, neg ? N_ANY : N_NOMATCH);
-    node *nd = mk(p, N_CLASS);
-    if (!nd) return NULL;
-    char *txt = gh_arena_alloc(&p->a, cb->n + 3);
-    if (!txt) return NULL;
-    size_t k = 0;
-    txt[k++] = '[';
-    if (neg) txt[k++] = '^';
-    memcpy(txt + k, cb->p, cb->n);
-    k += cb->n;
-    txt[k++] = ']';
-    nd->cls = txt;
-    nd->clen = (uint32_t)k;
-    nd->fold = (p->flags & F_FOLD) != 0;
-    return nd;
-}
-
-/* Go's parseClass: s points at '['. */
-static int parse_class(parser *p, const char **tp) {
-    const char *s = *tp, *t = s + 1, *end = p->end;
-    clsbuf cb = {0};
-    bool neg = false, fold = (p->flags & F_FOLD) != 0;
-    int rc;
-    if (t < end && *t == '^') {
-        neg = true;
-        t++;
-    }
-    bool first = true;
-    while (t >= end || *t != ']' || first) {
-        first = false;
-        if (end - t > 2 && t[0] == '[' && t[1] == ':') {
-            const char *colon = NULL;
-            for (const char *q = t + 2; q + 1 < end; q++)
-                if (q[0] == ':' && q[1] == ']') {
-                    colon = q;
-                    break;
-                }
-            if (colon) {
-                size_t nl = (size_t)(colon + 2 - t);
-                const group *g = NULL;
-                for (size_t i = 0; i < sizeof posix_groups / sizeof *posix_groups; i++)
-                    if (strlen(posix_groups[i].name) == nl && !memcmp(posix_groups[i].name, t, nl))
-                        g = &posix_groups[i];
-                if (!g) return perr(p, "invalid character class range", t, nl);
-                if ((rc = cls_group(p, &cb, g, fold))) return rc;
-                t = colon + 2;
-                continue;
-            }
-        }
-        rc = unicode_class(p, &t, &cb);
-        if (rc < 0) return rc;
-        if (rc > 0) continue;
-        const group *g = perl_group_at(t, end);
-        if (g) {
-            if ((rc = cls_group(p, &cb, g, fold))) return rc;
-            t += 2;
-            continue;
-        }
-        const char *rng = t;
-        uint32_t lo, hi;
-        if (t >= end) return perr(p, "missing closing ]", s, (size_t)(end - s));
-        if (*t == '\\') {
-            if ((rc = parse_escape(p, &t, &lo))) return rc;
-        } else {
-            int w;
-            if ((rc = next_rune(p, t, &lo, &w))) return rc;
-            t += w;
-        }
-        hi = lo;
-        if (end - t >= 2 && t[0] == '-' && t[1] != ']') {
-            t++;
-            if (t >= end) return perr(p, "missing closing ]", s, (size_t)(end - s));
-            if (*t == '\\') {
-                if ((rc = parse_escape(p, &t, &hi))) return rc;
-            } else {
-                int w;
-                if ((rc = next_rune(p, t, &hi, &w))) return rc;
-                t += w;
-            }
-            if (hi < lo) return perr(p, "invalid character class range", rng, (size_t)(t - rng));
-        }
-        if ((rc = cls_range(p, &cb, lo, hi))) return rc;
-    }
-    t++;
-    *tp = t;
-    return push(p, class_node(p, &cb, neg));
-}
-
 /* ---- escapes ----------------------------------------------------------------------- */
 
 static int unhex(uint32_t c) {
@@ -791,15 +402,21 @@ static bool is_alnum(uint32_t c) {
 }
 
 /* Go's parseEscape: s points at the backslash. */
-static int parse_escape(parser *p, const char **tp, uint32_t *out) {
+int re2_parse_escape(parser *p, const char **tp, uint32_t *out) {
     const char *s = *tp, *t = s + 1;
     uint32_t c;
     int w, rc;
-    if (t >= p->end) return perr(p, "trailing backslash at end of expression", "", 0);
-    if ((rc = next_rune(p, t, &c, &w))) return rc;
+    if (t >= p->end) return re2_perr(p, "trailing backslash at end of expression", "", 0);
+    if ((rc = re2_next_rune(p, t, &c, &w))) return rc;
     t += w;
     switch (c) {
-    case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
         /* a single non-zero digit would be a backreference: unsupported */
         if (t >= p->end || *t < '0' || *t > '7') break;
         /* fallthrough */
@@ -816,14 +433,14 @@ static int parse_escape(parser *p, const char **tp, uint32_t *out) {
     }
     case 'x': {
         if (t >= p->end) break;
-        if ((rc = next_rune(p, t, &c, &w))) return rc;
+        if ((rc = re2_next_rune(p, t, &c, &w))) return rc;
         t += w;
         if (c == '{') {
             int nhex = 0;
             uint32_t r = 0;
             for (;;) {
                 if (t >= p->end) goto bad;
-                if ((rc = next_rune(p, t, &c, &w))) return rc;
+                if ((rc = re2_next_rune(p, t, &c, &w))) return rc;
                 t += w;
                 if (c == '}') break;
                 int v = unhex(c);
@@ -838,7 +455,7 @@ static int parse_escape(parser *p, const char **tp, uint32_t *out) {
             return 0;
         }
         int x = unhex(c);
-        if ((rc = next_rune(p, t, &c, &w))) return rc;
+        if ((rc = re2_next_rune(p, t, &c, &w))) return rc;
         t += w;
         int y = unhex(c);
         if (x < 0 || y < 0) break;
@@ -846,12 +463,30 @@ static int parse_escape(parser *p, const char **tp, uint32_t *out) {
         *tp = t;
         return 0;
     }
-    case 'a': *out = '\a'; *tp = t; return 0;
-    case 'f': *out = '\f'; *tp = t; return 0;
-    case 'n': *out = '\n'; *tp = t; return 0;
-    case 'r': *out = '\r'; *tp = t; return 0;
-    case 't': *out = '\t'; *tp = t; return 0;
-    case 'v': *out = '\v'; *tp = t; return 0;
+    case 'a':
+        *out = '\a';
+        *tp = t;
+        return 0;
+    case 'f':
+        *out = '\f';
+        *tp = t;
+        return 0;
+    case 'n':
+        *out = '\n';
+        *tp = t;
+        return 0;
+    case 'r':
+        *out = '\r';
+        *tp = t;
+        return 0;
+    case 't':
+        *out = '\t';
+        *tp = t;
+        return 0;
+    case 'v':
+        *out = '\v';
+        *tp = t;
+        return 0;
     default:
         /* escaped punctuation is itself (\_ included); letters are reserved */
         if (c < 0x80 && !is_alnum(c)) {
@@ -861,7 +496,7 @@ static int parse_escape(parser *p, const char **tp, uint32_t *out) {
         }
     }
 bad:
-    return perr(p, "invalid escape sequence", s, (size_t)(t - s));
+    return re2_perr(p, "invalid escape sequence", s, (size_t)(t - s));
 }
 
 /* ---- groups and flags ---------------------------------------------------------------- */
@@ -875,7 +510,7 @@ static int close_paren(parser *p) {
     uint32_t cap = f->cap;
     p->nfr--;
     if (cap) {
-        node *c = mk(p, N_CAP);
+        node *c = re2_mk(p, N_CAP);
         node **one = gh_arena_alloc(&p->a, sizeof *one);
         if (!c || !one) return GH_ENOMEM;
         one[0] = x;
@@ -891,7 +526,7 @@ static int close_paren(parser *p) {
         int rc = check_limits(p, x);
         if (rc) return rc;
     }
-    return push(p, x);
+    return re2_push(p, x);
 }
 
 static bool valid_capture_name(const char *s, size_t n) {
@@ -922,14 +557,14 @@ static int perl_flags(parser *p, const char **tp) {
         size_t begin = starts_name ? 3 : 4;
         const char *gt = memchr(t, '>', len);
         if (!gt) {
-            if ((rc = check_utf8(p, t, len))) return rc;
-            return perr(p, "invalid named capture", s, len);
+            if ((rc = re2_check_utf8(p, t, len))) return rc;
+            return re2_perr(p, "invalid named capture", s, len);
         }
         const char *name = t + begin;
         size_t nl = (size_t)(gt - name);
-        if ((rc = check_utf8(p, name, nl))) return rc;
+        if ((rc = re2_check_utf8(p, name, nl))) return rc;
         if (!valid_capture_name(name, nl))
-            return perr(p, "invalid named capture", t, (size_t)(gt + 1 - t));
+            return re2_perr(p, "invalid named capture", t, (size_t)(gt + 1 - t));
         if ((rc = open_capture(p, name, nl))) return rc;
         *tp = gt + 1;
         return 0;
@@ -941,13 +576,25 @@ static int perl_flags(parser *p, const char **tp) {
     while (t < end) {
         uint32_t c;
         int w;
-        if ((rc = next_rune(p, t, &c, &w))) return rc;
+        if ((rc = re2_next_rune(p, t, &c, &w))) return rc;
         t += w;
         switch (c) {
-        case 'i': flags |= F_FOLD; saw = true; continue;
-        case 'm': flags |= F_MULTI; saw = true; continue;
-        case 's': flags |= F_DOTNL; saw = true; continue;
-        case 'U': flags |= F_NONGREEDY; saw = true; continue;
+        case 'i':
+            flags |= F_FOLD;
+            saw = true;
+            continue;
+        case 'm':
+            flags |= F_MULTI;
+            saw = true;
+            continue;
+        case 's':
+            flags |= F_DOTNL;
+            saw = true;
+            continue;
+        case 'U':
+            flags |= F_NONGREEDY;
+            saw = true;
+            continue;
         case '-':
             if (sign < 0) break;
             sign = -1;
@@ -969,7 +616,7 @@ static int perl_flags(parser *p, const char **tp) {
         }
         break;
     }
-    return perr(p, "invalid or unsupported Perl syntax", s, (size_t)(t - s));
+    return re2_perr(p, "invalid or unsupported Perl syntax", s, (size_t)(t - s));
 }
 
 /* ---- main loop ------------------------------------------------------------------------- */
@@ -1013,9 +660,7 @@ static int parse(parser *p, node **result) {
             rc = push_op(p, (p->flags & F_DOTNL) ? N_ANY : N_ANYNL);
             t++;
             break;
-        case '[':
-            rc = parse_class(p, &t);
-            break;
+        case '[': rc = re2_parse_class(p, &t); break;
         case '*':
         case '+':
         case '?': {
@@ -1037,7 +682,7 @@ static int parse(parser *p, node **result) {
             }
             if (min < 0 || min > REGO_RE2_MAX_REPEAT || max > REGO_RE2_MAX_REPEAT ||
                 (max >= 0 && min > max)) {
-                rc = perr(p, "invalid repeat count", before, (size_t)(after - before));
+                rc = re2_perr(p, "invalid repeat count", before, (size_t)(after - before));
                 break;
             }
             rc = repeat(p, N_REPEAT, min, max, before, &after, last_repeat);
@@ -1053,7 +698,7 @@ static int parse(parser *p, node **result) {
                 case 'b': op = N_WB; break;
                 case 'B': op = N_NWB; break;
                 case 'z': op = N_EOT; break;
-                case 'C': rc = perr(p, "invalid escape sequence", t, 2); goto done;
+                case 'C': rc = re2_perr(p, "invalid escape sequence", t, 2); goto done;
                 case 'Q': {
                     /* \Q...\E: everything up to \E (or the end) is literal */
                     const char *lit = t + 2, *litend = end;
@@ -1068,7 +713,7 @@ static int parse(parser *p, node **result) {
                         uint32_t c;
                         int32_t r = rb_u8_decode(lit, (size_t)(litend - lit), &w);
                         if (r == RB_RUNE_ERROR && w == 1) {
-                            rc = perr(p, "invalid UTF-8", lit, (size_t)(litend - lit));
+                            rc = re2_perr(p, "invalid UTF-8", lit, (size_t)(litend - lit));
                             break;
                         }
                         c = (uint32_t)r;
@@ -1085,33 +730,20 @@ static int parse(parser *p, node **result) {
                     break;
                 }
             }
-            if (end - t >= 2 && (t[1] == 'p' || t[1] == 'P')) {
-                clsbuf cb = {0};
-                rc = unicode_class(p, &t, &cb);
-                if (rc < 0) break;
-                if (rc > 0) {
-                    rc = push(p, class_node(p, &cb, false));
-                    break;
-                }
-                rc = 0;
-            }
-            const group *g = perl_group_at(t, end);
-            if (g) {
-                clsbuf cb = {0};
-                rc = cls_group(p, &cb, g, (p->flags & F_FOLD) != 0);
-                if (!rc) rc = push(p, class_node(p, &cb, false));
-                t += 2;
+            rc = re2_escape_class(p, &t);
+            if (rc) {
+                if (rc > 0) rc = 0;
                 break;
             }
             uint32_t c;
-            rc = parse_escape(p, &t, &c);
+            rc = re2_parse_escape(p, &t, &c);
             if (!rc) rc = push_lit(p, c);
             break;
         }
         default: {
             uint32_t c;
             int w;
-            rc = next_rune(p, t, &c, &w);
+            rc = re2_next_rune(p, t, &c, &w);
             if (!rc) rc = push_lit(p, c);
             t += w;
             break;

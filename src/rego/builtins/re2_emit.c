@@ -12,9 +12,9 @@
 
 typedef struct {
     gh_buf *b;
-    bool fold;          /* PCRE2's caseless option at the current point */
+    bool fold; /* PCRE2's caseless option at the current point */
     rego_re2 *out;
-    uint32_t groups;    /* PCRE2 groups opened so far */
+    uint32_t groups; /* PCRE2 groups opened so far */
     uint32_t loopcap;
     bool oom;
 } emitter;
@@ -96,8 +96,8 @@ static void quantifier(emitter *e, const node *n) {
 /* A loop Go treats differently from PCRE2: unbounded, body nullable and
  * capturing. x{n,} with n >= 2 keeps PCRE2's behaviour for its tail. */
 static bool guarded_loop(emitter *e, const node *n) {
-    bool unbounded = n->op == N_STAR || n->op == N_PLUS ||
-                     (n->op == N_REPEAT && n->max < 0 && n->min <= 1);
+    bool unbounded =
+        n->op == N_STAR || n->op == N_PLUS || (n->op == N_REPEAT && n->max < 0 && n->min <= 1);
     return unbounded && e->out->nloops < MAX_GUARDED_LOOPS && nullable(n->sub[0]) &&
            has_capture(n->sub[0]);
 }

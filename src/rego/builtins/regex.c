@@ -16,36 +16,36 @@
 #include "regex_int.h"
 #include "strutil.h"
 
-#define CACHE_CAP 256          /* compiled patterns kept per thread */
-#define CACHE_SLOTS 512        /* open-addressing index, power of two > CACHE_CAP */
-#define MATCH_LIMIT 5000000u   /* backtracking steps per match attempt */
-#define DEPTH_LIMIT 200000u    /* nested backtracking frames */
-#define HEAP_LIMIT_KIB 65536u  /* interpreter frame memory (64 MiB) */
-#define JIT_STACK_MAX (1024u * 1024u)
-#define DFA_WS_MAX (1u << 20)  /* DFA workspace ints, grown on demand */
-#define PCRE_OPTIONS (PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | \
-                      PCRE2_ALT_CIRCUMFLEX)
+#define CACHE_CAP 256         /* compiled patterns kept per thread */
+#define CACHE_SLOTS 512       /* open-addressing index, power of two > CACHE_CAP */
+#define MATCH_LIMIT 5000000u  /* backtracking steps per match attempt */
+#define DEPTH_LIMIT 200000u   /* nested backtracking frames */
+#define HEAP_LIMIT_KIB 65536u /* interpreter frame memory (64 MiB) */
+#define JIT_STACK_MAX (64u * 1024u * 1024u) /* reserved lazily; deep loops on long input */
+#define DFA_WS_MAX (1u << 20) /* DFA workspace ints, grown on demand */
+#define PCRE_OPTIONS                                                                               \
+    (PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_CIRCUMFLEX)
 
 struct rego_re {
     pcre2_code *code;
-    pcre2_code *dfa;       /* same pattern without MATCH_INVALID_UTF, built on demand */
-    char *pcre;            /* the translated pattern, for building dfa */
+    pcre2_code *dfa; /* same pattern without MATCH_INVALID_UTF, built on demand */
+    char *pcre;      /* the translated pattern, for building dfa */
     size_t pcre_len;
-    uint32_t ncap;         /* RE2 capture groups */
-    uint32_t ngroups;      /* PCRE2 groups (hidden loop guards included) */
-    uint32_t *capmap;      /* RE2 group i -> PCRE2 group */
-    rego_re2_loop *loops;  /* guards checked by on_callout */
+    uint32_t ncap;        /* RE2 capture groups */
+    uint32_t ngroups;     /* PCRE2 groups (hidden loop guards included) */
+    uint32_t *capmap;     /* RE2 group i -> PCRE2 group */
+    rego_re2_loop *loops; /* guards checked by on_callout */
     uint32_t nloops;
-    char *names;           /* ncap NUL-terminated names */
-    uint32_t *name_off;    /* offset of group i's name (index 1..ncap) */
+    char *names;        /* ncap NUL-terminated names */
+    uint32_t *name_off; /* offset of group i's name (index 1..ncap) */
 };
 
 typedef struct {
-    char *pat;             /* key bytes (heap copy); NULL = free slot */
+    char *pat; /* key bytes (heap copy); NULL = free slot */
     size_t n;
     uint64_t hash, stamp;
-    rego_re *re;           /* NULL when the pattern is invalid */
-    char *errmsg;          /* Go's message for an invalid pattern */
+    rego_re *re;  /* NULL when the pattern is invalid */
+    char *errmsg; /* Go's message for an invalid pattern */
 } cache_ent;
 
 typedef struct {
@@ -98,7 +98,8 @@ static void ent_clear(cache_ent *c) {
 static void tls_free(void *p) {
     tls_state *ts = p;
     if (!ts) return;
-    for (uint32_t i = 0; i < CACHE_CAP; i++) ent_clear(&ts->ents[i]);
+    for (uint32_t i = 0; i < CACHE_CAP; i++)
+        ent_clear(&ts->ents[i]);
     pcre2_match_data_free(ts->md);
     pcre2_match_context_free(ts->mctx);
     pcre2_jit_stack_free(ts->jstack);
@@ -183,8 +184,8 @@ static int compile(const char *pat, size_t n, rego_re **out, gh_buf *msg) {
     }
     int ec;
     PCRE2_SIZE eo;
-    re->code = pcre2_compile((PCRE2_SPTR)re->pcre, re->pcre_len, PCRE_OPTIONS | PCRE2_MATCH_INVALID_UTF,
-                             &ec, &eo, g_cctx);
+    re->code = pcre2_compile((PCRE2_SPTR)re->pcre, re->pcre_len,
+                             PCRE_OPTIONS | PCRE2_MATCH_INVALID_UTF, &ec, &eo, g_cctx);
     if (!re->code) {
         if (ec == PCRE2_ERROR_NOMEMORY || ec == PCRE2_ERROR_HEAP_FAILED) goto oom;
         re_free(re);
@@ -222,15 +223,32 @@ static void index_rebuild(tls_state *ts) {
     for (uint32_t i = 0; i < CACHE_CAP; i++) {
         if (!ts->ents[i].pat) continue;
         uint32_t s = (uint32_t)ts->ents[i].hash & (CACHE_SLOTS - 1);
-        while (ts->index[s]) s = (s + 1) & (CACHE_SLOTS - 1);
+        while (ts->index[s])
+            s = (s + 1) & (CACHE_SLOTS - 1);
         ts->index[s] = (uint16_t)(i + 1);
     }
 }
 
+static int re_get(const char *pat, size_t n, uint64_t h, const rego_re **out, gh_err *e);
+
+int rego_re_get_val(const val_t *pat, const rego_re **out, gh_err *e) {
+    return re_get(val_str_ptr(pat), val_str_len(pat), val_hash(pat), out, e);
+}
+
 int rego_re_get(const char *pat, size_t n, const rego_re **out, gh_err *e) {
+    /* hash as a string value would, so both entry points share entries */
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    val_t *v = val_str(&a, pat, n);
+    int rc = v ? re_get(pat, n, val_hash(v), out, e)
+               : gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    gh_arena_free(&a);
+    return rc;
+}
+
+static int re_get(const char *pat, size_t n, uint64_t h, const rego_re **out, gh_err *e) {
     tls_state *ts = tls_get();
     if (!ts) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
-    uint64_t h = gh_hash(pat, n);
     uint32_t s = (uint32_t)h & (CACHE_SLOTS - 1);
     for (; ts->index[s]; s = (s + 1) & (CACHE_SLOTS - 1)) {
         cache_ent *c = &ts->ents[ts->index[s] - 1];
@@ -254,7 +272,8 @@ int rego_re_get(const char *pat, size_t n, const rego_re **out, gh_err *e) {
     /* remember the outcome, evicting the least recently used entry */
     uint32_t slot = 0;
     if (ts->nents < CACHE_CAP) {
-        while (ts->ents[slot].pat) slot++;
+        while (ts->ents[slot].pat)
+            slot++;
         ts->nents++;
     } else {
         for (uint32_t i = 1; i < CACHE_CAP; i++)
@@ -365,7 +384,8 @@ int rego_re_test(const rego_re *re, const char *s, size_t n, gh_err *e) {
     if (!mre->dfa) {
         int ec;
         PCRE2_SIZE eo;
-        mre->dfa = pcre2_compile((PCRE2_SPTR)re->pcre, re->pcre_len, PCRE_OPTIONS, &ec, &eo, g_cctx);
+        mre->dfa =
+            pcre2_compile((PCRE2_SPTR)re->pcre, re->pcre_len, PCRE_OPTIONS, &ec, &eo, g_cctx);
         if (!mre->dfa) return rc;
     }
     for (;;) {
@@ -425,13 +445,17 @@ static int get_re(rego_bctx *c, const char *pat, size_t n, const rego_re **re) {
     return rego_re_get(pat, n, re, c->err);
 }
 
+static int get_re_val(rego_bctx *c, val_t *const *args, int i, const rego_re **re) {
+    return rego_re_get_val(args[i], re, c->err);
+}
+
 static int bi_match(rego_bctx *c, val_t *const *args, val_t **out) {
     const char *pat, *s;
     size_t pn, sn;
     const rego_re *re;
     int rc;
     if ((rc = rb_arg_str(c, args, 0, &pat, &pn)) || (rc = rb_arg_str(c, args, 1, &s, &sn)) ||
-        (rc = get_re(c, pat, pn, &re)))
+        (rc = get_re_val(c, args, 0, &re)))
         return rc;
     if ((rc = rego_re_test(re, s, sn, c->err)) < 0) return rc;
     *out = val_bool(rc == 1);
@@ -444,7 +468,7 @@ static int bi_is_valid(rego_bctx *c, val_t *const *args, val_t **out) {
         *out = VAL_FALSE;
         return RB_OK;
     }
-    int rc = get_re(c, val_str_ptr(args[0]), val_str_len(args[0]), &re);
+    int rc = get_re_val(c, args, 0, &re);
     if (rc == GH_ENOMEM) return rc;
     if (rc) gh_err_clear(c->err);
     *out = val_bool(rc == 0);
@@ -463,7 +487,7 @@ static int bi_split(rego_bctx *c, val_t *const *args, val_t **out) {
     const rego_re *re;
     int rc;
     if ((rc = rb_arg_str(c, args, 0, &pat, &pn)) || (rc = rb_arg_str(c, args, 1, &s, &sn)) ||
-        (rc = get_re(c, pat, pn, &re)))
+        (rc = get_re_val(c, args, 0, &re)))
         return rc;
     val_t *arr = val_arr_new(c->a, 4);
     if (!arr) return rb_oom(c);
@@ -500,7 +524,7 @@ static int find_args(rego_bctx *c, val_t *const *args, re_iter *it, int64_t *lim
         return gh_err_set(c->err, GH_ETYPE, NULL, 0, 0,
                           "operand 3 must be integer number but got floating-point number");
     *limit = args[2]->u.i;
-    if ((rc = get_re(c, pat, pn, &re))) return rc;
+    if ((rc = get_re_val(c, args, 0, &re))) return rc;
     if (*limit < 0) *limit = (int64_t)it->n + 1;
     it->re = re;
     it->pos = 0;
@@ -735,7 +759,7 @@ static int bi_replace(rego_bctx *c, val_t *const *args, val_t **out) {
     const rego_re *re;
     int rc;
     if ((rc = rb_arg_str(c, args, 0, &s, &sn)) || (rc = rb_arg_str(c, args, 1, &pat, &pn)) ||
-        (rc = rb_arg_str(c, args, 2, &tpl, &tn)) || (rc = get_re(c, pat, pn, &re)))
+        (rc = rb_arg_str(c, args, 2, &tpl, &tn)) || (rc = get_re_val(c, args, 1, &re)))
         return rc;
     /* Go fills only the groups the template can use ($ present) */
     size_t np = memchr(tpl, '$', tn) ? rego_re_ncap(re) + 1 : 1;

@@ -16,13 +16,14 @@
 #include <stdint.h>
 
 #include "base/base.h"
+#include "value/value.h"
 
 /* ---- RE2 -> PCRE2 translation (re2.c) ----------------------------------------
  * The translated pattern must be compiled with REGO_RE2_PCRE_OPTIONS (see
  * regex.c), LF newlines and a parens nesting limit >= REGO_RE2_MAX_NEST. */
-#define REGO_RE2_MAX_HEIGHT 1000   /* Go's maxHeight: parse tree height */
-#define REGO_RE2_MAX_REPEAT 1000   /* Go's maxRepeat: x{n,m} counts and their products */
-#define REGO_RE2_MAX_NEST 2100     /* PCRE2 parens nesting the translation may need */
+#define REGO_RE2_MAX_HEIGHT 1000 /* Go's maxHeight: parse tree height */
+#define REGO_RE2_MAX_REPEAT 1000 /* Go's maxRepeat: x{n,m} counts and their products */
+#define REGO_RE2_MAX_NEST 2100   /* PCRE2 parens nesting the translation may need */
 
 /* Go never repeats a loop body that matched empty (its matchers drop a
  * thread that returns to the loop at the same position), while PCRE2
@@ -31,16 +32,16 @@
  * ()(?:()body(?Ck))* with two hidden groups (loop entry f, iteration start
  * e); callout k fails an empty iteration that is not the loop's first. */
 typedef struct {
-    uint32_t f, e;   /* PCRE2 group numbers of the hidden groups */
+    uint32_t f, e; /* PCRE2 group numbers of the hidden groups */
 } rego_re2_loop;
 
 typedef struct rego_re2 {
-    gh_buf pcre;      /* translated pattern, NUL-terminated */
-    uint32_t ncap;    /* number of RE2 capture groups ((...) and (?P<name>...)) */
-    gh_buf names;     /* ncap NUL-terminated names in group order ("" = unnamed) */
-    bool has_names;   /* some group is named */
-    uint32_t *capmap; /* ncap + 1 entries: RE2 group i is PCRE2 group capmap[i] */
-    uint32_t ngroups; /* PCRE2 capture groups, hidden ones included */
+    gh_buf pcre;          /* translated pattern, NUL-terminated */
+    uint32_t ncap;        /* number of RE2 capture groups ((...) and (?P<name>...)) */
+    gh_buf names;         /* ncap NUL-terminated names in group order ("" = unnamed) */
+    bool has_names;       /* some group is named */
+    uint32_t *capmap;     /* ncap + 1 entries: RE2 group i is PCRE2 group capmap[i] */
+    uint32_t ngroups;     /* PCRE2 capture groups, hidden ones included */
     rego_re2_loop *loops; /* callout k (1-based) guards loops[k - 1] */
     uint32_t nloops;
 } rego_re2;
@@ -62,6 +63,9 @@ typedef struct rego_re rego_re;
  * valid until the next rego_re_get/rego_re_cache_clear on the same thread,
  * so use it before looking up another pattern. */
 int rego_re_get(const char *pat, size_t n, const rego_re **out, gh_err *e);
+/* The same for a string value: its precomputed hash keys the cache, so the
+ * hot path (a policy's constant pattern) hashes nothing. */
+int rego_re_get_val(const val_t *pat, const rego_re **out, gh_err *e);
 /* Number of capture groups; the name of group i (1-based), "" when unnamed. */
 uint32_t rego_re_ncap(const rego_re *re);
 const char *rego_re_group_name(const rego_re *re, uint32_t i);

@@ -17,6 +17,8 @@ static const rego_builtin *const families[] = {
     rego_bi_glob,       rego_bi_json,    rego_bi_misc,    rego_bi_numbers, rego_bi_objects,
     rego_bi_regex,      rego_bi_semver,  rego_bi_sets,    rego_bi_sprintf, rego_bi_strings,
     rego_bi_types,      rego_bi_units,
+    rego_bi_time,       rego_bi_net,
+    rego_bi_crypto,     rego_bi_jwt,
 };
 
 static const rego_builtin **index_;
@@ -108,6 +110,32 @@ static val_t *type_kind(decl_parser *d, const char *kind) {
 
 static val_t *parse_type(decl_parser *d);
 
+/* OPA lists the alternatives of an any-of type in type order, and the
+ * fields of a static object by key. */
+static int type_rank(const val_t *t) {
+    static const char *const order[] = {"null", "boolean", "number", "string",
+                                        "array", "object", "set", "any"};
+    const val_t *k = val_obj_get_str(t, "type", 4);
+    for (int i = 0; k && i < 8; i++)
+        if (!strcmp(val_str_ptr(k), order[i])) return i;
+    return 8;
+}
+
+static int by_rank(const void *a, const void *b) {
+    return type_rank(*(val_t *const *)a) - type_rank(*(val_t *const *)b);
+}
+
+static int by_key(const void *a, const void *b) {
+    return val_compare(val_obj_get_str(*(val_t *const *)a, "key", 3),
+                       val_obj_get_str(*(val_t *const *)b, "key", 3));
+}
+
+static val_t *sort_static(gh_arena *a, val_t *arr) {
+    (void)a;
+    qsort(arr->u.arr.items, val_arr_len(arr), sizeof(val_t *), by_key);
+    return arr;
+}
+
 static val_t *parse_prim(decl_parser *d) {
     static const char *const scalars[] = {"any", "string", "number", "boolean", "null"};
     skip_ws(d);
@@ -129,6 +157,31 @@ static val_t *parse_prim(decl_parser *d) {
         val_t *t = parse_type(d);
         if (!t || !accept(d, "]")) return decl_err(d, "expected ]"), NULL;
         return obj_kv(d, type_kind(d, "set"), "of", t);
+    }
+    if (accept(d, "{")) { /* static object: {k: T, ...[, any: any]} */
+        val_t *fields = val_arr_new(d->a, 4), *dyn = NULL;
+        if (!fields) return NULL;
+        do {
+            skip_ws(d);
+            const char *k = d->p;
+            while (d->p < d->end && *d->p != ':' && *d->p != ' ') d->p++;
+            size_t kn = (size_t)(d->p - k);
+            if (!accept(d, ":")) return decl_err(d, "expected : in static object"), NULL;
+            val_t *t = parse_type(d);
+            if (!t) return NULL;
+            if (kn == 3 && !memcmp(k, "any", 3)) { /* the dynamic part: any: T */
+                dyn = obj_kv(d, obj_kv(d, val_obj_new(d->a, 2), "key", type_kind(d, "any")),
+                             "value", t);
+                continue;
+            }
+            val_t *f = obj_kv(d, val_obj_new(d->a, 2), "key", val_str(d->a, k, kn));
+            if (!(f = obj_kv(d, f, "value", t)) || val_arr_push(d->a, fields, f)) return NULL;
+        } while (accept(d, ","));
+        if (!accept(d, "}")) return decl_err(d, "expected }"), NULL;
+        val_t *o = type_kind(d, "object");
+        if (dyn) o = obj_kv(d, o, "dynamic", dyn);
+        if (val_arr_len(fields)) o = obj_kv(d, o, "static", sort_static(d->a, fields));
+        return o;
     }
     if (accept(d, "object[")) {
         val_t *k = parse_type(d);
@@ -161,6 +214,7 @@ static val_t *parse_type(decl_parser *d) {
         val_t *t = parse_prim(d);
         if (!t || val_arr_push(d->a, of, t)) return NULL;
     }
+    qsort(of->u.arr.items, val_arr_len(of), sizeof(val_t *), by_rank);
     return obj_kv(d, type_kind(d, "any"), "of", of);
 }
 
@@ -201,7 +255,7 @@ static val_t *decl_to_json(gh_arena *a, const char *decl, gh_err *e) {
     skip_ws(&d);
     if (d.p != d.end) return decl_err(&d, "trailing text"), NULL;
     val_t *o = val_obj_new(a, 3);
-    o = obj_kv(&d, o, "args", args);
+    if (val_arr_len(args)) o = obj_kv(&d, o, "args", args); /* OPA omits empty args */
     o = obj_kv(&d, o, "result", res);
     return obj_kv(&d, o, "type", val_strc(a, "function"));
 }

@@ -15,6 +15,10 @@
 
 #include "base/base.h"
 
+/* Wrapping int64 arithmetic, as Go's int (no undefined behaviour). */
+static inline int64_t gt_wadd(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static inline int64_t gt_wsub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+
 /* ---- time zones (time_zone.c) ------------------------------------------- */
 
 typedef struct tz_zone {
@@ -37,6 +41,7 @@ typedef struct tz_loc {
     const tz_trans *tx;
     size_t ntx;
     const char *extend;     /* POSIX TZ rule for times after the last transition, or "" */
+    const char *ext_name[2];/* its standard and daylight zone names (NUL-terminated copies) */
 } tz_loc;
 
 /* What is in effect at an instant: the zone and the interval [start, end)
@@ -97,7 +102,7 @@ bool gt_is_leap(int64_t year);
 /* Go's absolute-calendar helpers: abs = Unix seconds + GT_UNIX_TO_ABS
  * (wrapping), days_since_epoch(year) = days from the absolute epoch to the
  * start of year. */
-#define GT_UNIX_TO_ABS INT64_C(9223371904444128000)
+#define GT_UNIX_TO_ABS INT64_C(9223372028715321600)
 #define GT_UNIX_TO_INTERNAL INT64_C(62135596800)
 uint64_t gt_days_since_epoch(int64_t year);
 void gt_abs_date(uint64_t abs, int64_t *year, int *month, int *day, int *yday, bool full);

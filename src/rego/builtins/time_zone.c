@@ -20,126 +20,13 @@
 #define TZ_OMEGA INT64_MAX
 #define TZ_MAX_FILE (10 << 20) /* Go refuses zone files above 10 MiB */
 
-const tz_loc tz_utc = {"UTC", NULL, 0, NULL, 0, ""};
+const tz_loc tz_utc = {"UTC", NULL, 0, NULL, 0, "", {"", ""}};
 
 static const char *const zone_dirs[] = {
     "/usr/share/zoneinfo/",
     "/usr/share/lib/zoneinfo/",
     "/usr/lib/locale/TZ/",
 };
-
-/* ---- TZif ----------------------------------------------------------------- */
-
-typedef struct {
-    const uint8_t *p;
-    size_t n;
-    bool bad;
-} rd;
-
-static const uint8_t *rd_take(rd *r, size_t n) {
-    if (r->bad || n > r->n) {
-        r->bad = true;
-        return NULL;
-    }
-    const uint8_t *p = r->p;
-    r->p += n;
-    r->n -= n;
-    return p;
-}
-
-static uint32_t be32(const uint8_t *p) {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
-
-int tz_from_tzif(const char *name, const uint8_t *p, size_t n, tz_loc **out) {
-    enum { N_UTCLOCAL, N_STDWALL, N_LEAP, N_TIME, N_ZONE, N_CHAR };
-    rd r = {p, n, false};
-    *out = NULL;
-    const uint8_t *m = rd_take(&r, 4);
-    if (!m || memcmp(m, "TZif", 4)) return GH_EPARSE;
-    const uint8_t *ver = rd_take(&r, 16);
-    if (!ver || (ver[0] != 0 && ver[0] != '2' && ver[0] != '3')) return GH_EPARSE;
-    size_t cnt[6];
-    for (int i = 0; i < 6; i++) {
-        const uint8_t *c = rd_take(&r, 4);
-        if (!c) return GH_EPARSE;
-        cnt[i] = be32(c);
-    }
-    size_t tsize = 4;
-    if (ver[0] != 0) {
-        /* skip the 32-bit block and the second header's magic and version */
-        size_t skip = cnt[N_TIME] * 5 + cnt[N_ZONE] * 6 + cnt[N_CHAR] + cnt[N_LEAP] * 8 +
-                      cnt[N_STDWALL] + cnt[N_UTCLOCAL] + 20;
-        if (!rd_take(&r, skip)) return GH_EPARSE;
-        for (int i = 0; i < 6; i++) {
-            const uint8_t *c = rd_take(&r, 4);
-            if (!c) return GH_EPARSE;
-            cnt[i] = be32(c);
-        }
-        tsize = 8;
-    }
-    const uint8_t *times = rd_take(&r, cnt[N_TIME] * tsize);
-    const uint8_t *idx = rd_take(&r, cnt[N_TIME]);
-    const uint8_t *zdata = rd_take(&r, cnt[N_ZONE] * 6);
-    const uint8_t *abbr = rd_take(&r, cnt[N_CHAR]);
-    rd_take(&r, cnt[N_LEAP] * (tsize + 4));
-    rd_take(&r, cnt[N_STDWALL]);
-    rd_take(&r, cnt[N_UTCLOCAL]);
-    if (r.bad || cnt[N_ZONE] == 0) return GH_EPARSE;
-    const char *ext = "";
-    size_t extn = 0;
-    if (r.n > 2 && r.p[0] == '\n' && r.p[r.n - 1] == '\n') {
-        ext = (const char *)r.p + 1;
-        extn = r.n - 2;
-    }
-    for (size_t i = 0; i < cnt[N_ZONE]; i++)
-        if (zdata[i * 6 + 5] >= cnt[N_CHAR]) return GH_EPARSE;
-    for (size_t i = 0; i < cnt[N_TIME]; i++)
-        if (idx[i] >= cnt[N_ZONE]) return GH_EPARSE;
-
-    size_t ntx = cnt[N_TIME] ? cnt[N_TIME] : 1, nz = cnt[N_ZONE], namen = strlen(name);
-    size_t total = sizeof(tz_loc) + ntx * sizeof(tz_trans) + nz * sizeof(tz_zone) +
-                   cnt[N_CHAR] + 1 + namen + 1 + extn + 1;
-    char *blk = gh_malloc(total);
-    if (!blk) return GH_ENOMEM;
-    tz_loc *l = (tz_loc *)blk;
-    tz_trans *tx = (tz_trans *)(blk + sizeof(tz_loc));
-    tz_zone *zones = (tz_zone *)(tx + ntx);
-    char *chars = (char *)(zones + nz);
-    memcpy(chars, abbr, cnt[N_CHAR]);
-    chars[cnt[N_CHAR]] = '\0';
-    char *nm = chars + cnt[N_CHAR] + 1;
-    memcpy(nm, name, namen + 1);
-    char *ex = nm + namen + 1;
-    memcpy(ex, ext, extn);
-    ex[extn] = '\0';
-    for (size_t i = 0; i < nz; i++) {
-        const uint8_t *z = zdata + i * 6;
-        zones[i].off = (int32_t)be32(z);
-        zones[i].dst = z[4] != 0;
-        zones[i].name = chars + z[5];
-    }
-    if (cnt[N_TIME] == 0) {
-        tx[0].when = TZ_ALPHA; /* fixed zones such as Etc/GMT+3: one zone for all time */
-        tx[0].idx = 0;
-    }
-    for (size_t i = 0; i < cnt[N_TIME]; i++) {
-        tx[i].when = tsize == 8 ? (int64_t)be64(times + i * 8) : (int32_t)be32(times + i * 4);
-        tx[i].idx = idx[i];
-    }
-    l->name = nm;
-    l->zones = zones;
-    l->nzones = nz;
-    l->tx = tx;
-    l->ntx = ntx;
-    l->extend = ex;
-    *out = l;
-    return 0;
-}
-
-void tz_free(tz_loc *l) { gh_free(l); }
 
 /* ---- POSIX TZ rules (the TZif footer) ------------------------------------- */
 
@@ -268,17 +155,16 @@ static int64_t rule_time(int64_t year, const tz_rule *r, int off) {
 }
 
 /* Go's tzset: the zone the rule string gives at `sec`, or false when the
- * string is malformed. Names point into the string (not NUL-terminated:
- * they are copied into static storage per location below). */
+ * string is malformed. The zone's name is reported as which of the rule's
+ * two names applies (the location keeps NUL-terminated copies). */
 typedef struct {
-    const char *name;
-    size_t namen;
+    int which; /* 0: the rule's first (standard) name, 1: its second (daylight) name */
     int off;
     int64_t start, end;
     bool dst;
 } tzs_res;
 
-static bool tzset(const char *str, int64_t last_tx, int64_t sec, tzs_res *o) {
+static bool tz_rule_eval(const char *str, int64_t last_tx, int64_t sec, tzs_res *o) {
     span s = {str, str + strlen(str)};
     const char *stdn, *dstn;
     size_t stdnn, dstnn;
@@ -286,7 +172,7 @@ static bool tzset(const char *str, int64_t last_tx, int64_t sec, tzs_res *o) {
     if (!tzs_name(&s, &stdn, &stdnn) || !tzs_offset(&s, &stdoff)) return false;
     stdoff = -stdoff;
     if (s.s == s.e || *s.s == ',') {
-        *o = (tzs_res){stdn, stdnn, stdoff, last_tx, TZ_OMEGA, false};
+        *o = (tzs_res){0, stdoff, last_tx, TZ_OMEGA, false};
         return true;
     }
     if (!tzs_name(&s, &dstn, &dstnn)) return false;
@@ -309,19 +195,16 @@ static bool tzset(const char *str, int64_t last_tx, int64_t sec, tzs_res *o) {
     int mo, dd, yday;
     gt_abs_date((uint64_t)sec + (uint64_t)GT_UNIX_TO_ABS, &year, &mo, &dd, &yday, false);
     int64_t ysec = (int64_t)yday * SECS_PER_DAY + sec % SECS_PER_DAY;
-    int64_t abs = (int64_t)(gt_days_since_epoch(year) * SECS_PER_DAY) - GT_UNIX_TO_ABS;
+    int64_t abs = gt_wsub((int64_t)(gt_days_since_epoch(year) * SECS_PER_DAY), GT_UNIX_TO_ABS);
     int64_t st = rule_time(year, &r1, stdoff), en = rule_time(year, &r2, dstoff);
     bool dst_is = true, std_is = false;
+    int stdw = 0, dstw = 1;
     if (en < st) { /* southern hemisphere: swap the roles, keeping Go's labels */
         int64_t t = st;
         st = en;
         en = t;
-        const char *tn = stdn;
-        stdn = dstn;
-        dstn = tn;
-        size_t tl = stdnn;
-        stdnn = dstnn;
-        dstnn = tl;
+        stdw = 1;
+        dstw = 0;
         int to = stdoff;
         stdoff = dstoff;
         dstoff = to;
@@ -329,43 +212,141 @@ static bool tzset(const char *str, int64_t last_tx, int64_t sec, tzs_res *o) {
         std_is = true;
     }
     if (ysec < st)
-        *o = (tzs_res){stdn, stdnn, stdoff, abs, st + abs, std_is};
+        *o = (tzs_res){stdw, stdoff, abs, gt_wadd(st, abs), std_is};
     else if (ysec >= en)
-        *o = (tzs_res){stdn, stdnn, stdoff, en + abs, abs + 365 * SECS_PER_DAY, std_is};
+        *o = (tzs_res){stdw, stdoff, gt_wadd(en, abs), gt_wadd(abs, 365 * SECS_PER_DAY), std_is};
     else
-        *o = (tzs_res){dstn, dstnn, dstoff, st + abs, en + abs, dst_is};
+        *o = (tzs_res){dstw, dstoff, gt_wadd(st, abs), gt_wadd(en, abs), dst_is};
     return true;
 }
 
-/* The names tzset finds are slices of the footer; hand out NUL-terminated
- * copies. The footer names of a location are few (usually two), so they
- * are interned once in a small global table. */
-static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
-typedef struct interned {
-    struct interned *next;
-    char s[];
-} interned;
-static interned *interned_head;
+/* ---- TZif ----------------------------------------------------------------- */
 
-static const char *intern(const char *s, size_t n) {
-    pthread_mutex_lock(&intern_mu);
-    for (interned *i = interned_head; i; i = i->next)
-        if (strlen(i->s) == n && !memcmp(i->s, s, n)) {
-            pthread_mutex_unlock(&intern_mu);
-            return i->s;
-        }
-    interned *i = malloc(sizeof *i + n + 1);
-    const char *res = "";
-    if (i) { /* on allocation failure the zone prints without a name */
-        memcpy(i->s, s, n);
-        i->s[n] = '\0';
-        i->next = interned_head;
-        interned_head = i;
-        res = i->s;
+typedef struct {
+    const uint8_t *p;
+    size_t n;
+    bool bad;
+} rd;
+
+static const uint8_t *rd_take(rd *r, size_t n) {
+    if (r->bad || n > r->n) {
+        r->bad = true;
+        return NULL;
     }
-    pthread_mutex_unlock(&intern_mu);
-    return res;
+    const uint8_t *p = r->p;
+    r->p += n;
+    r->n -= n;
+    return p;
 }
+
+static uint32_t be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
+
+int tz_from_tzif(const char *name, const uint8_t *p, size_t n, tz_loc **out) {
+    enum { N_UTCLOCAL, N_STDWALL, N_LEAP, N_TIME, N_ZONE, N_CHAR };
+    rd r = {p, n, false};
+    *out = NULL;
+    const uint8_t *m = rd_take(&r, 4);
+    if (!m || memcmp(m, "TZif", 4)) return GH_EPARSE;
+    const uint8_t *ver = rd_take(&r, 16);
+    if (!ver || (ver[0] != 0 && ver[0] != '2' && ver[0] != '3')) return GH_EPARSE;
+    size_t cnt[6];
+    for (int i = 0; i < 6; i++) {
+        const uint8_t *c = rd_take(&r, 4);
+        if (!c) return GH_EPARSE;
+        cnt[i] = be32(c);
+    }
+    size_t tsize = 4;
+    if (ver[0] != 0) {
+        /* skip the 32-bit block and the second header's magic and version */
+        size_t skip = cnt[N_TIME] * 5 + cnt[N_ZONE] * 6 + cnt[N_CHAR] + cnt[N_LEAP] * 8 +
+                      cnt[N_STDWALL] + cnt[N_UTCLOCAL] + 20;
+        if (!rd_take(&r, skip)) return GH_EPARSE;
+        for (int i = 0; i < 6; i++) {
+            const uint8_t *c = rd_take(&r, 4);
+            if (!c) return GH_EPARSE;
+            cnt[i] = be32(c);
+        }
+        tsize = 8;
+    }
+    const uint8_t *times = rd_take(&r, cnt[N_TIME] * tsize);
+    const uint8_t *idx = rd_take(&r, cnt[N_TIME]);
+    const uint8_t *zdata = rd_take(&r, cnt[N_ZONE] * 6);
+    const uint8_t *abbr = rd_take(&r, cnt[N_CHAR]);
+    rd_take(&r, cnt[N_LEAP] * (tsize + 4));
+    rd_take(&r, cnt[N_STDWALL]);
+    rd_take(&r, cnt[N_UTCLOCAL]);
+    if (r.bad || cnt[N_ZONE] == 0) return GH_EPARSE;
+    const char *ext = "";
+    size_t extn = 0;
+    if (r.n > 2 && r.p[0] == '\n' && r.p[r.n - 1] == '\n') {
+        ext = (const char *)r.p + 1;
+        extn = r.n - 2;
+    }
+    /* the footer's zone names, kept NUL-terminated for lookups */
+    span sp = {ext, ext + extn};
+    const char *fn[2] = {"", ""};
+    size_t fl[2] = {0, 0};
+    int foff;
+    if (tzs_name(&sp, &fn[0], &fl[0]) && tzs_offset(&sp, &foff) && sp.s < sp.e && *sp.s != ',' &&
+        !tzs_name(&sp, &fn[1], &fl[1]))
+        fl[1] = 0;
+    for (size_t i = 0; i < cnt[N_ZONE]; i++)
+        if (zdata[i * 6 + 5] >= cnt[N_CHAR]) return GH_EPARSE;
+    for (size_t i = 0; i < cnt[N_TIME]; i++)
+        if (idx[i] >= cnt[N_ZONE]) return GH_EPARSE;
+
+    size_t ntx = cnt[N_TIME] ? cnt[N_TIME] : 1, nz = cnt[N_ZONE], namen = strlen(name);
+    size_t total = sizeof(tz_loc) + ntx * sizeof(tz_trans) + nz * sizeof(tz_zone) +
+                   cnt[N_CHAR] + 1 + namen + 1 + extn + 1 + fl[0] + 1 + fl[1] + 1;
+    char *blk = gh_malloc(total);
+    if (!blk) return GH_ENOMEM;
+    tz_loc *l = (tz_loc *)blk;
+    tz_trans *tx = (tz_trans *)(blk + sizeof(tz_loc));
+    tz_zone *zones = (tz_zone *)(tx + ntx);
+    char *chars = (char *)(zones + nz);
+    memcpy(chars, abbr, cnt[N_CHAR]);
+    chars[cnt[N_CHAR]] = '\0';
+    char *nm = chars + cnt[N_CHAR] + 1;
+    memcpy(nm, name, namen + 1);
+    char *ex = nm + namen + 1;
+    memcpy(ex, ext, extn);
+    ex[extn] = '\0';
+    char *en = ex + extn + 1;
+    for (int i = 0; i < 2; i++) {
+        memcpy(en, fn[i], fl[i]);
+        en[fl[i]] = '\0';
+        l->ext_name[i] = en;
+        en += fl[i] + 1;
+    }
+    for (size_t i = 0; i < nz; i++) {
+        const uint8_t *z = zdata + i * 6;
+        zones[i].off = (int32_t)be32(z);
+        zones[i].dst = z[4] != 0;
+        zones[i].name = chars + z[5];
+    }
+    if (cnt[N_TIME] == 0) {
+        tx[0].when = TZ_ALPHA; /* fixed zones such as Etc/GMT+3: one zone for all time */
+        tx[0].idx = 0;
+    }
+    for (size_t i = 0; i < cnt[N_TIME]; i++) {
+        tx[i].when = tsize == 8 ? (int64_t)be64(times + i * 8) : (int32_t)be32(times + i * 4);
+        tx[i].idx = idx[i];
+    }
+    l->name = nm;
+    l->zones = zones;
+    l->nzones = nz;
+    l->tx = tx;
+    l->ntx = ntx;
+    l->extend = ex;
+    *out = l;
+    return 0;
+}
+
+void tz_free(tz_loc *l) { gh_free(l); }
 
 /* ---- lookup ------------------------------------------------------------------ */
 
@@ -406,8 +387,8 @@ void tz_lookup(const tz_loc *l, int64_t sec, tz_info *o) {
     *o = (tz_info){z->name, z->off, l->tx[lo].when, end, z->dst};
     if (lo == l->ntx - 1 && l->extend[0]) {
         tzs_res r;
-        if (tzset(l->extend, o->start, sec, &r))
-            *o = (tz_info){intern(r.name, r.namen), r.off, r.start, r.end, r.dst};
+        if (tz_rule_eval(l->extend, o->start, sec, &r))
+            *o = (tz_info){l->ext_name[r.which], r.off, r.start, r.end, r.dst};
     }
 }
 
@@ -416,7 +397,7 @@ bool tz_lookup_name(const tz_loc *l, const char *name, size_t n, int64_t unix, i
         const tz_zone *z = &l->zones[i];
         if (strlen(z->name) == n && !memcmp(z->name, name, n)) {
             tz_info in;
-            tz_lookup(l, unix - z->off, &in);
+            tz_lookup(l, gt_wsub(unix, z->off), &in);
             if (!strcmp(in.name, z->name)) {
                 *off = in.off;
                 return true;
@@ -526,7 +507,7 @@ static int load_from(const char *name, const char *const *dirs, size_t ndirs, tz
     return GH_ENOTFOUND;
 }
 
-static tz_loc local_fallback = {"UTC", NULL, 0, NULL, 0, ""};
+static tz_loc local_fallback = {"UTC", NULL, 0, NULL, 0, "", {"", ""}};
 static const tz_loc *local_loc = &local_fallback;
 static pthread_once_t local_once = PTHREAD_ONCE_INIT;
 

@@ -1,20 +1,16 @@
-/* yaml_go.c - YAML for the yaml.* builtins, as OPA produces and reads it.
- * yaml.marshal: OPA encodes the value as JSON, then sigs.k8s.io/yaml parses
- * that JSON with go-yaml v2 and prints it again with go-yaml's emitter (a
- * port of libyaml's). We reproduce the result directly from the value: the
- * JSON round trip's effects on strings and numbers, go-yaml's natural key
- * order, its quoting rules (quote what would resolve to another type), and
- * the emitter's styles, indentation and folding at 80 columns.
- * yaml.unmarshal / yaml.is_valid: go-yaml reads only the first document;
- * we find its end with libyaml's event parser (which also gives go-yaml's
- * error messages) and hand that slice to val_yaml_load. */
+/* yaml_go.c - yaml.marshal output as OPA produces it. OPA encodes the value
+ * as JSON, then sigs.k8s.io/yaml parses that JSON with go-yaml v2 and prints
+ * it again with go-yaml's emitter (a port of libyaml's). We reproduce the
+ * result directly from the value: the JSON round trip's effects on strings
+ * and numbers, go-yaml's natural key order, its quoting rules (quote what
+ * would resolve to another type), and the emitter's styles, indentation and
+ * folding at 80 columns. Reading YAML is in yaml_doc.c. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <yaml.h>
 
 #include "rego/builtins/encoding_int.h"
 #include "rego/builtins/strutil.h"
@@ -29,7 +25,8 @@ static bool is_nel(const char *s, size_t n, size_t i) {
  * and raw NEL line breaks inside the JSON string are folded by the YAML
  * scanner (one break -> space, k breaks -> k-1 newlines, blanks around them
  * dropped). *bad is set for characters the YAML reader refuses. */
-static const char *prep_str(gh_arena *a, const char *s, size_t n, size_t *outn, bool *bad) {
+static const char *prep_str(gh_arena *a, const char *s, size_t n, size_t *outn, bool *bad,
+                            bool *nel) {
     bool plain = true;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -38,6 +35,7 @@ static const char *prep_str(gh_arena *a, const char *s, size_t n, size_t *outn, 
         int w;
         int32_t r = rb_u8_decode(s + i, n - i, &w);
         if ((r == RB_RUNE_ERROR && w == 1) || r == 0x85) plain = false;
+        if (r == 0x85) *nel = true;
         if ((r >= 0x80 && r <= 0x9F && r != 0x85) || r == 0xFFFE || r == 0xFFFF) *bad = true;
         i += (size_t)w - 1;
     }
@@ -51,22 +49,28 @@ static const char *prep_str(gh_arena *a, const char *s, size_t n, size_t *outn, 
         if (s[i] == ' ' || is_nel(s, n, i)) {
             size_t j = i, nels = 0;
             while (j < n && (s[j] == ' ' || is_nel(s, n, j))) {
-                if (s[j] == ' ') j++;
+                if (s[j] == ' ')
+                    j++;
                 else {
                     nels++;
                     j += 2;
                 }
             }
-            if (!nels) rb_sb_put(&b, s + i, j - i);
-            else if (nels == 1) rb_sb_putc(&b, ' ');
-            else rb_sb_fill(&b, '\n', nels - 1);
+            if (!nels)
+                rb_sb_put(&b, s + i, j - i);
+            else if (nels == 1)
+                rb_sb_putc(&b, ' ');
+            else
+                rb_sb_fill(&b, '\n', nels - 1);
             i = j;
             continue;
         }
         int w;
         int32_t r = rb_u8_decode(s + i, n - i, &w);
-        if (r == RB_RUNE_ERROR && w == 1) rb_sb_puts(&b, "\xEF\xBF\xBD");
-        else rb_sb_put(&b, s + i, (size_t)w);
+        if (r == RB_RUNE_ERROR && w == 1)
+            rb_sb_puts(&b, "\xEF\xBF\xBD");
+        else
+            rb_sb_put(&b, s + i, (size_t)w);
         i += (size_t)w;
     }
     if (b.oom) return NULL;
@@ -104,10 +108,14 @@ static bool go_int_ok(const char *s, size_t n) {
     size_t m = n - i;
     unsigned base = 10;
     bool (*ok)(char) = dec_ok;
-    if (m >= 2 && d[0] == '0' && (d[1] | 0x20) == 'x') base = 16, ok = hex_ok, d += 2, m -= 2;
-    else if (m >= 2 && d[0] == '0' && (d[1] | 0x20) == 'b') base = 2, ok = bin_ok, d += 2, m -= 2;
-    else if (m >= 2 && d[0] == '0' && (d[1] | 0x20) == 'o') base = 8, ok = oct_ok, d += 2, m -= 2;
-    else if (m >= 2 && d[0] == '0') base = 8, ok = oct_ok, d += 1, m -= 1;
+    if (m >= 2 && d[0] == '0' && (d[1] | 0x20) == 'x')
+        base = 16, ok = hex_ok, d += 2, m -= 2;
+    else if (m >= 2 && d[0] == '0' && (d[1] | 0x20) == 'b')
+        base = 2, ok = bin_ok, d += 2, m -= 2;
+    else if (m >= 2 && d[0] == '0' && (d[1] | 0x20) == 'o')
+        base = 8, ok = oct_ok, d += 2, m -= 2;
+    else if (m >= 2 && d[0] == '0')
+        base = 8, ok = oct_ok, d += 1, m -= 1;
     if (!all_digits(d, m, ok)) return false;
     uint64_t mag = 0;
     for (size_t k = 0; k < m; k++) {
@@ -125,22 +133,26 @@ static bool yaml_float_syntax(const char *s, size_t n) {
     if (i < n && (s[i] == '+' || s[i] == '-')) i++;
     if (i < n && s[i] == '.') {
         size_t j = ++i;
-        while (i < n && dec_ok(s[i])) i++;
+        while (i < n && dec_ok(s[i]))
+            i++;
         if (i == j) return false;
     } else {
         size_t j = i;
-        while (i < n && dec_ok(s[i])) i++;
+        while (i < n && dec_ok(s[i]))
+            i++;
         if (i == j) return false;
         if (i < n && s[i] == '.') {
             i++;
-            while (i < n && dec_ok(s[i])) i++;
+            while (i < n && dec_ok(s[i]))
+                i++;
         }
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-')) i++;
         size_t j = i;
-        while (i < n && dec_ok(s[i])) i++;
+        while (i < n && dec_ok(s[i]))
+            i++;
         if (i == j) return false;
     }
     return i == n;
@@ -169,11 +181,10 @@ static bool go_is_letter(int32_t r) {
     if (r < 0x80) return (r | 0x20) >= 'a' && (r | 0x20) <= 'z';
     if (rb_rune_upper(r) != r || rb_rune_lower(r) != r) return true;
     static const int32_t ranges[][2] = {
-        {0xAA, 0xAA},     {0xBA, 0xBA},     {0xDF, 0xDF},     {0x138, 0x138},
-        {0x1BB, 0x1BB},   {0x1C0, 0x1C3},   {0x294, 0x2AF},   {0x2B0, 0x2C1},
-        {0x5D0, 0x5EA},   {0x620, 0x64A},   {0x671, 0x6D3},   {0x904, 0x939},
-        {0x985, 0x9B9},   {0xE01, 0xE30},   {0x10D0, 0x10FA}, {0x1100, 0x11FF},
-        {0x3041, 0x3096}, {0x30A1, 0x30FA}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
+        {0xAA, 0xAA},     {0xBA, 0xBA},     {0xDF, 0xDF},       {0x138, 0x138},   {0x1BB, 0x1BB},
+        {0x1C0, 0x1C3},   {0x294, 0x2AF},   {0x2B0, 0x2C1},     {0x5D0, 0x5EA},   {0x620, 0x64A},
+        {0x671, 0x6D3},   {0x904, 0x939},   {0x985, 0x9B9},     {0xE01, 0xE30},   {0x10D0, 0x10FA},
+        {0x1100, 0x11FF}, {0x3041, 0x3096}, {0x30A1, 0x30FA},   {0x3400, 0x4DBF}, {0x4E00, 0x9FFF},
         {0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0x20000, 0x2FA1F},
     };
     for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
@@ -195,14 +206,14 @@ static bool go_timestamp(const char *s, size_t n);
  * floats, which go-yaml quotes for other parsers' sake. */
 static bool resolves_non_string(const char *s, size_t n) {
     static const char *const specials[] = {
-        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
-        "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
-        "", "~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF",
-        "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", NULL};
+        "y",    "Y",    "yes",  "Yes",   "YES",   "true",  "True",  "TRUE",  "on",    "On",
+        "ON",   "n",    "N",    "no",    "No",    "NO",    "false", "False", "FALSE", "off",
+        "Off",  "OFF",  "",     "~",     "null",  "Null",  "NULL",  ".nan",  ".NaN",  ".NAN",
+        ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", NULL};
     if (!n) return true;
     char h = s[0];
-    bool hint = (h >= '0' && h <= '9') || h == '+' || h == '-' || h == '.' ||
-                strchr("yYnNtTfFoO~", h);
+    bool hint =
+        (h >= '0' && h <= '9') || h == '+' || h == '-' || h == '.' || strchr("yYnNtTfFoO~", h);
     if (hint && in_list(s, n, specials)) return true;
     if (h == '.') return go_parse_float_ok(s, n);
     if ((h >= '0' && h <= '9') || h == '+' || h == '-') {
@@ -226,18 +237,23 @@ static bool resolves_non_string(const char *s, size_t n) {
     if (memchr(s, ':', n) && ((h >= '0' && h <= '9') || h == '+' || h == '-')) {
         size_t i = (h == '+' || h == '-') ? 1 : 0;
         if (i < n && dec_ok(s[i])) {
-            while (i < n && (dec_ok(s[i]) || s[i] == '_')) i++;
+            while (i < n && (dec_ok(s[i]) || s[i] == '_'))
+                i++;
             size_t groups = 0;
             while (i < n && s[i] == ':') {
                 i++;
-                if (i + 1 < n && s[i] >= '0' && s[i] <= '5' && dec_ok(s[i + 1])) i += 2;
-                else if (i < n && dec_ok(s[i])) i++;
-                else return false;
+                if (i + 1 < n && s[i] >= '0' && s[i] <= '5' && dec_ok(s[i + 1]))
+                    i += 2;
+                else if (i < n && dec_ok(s[i]))
+                    i++;
+                else
+                    return false;
                 groups++;
             }
             if (groups && i < n && s[i] == '.') {
                 i++;
-                while (i < n && (dec_ok(s[i]) || s[i] == '_')) i++;
+                while (i < n && (dec_ok(s[i]) || s[i] == '_'))
+                    i++;
             }
             if (groups && i == n) return true;
         }
@@ -279,7 +295,8 @@ static bool go_timestamp(const char *s, size_t n) {
     if (ss < 0 || ss > 59) return false;
     if (i + 1 < n && (s[i] == '.' || s[i] == ',') && dec_ok(s[i + 1])) {
         i++;
-        while (i < n && dec_ok(s[i])) i++;
+        while (i < n && dec_ok(s[i]))
+            i++;
     }
     if (sep == ' ') return i == n;
     if (i < n && s[i] == 'Z') return i + 1 == n;
@@ -344,7 +361,8 @@ typedef struct ye {
     int indent, column, flow_level;
     bool whitespace, indention;
     bool root_ctx, seq_ctx, map_ctx, simple_key_ctx;
-    bool bad;  /* a character the YAML reader refuses */
+    bool bad; /* a character the YAML reader refuses */
+    bool nel; /* some string holds a raw NEL (see nel_problem) */
     int depth;
 } ye;
 
@@ -362,9 +380,7 @@ static void put_break(ye *e) {
     rb_sb_putc(e->o, '\n');
     e->column = 0;
 }
-static int u8w(unsigned char ch) {
-    return ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-}
+static int u8w(unsigned char ch) { return ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4; }
 /* Copy one character at s[*i]. */
 static void write_ch(ye *e, const char *s, size_t *i) {
     int w = u8w((unsigned char)s[*i]);
@@ -375,13 +391,15 @@ static void write_ch(ye *e, const char *s, size_t *i) {
 static void write_indent(ye *e) {
     int ind = e->indent >= 0 ? e->indent : 0;
     if (!e->indention || e->column > ind || (e->column == ind && !e->whitespace)) put_break(e);
-    while (e->column < ind) put(e, ' ');
+    while (e->column < ind)
+        put(e, ' ');
     e->whitespace = true;
     e->indention = true;
 }
 static void write_indicator(ye *e, const char *ind, bool need_ws, bool is_ws, bool is_indention) {
     if (need_ws && !e->whitespace) put(e, ' ');
-    for (size_t i = 0; ind[i];) write_ch(e, ind, &i);
+    for (size_t i = 0; ind[i];)
+        write_ch(e, ind, &i);
     e->whitespace = is_ws;
     e->indention = e->indention && is_indention;
 }
@@ -409,7 +427,8 @@ static bool is_printable_at(const char *str, size_t n, size_t i) {
     unsigned char c = b[i], c1 = i + 1 < n ? b[i + 1] : 0, c2 = i + 2 < n ? b[i + 2] : 0;
     return c == 0x0A || (c >= 0x20 && c <= 0x7E) || (c == 0xC2 && c1 >= 0xA0) ||
            (c > 0xC2 && c < 0xED) || (c == 0xED && c1 < 0xA0) || c == 0xEE ||
-           (c == 0xEF && !(c1 == 0xBB && c2 == 0xBF) && !(c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)));
+           (c == 0xEF && !(c1 == 0xBB && c2 == 0xBF) &&
+            !(c1 == 0xBF && (c2 == 0xBE || c2 == 0xBF)));
 }
 
 static void analyze(scal *sc) {
@@ -479,7 +498,8 @@ static void analyze(scal *sc) {
         sc->flow_plain = sc->block_plain = false;
     if (trailing_space) sc->block_ok = false;
     if (break_space) sc->flow_plain = sc->block_plain = sc->single_ok = false;
-    if (space_break || special) sc->flow_plain = sc->block_plain = sc->single_ok = sc->block_ok = false;
+    if (space_break || special)
+        sc->flow_plain = sc->block_plain = sc->single_ok = sc->block_ok = false;
     if (line_breaks) sc->flow_plain = sc->block_plain = false;
     if (flow_ind) sc->flow_plain = false;
     if (block_ind) sc->block_plain = false;
@@ -591,7 +611,8 @@ static void write_double(ye *e, const char *v, size_t n, bool allow_breaks) {
             } else {
                 int digits = r <= 0xFF ? 2 : r <= 0xFFFF ? 4 : 8;
                 put(e, r <= 0xFF ? 'x' : r <= 0xFFFF ? 'u' : 'U');
-                for (int k = (digits - 1) * 4; k >= 0; k -= 4) put(e, hx[(r >> k) & 15]);
+                for (int k = (digits - 1) * 4; k >= 0; k -= 4)
+                    put(e, hx[(r >> k) & 15]);
             }
             spaces = false;
         } else if (is_space_at(v, n, i)) {
@@ -624,14 +645,16 @@ static void write_literal(ye *e, const char *v, size_t n) {
         chomp = "-";
     } else {
         size_t i = n - 1;
-        while (i > 0 && ((unsigned char)v[i] & 0xC0) == 0x80) i--;
+        while (i > 0 && ((unsigned char)v[i] & 0xC0) == 0x80)
+            i--;
         if (!is_break_at(v, n, i)) {
             chomp = "-";
         } else if (i == 0) {
             chomp = "+";
         } else {
             i--;
-            while (i > 0 && ((unsigned char)v[i] & 0xC0) == 0x80) i--;
+            while (i > 0 && ((unsigned char)v[i] & 0xC0) == 0x80)
+                i--;
             if (is_break_at(v, n, i)) chomp = "+";
         }
     }
@@ -684,14 +707,12 @@ static void emit_scalar(ye *e, const char *v, size_t n, int requested) {
 
 static void emit_string(ye *e, const char *s, size_t n) {
     size_t m;
-    const char *v = prep_str(e->a, s, n, &m, &e->bad);
+    const char *v = prep_str(e->a, s, n, &m, &e->bad, &e->nel);
     if (!v) {
         e->o->oom = 1;
         return;
     }
-    int style = memchr(v, '\n', m) ? ST_LITERAL
-                : resolves_non_string(v, m) ? ST_DOUBLE
-                                            : ST_PLAIN;
+    int style = memchr(v, '\n', m) ? ST_LITERAL : resolves_non_string(v, m) ? ST_DOUBLE : ST_PLAIN;
     emit_scalar(e, v, m, style);
 }
 
@@ -715,7 +736,8 @@ static void go_float_g(double d, char *out, size_t outsz) {
     for (; *p && *p != 'e'; p++)
         if (*p != '.') digits[nd++] = *p;
     int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
     size_t o = 0;
     if (neg) out[o++] = '-';
     if (exp < -4 || exp >= 6) {
@@ -731,11 +753,13 @@ static void go_float_g(double d, char *out, size_t outsz) {
     if (exp < 0) {
         out[o++] = '0';
         out[o++] = '.';
-        for (int k = -1; k > exp; k--) out[o++] = '0';
+        for (int k = -1; k > exp; k--)
+            out[o++] = '0';
         memcpy(out + o, digits, nd);
         o += nd;
     } else {
-        for (int k = 0; k <= exp; k++) out[o++] = (size_t)k < nd ? digits[k] : '0';
+        for (int k = 0; k <= exp; k++)
+            out[o++] = (size_t)k < nd ? digits[k] : '0';
         if ((size_t)exp + 1 < nd) {
             out[o++] = '.';
             memcpy(out + o, digits + exp + 1, nd - (size_t)exp - 1);
@@ -832,15 +856,19 @@ static void emit_node(ye *e, const val_t *v, bool root, bool seq, bool map, bool
     switch (val_kind_of(v)) {
     case VAL_NULL: emit_scalar(e, "null", 4, ST_PLAIN); return;
     case VAL_BOOL:
-        if (v->u.b) emit_scalar(e, "true", 4, ST_PLAIN);
-        else emit_scalar(e, "false", 5, ST_PLAIN);
+        if (v->u.b)
+            emit_scalar(e, "true", 4, ST_PLAIN);
+        else
+            emit_scalar(e, "false", 5, ST_PLAIN);
         return;
     case VAL_NUMBER: emit_number(e, v); return;
     case VAL_STRING: emit_string(e, val_str_ptr(v), val_str_len(v)); return;
     default: break;
     }
     bool is_obj = val_kind_of(v) == VAL_OBJECT;
-    size_t n = is_obj ? val_obj_len(v) : val_kind_of(v) == VAL_SET ? val_set_len(v) : val_arr_len(v);
+    size_t n = is_obj                      ? val_obj_len(v)
+               : val_kind_of(v) == VAL_SET ? val_set_len(v)
+                                           : val_arr_len(v);
     if (!n) {
         write_indicator(e, is_obj ? "{" : "[", true, true, false);
         write_indicator(e, is_obj ? "}" : "]", false, false, false);
@@ -858,8 +886,7 @@ static void emit_node(ye *e, const val_t *v, bool root, bool seq, bool map, bool
         for (size_t i = 0; i < n && !e->o->oom; i++) {
             write_indent(e);
             write_indicator(e, "-", true, false, true);
-            emit_node(e, ord ? val_set_at(v, ord[i]) : val_arr_at(v, i), false, true, false,
-                      false);
+            emit_node(e, ord ? val_set_at(v, ord[i]) : val_arr_at(v, i), false, true, false, false);
         }
         e->indent = saved;
         return;
@@ -886,7 +913,7 @@ static void emit_node(ye *e, const val_t *v, bool root, bool seq, bool map, bool
             ks = t;
             kn = strlen(t);
         }
-        keys[i].s = prep_str(e->a, ks, kn, &keys[i].n, &e->bad);
+        keys[i].s = prep_str(e->a, ks, kn, &keys[i].n, &e->bad, &e->nel);
         if (!keys[i].s) {
             e->o->oom = 1;
             return;
@@ -894,8 +921,55 @@ static void emit_node(ye *e, const val_t *v, bool root, bool seq, bool map, bool
         keys[i].v = val_obj_val_at(v, i);
     }
     qsort(keys, n, sizeof *keys, ykey_cmp);
-    for (size_t i = 0; i < n && !e->o->oom; i++) emit_key_value(e, &keys[i]);
+    for (size_t i = 0; i < n && !e->o->oom; i++)
+        emit_key_value(e, &keys[i]);
     e->indent = saved;
+}
+
+/* Raw NEL characters (U+0085) survive Go's JSON encoding and are line
+ * breaks to go-yaml, which can then fail to read the JSON back: a key
+ * holding one no longer fits the one-line rule of flow mapping keys (a
+ * parser error at the ':' after it), and "---" or "..." right after one
+ * is a document indicator (a scanner error). Scans the JSON text the way
+ * go-yaml meets these problems and writes the first one's message into m;
+ * returns false when there is none. */
+static bool nel_problem(const char *j, rb_sb *m) {
+    long lines = 0;
+    bool in = false, nel = false;
+    for (size_t i = 0; j[i]; i++) {
+        unsigned char ch = (unsigned char)j[i];
+        if (!in) {
+            if (ch == '"') {
+                in = true;
+                nel = false;
+            }
+            continue;
+        }
+        if (ch == '\\') {
+            i++;
+        } else if (ch == '"') {
+            in = false;
+            if (nel && j[i + 1] == ':') {
+                if (lines)
+                    rb_sb_printf(m, "yaml: line %ld: ", lines);
+                else
+                    rb_sb_puts(m, "yaml: ");
+                rb_sb_puts(m, "did not find expected ',' or '}'");
+                return true;
+            }
+        } else if (ch == 0xC2 && (unsigned char)j[i + 1] == 0x85) {
+            lines++;
+            nel = true;
+            i++;
+            const char *t = j + i + 1;
+            if ((!strncmp(t, "---", 3) || !strncmp(t, "...", 3)) &&
+                (t[3] == ' ' || ((unsigned char)t[3] == 0xC2 && (unsigned char)t[4] == 0x85))) {
+                rb_sb_printf(m, "yaml: line %ld: found unexpected document indicator", lines + 1);
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 int rb_yaml_marshal(rego_bctx *c, const val_t *v, val_t **out) {
@@ -906,209 +980,13 @@ int rb_yaml_marshal(rego_bctx *c, const val_t *v, val_t **out) {
     write_indent(&e);
     if (o.oom) return rb_oom(c);
     if (e.bad) return rb_err(c, "yaml: control characters are not allowed");
+    if (e.nel) {
+        char *j = val_to_json(c->a, v, VAL_JSON_SORTED);
+        rb_sb m;
+        rb_sb_init(&m, c->a, 64);
+        if (!j) return rb_oom(c);
+        if (nel_problem(j, &m)) return m.oom ? rb_oom(c) : rb_err(c, "%.*s", (int)m.len, m.p);
+    }
     *out = rb_sb_finish(&o);
     return *out ? RB_OK : rb_oom(c);
-}
-
-/* ---- the first document ----------------------------------------------------------- */
-
-typedef struct yanchor_rec {
-    char *name;
-    bool coll;
-} yanchor_rec;
-
-typedef struct yscan {
-    size_t end;          /* end of the first document in the text */
-    bool empty;          /* the stream has no document */
-    rb_sb *msg;          /* go-yaml's message on failure */
-    bool nonfinite;      /* refuse .inf/.nan values (yaml.unmarshal) */
-} yscan;
-
-/* go-yaml's parser.fail(): "yaml: line N: problem". */
-static void go_yaml_fail(const yaml_parser_t *p, rb_sb *msg) {
-    size_t line = 0;
-    if (p->error != YAML_READER_ERROR) {
-        if (p->problem_mark.line != 0) {
-            line = p->problem_mark.line;
-            if (p->error == YAML_SCANNER_ERROR) line++;
-        } else if (p->context_mark.line != 0) {
-            line = p->context_mark.line;
-        }
-    }
-    rb_sb_puts(msg, "yaml: ");
-    if (line) rb_sb_printf(msg, "line %zu: ", line);
-    rb_sb_puts(msg, p->problem ? p->problem : "unknown problem parsing YAML content");
-}
-
-static bool nonfinite_text(const char *s, size_t n, const char **what) {
-    static const char *const inf[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", NULL};
-    static const char *const ninf[] = {"-.inf", "-.Inf", "-.INF", NULL};
-    static const char *const nan_[] = {".nan", ".NaN", ".NAN", NULL};
-    if (in_list(s, n, inf)) *what = "+Inf";
-    else if (in_list(s, n, ninf)) *what = "-Inf";
-    else if (in_list(s, n, nan_)) *what = "NaN";
-    else return false;
-    return true;
-}
-
-/* libyaml marks count characters, not bytes (a BOM is not counted). */
-static size_t char_to_byte(const char *p, size_t n, size_t index) {
-    size_t i = 0;
-    if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) i = 3;
-    while (index && i < n) {
-        int w;
-        rb_u8_decode(p + i, n - i, &w);
-        i += (size_t)w;
-        index--;
-    }
-    return i;
-}
-
-/* Walk the events of the first document. Returns 0 (sc->end / sc->empty
- * set), 1 with sc->msg filled, GH_ENOMEM. */
-static int first_doc(gh_arena *a, const char *p, size_t n, yscan *sc) {
-    yaml_parser_t ps;
-    if (!yaml_parser_initialize(&ps)) return GH_ENOMEM;
-    yaml_parser_set_input_string(&ps, (const unsigned char *)p, n);
-    /* anchors of the document, and the open containers: for mappings,
-     * whether the next node is a key */
-    yanchor_rec *anchors = NULL;
-    size_t nanch = 0, capanch = 0;
-    bool *stack = NULL; /* true = mapping expecting a key */
-    bool *ismap = NULL;
-    size_t depth = 0, cap = 0;
-    int rc = 0;
-    sc->empty = true;
-    for (;;) {
-        yaml_event_t ev;
-        if (!yaml_parser_parse(&ps, &ev)) {
-            if (ps.error == YAML_MEMORY_ERROR) rc = GH_ENOMEM;
-            else {
-                go_yaml_fail(&ps, sc->msg);
-                rc = 1;
-            }
-            break;
-        }
-        yaml_event_type_t t = ev.type;
-        bool node = t == YAML_SCALAR_EVENT || t == YAML_SEQUENCE_START_EVENT ||
-                    t == YAML_MAPPING_START_EVENT || t == YAML_ALIAS_EVENT;
-        bool is_key = false;
-        if (node && depth && ismap[depth - 1]) {
-            is_key = stack[depth - 1];
-            stack[depth - 1] = !stack[depth - 1];
-        }
-        const char *anchor = NULL;
-        bool coll = t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT;
-        if (t == YAML_SCALAR_EVENT) anchor = (const char *)ev.data.scalar.anchor;
-        else if (t == YAML_SEQUENCE_START_EVENT) anchor = (const char *)ev.data.sequence_start.anchor;
-        else if (t == YAML_MAPPING_START_EVENT) anchor = (const char *)ev.data.mapping_start.anchor;
-        if (anchor) {
-            if (nanch == capanch) {
-                size_t nc = capanch ? capanch * 2 : 8;
-                yanchor_rec *na = gh_arena_realloc(a, anchors, capanch * sizeof *na, nc * sizeof *na);
-                if (!na) rc = GH_ENOMEM;
-                else {
-                    anchors = na;
-                    capanch = nc;
-                }
-            }
-            if (!rc) {
-                anchors[nanch].name = gh_arena_strndup(a, anchor, strlen(anchor));
-                anchors[nanch].coll = coll;
-                if (!anchors[nanch++].name) rc = GH_ENOMEM;
-            }
-        }
-        if (!rc && t == YAML_ALIAS_EVENT) {
-            const char *name = (const char *)ev.data.alias.anchor;
-            ptrdiff_t found = -1;
-            for (size_t i = nanch; i-- > 0;)
-                if (!strcmp(anchors[i].name, name)) {
-                    found = (ptrdiff_t)i;
-                    break;
-                }
-            if (found < 0) {
-                rb_sb_printf(sc->msg, "yaml: unknown anchor '%s' referenced", name);
-                rc = 1;
-            }
-        }
-        if (!rc && t == YAML_SCALAR_EVENT && !is_key && sc->nonfinite) {
-            const char *tag = (const char *)ev.data.scalar.tag, *what;
-            bool floaty = ev.data.scalar.plain_implicit ||
-                          (tag && !strcmp(tag, "tag:yaml.org,2002:float"));
-            if (floaty && nonfinite_text((const char *)ev.data.scalar.value,
-                                         ev.data.scalar.length, &what)) {
-                rb_sb_printf(sc->msg, "json: unsupported value: %s", what);
-                rc = 1;
-            }
-        }
-        if (!rc && coll) {
-            if (depth == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                bool *ns = gh_arena_realloc(a, stack, cap, nc);
-                bool *nm = ns ? gh_arena_realloc(a, ismap, cap, nc) : NULL;
-                if (!ns || !nm) rc = GH_ENOMEM;
-                else {
-                    stack = ns;
-                    ismap = nm;
-                    cap = nc;
-                }
-            }
-            if (!rc) {
-                ismap[depth] = t == YAML_MAPPING_START_EVENT;
-                stack[depth++] = true;
-            }
-        }
-        if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
-            if (depth) depth--;
-        }
-        if (t == YAML_DOCUMENT_START_EVENT) sc->empty = false;
-        size_t end_index = ev.end_mark.index;
-        yaml_event_delete(&ev);
-        if (rc) break;
-        if (t == YAML_DOCUMENT_END_EVENT) {
-            sc->end = char_to_byte(p, n, end_index);
-            break;
-        }
-        if (t == YAML_STREAM_END_EVENT) {
-            sc->end = n;
-            break;
-        }
-    }
-    yaml_parser_delete(&ps);
-    return rc;
-}
-
-/* sigs.k8s.io/yaml's Unmarshal goes through JSON too, so validity is
- * exactly "yaml.unmarshal would succeed" (.inf, null keys fail). */
-bool rb_yaml_valid(const char *p, size_t n) {
-    gh_arena a;
-    gh_arena_init(&a, 0);
-    gh_err e;
-    rego_bctx c = {.a = &a, .err = &e};
-    val_t *out;
-    bool ok = rb_yaml_unmarshal(&c, p, n, &out) == RB_OK;
-    gh_arena_free(&a);
-    return ok;
-}
-
-int rb_yaml_unmarshal(rego_bctx *c, const char *p, size_t n, val_t **out) {
-    rb_sb msg;
-    rb_sb_init(&msg, c->a, 64);
-    yscan sc = {.msg = &msg, .nonfinite = true};
-    int rc = first_doc(c->a, p, n, &sc);
-    if (rc == GH_ENOMEM || msg.oom) return rb_oom(c);
-    if (rc) return rb_err(c, "%.*s", (int)msg.len, msg.p);
-    if (sc.empty) {
-        *out = VAL_NULLV;
-        return RB_OK;
-    }
-    val_t **docs = NULL;
-    size_t ndocs = 0;
-    gh_err e;
-    gh_err_clear(&e);
-    rc = val_yaml_load(c->a, p, sc.end, NULL, &docs, &ndocs, &e);
-    if (rc == GH_ENOMEM) return rb_oom(c);
-    if (rc) return rb_err(c, "yaml: %s", e.msg);
-    *out = ndocs ? docs[0] : VAL_NULLV;
-    return RB_OK;
 }

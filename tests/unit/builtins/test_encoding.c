@@ -1,7 +1,7 @@
 /* test_encoding.c - the encoding family (base64, base64url, hex, urlquery,
  * json.marshal and marshal_with_options, json.unmarshal, json.is_valid,
- * yaml.*). Replays OPA 0.61's recorded answers (tests/differential/encoding.expect + .rtexpect), runs the
- * jsonbuiltins cases of the OPA 1.x conformance corpus (including
+ * yaml.*). Replays OPA 0.61's recorded answers (tests/differential/encoding.expect + .rtexpect),
+ * runs the jsonbuiltins cases of the OPA 1.x conformance corpus (including
  * json.marshal_with_options, absent from 0.61), checks round trips on
  * generated data and out-of-memory behaviour under tiny arena budgets. */
 #include <setjmp.h>
@@ -137,7 +137,9 @@ static void test_conformance(void **state) {
     expect(&a, q,
            "\"JSON => [\\nJSON => \\t1234567890,\\nJSON => \\t2000000,\\nJSON => "
            "\\t1000000000\\nJSON => ]\"");
-    expect(&a, "json.marshal_with_options({\"foo\": \"bar\", \"bar\": \"baz\"}, {\"prefix\": \"JSON => \"})",
+    expect(&a,
+           "json.marshal_with_options({\"foo\": \"bar\", \"bar\": \"baz\"}, {\"prefix\": \"JSON => "
+           "\"})",
            "\"JSON => {\\nJSON => \\t\\\"bar\\\": \\\"baz\\\",\\nJSON => \\t\\\"foo\\\": "
            "\\\"bar\\\"\\nJSON => }\"");
     expect(&a, "json.marshal_with_options([], {\"indent\": \"    \", \"prefix\": \"---\"})",
@@ -269,9 +271,10 @@ static void test_limits(void **state) {
     assert_true(rc < 0);
     free(deep);
     /* billion laughs: the loader's alias budget stops it */
-    const char *lol = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-                      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-                      "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n";
+    const char *lol =
+        "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+        "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n";
     s = val_strc(&a, lol);
     rc = bd_find(tabs, "yaml.unmarshal")->fn(&c, &s, &out);
     assert_true(rc < 0);
@@ -319,10 +322,13 @@ static void test_oom(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_differential), cmocka_unit_test(test_differential_unmarshal),
+        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_differential_unmarshal),
         cmocka_unit_test(test_conformance),
-        cmocka_unit_test(test_roundtrips),   cmocka_unit_test(test_yaml_roundtrip),
-        cmocka_unit_test(test_limits),       cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_roundtrips),
+        cmocka_unit_test(test_yaml_roundtrip),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_oom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -91,7 +91,8 @@ static void test_gobwas_quirks(void **s) {
     /* delimiters default to ["."] for [], none for null */
     expect("glob.match(\"*\", [], \"a.b\")", "false");
     expect("glob.match(\"*\", null, \"a.b\")", "true");
-    expect("glob.match(\"a\", \"x\", \"a\")", "ERR -7: operand 2 must be one of {array, null} but got string");
+    expect("glob.match(\"a\", \"x\", \"a\")",
+           "ERR -7: operand 2 must be one of {array, null} but got string");
     expect("glob.quote_meta(\"*?\\\\[]{}!,-a\")", "\"\\\\*\\\\?\\\\\\\\\\\\[\\\\]\\\\{\\\\}!,-a\"");
 }
 
@@ -124,9 +125,11 @@ static void test_budget_and_cache(void **s) {
     /* a long pattern beyond the reference port's bounds still answers exactly */
     size_t k = 0;
     k += (size_t)snprintf(line + k, 20000 - k, "glob.match(\"");
-    for (int i = 0; i < 100; i++) k += (size_t)snprintf(line + k, 20000 - k, "?x");
+    for (int i = 0; i < 100; i++)
+        k += (size_t)snprintf(line + k, 20000 - k, "?x");
     k += (size_t)snprintf(line + k, 20000 - k, "\", [], \"");
-    for (int i = 0; i < 100; i++) k += (size_t)snprintf(line + k, 20000 - k, "ax");
+    for (int i = 0; i < 100; i++)
+        k += (size_t)snprintf(line + k, 20000 - k, "ax");
     snprintf(line + k, 20000 - k, "\")");
     assert_string_equal(call(&a, &e, line), "true");
     free(line);
@@ -170,8 +173,8 @@ static void test_out_of_memory(void **s) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_differential),     cmocka_unit_test(test_regorus_cases),
-        cmocka_unit_test(test_gobwas_quirks),    cmocka_unit_test(test_budget_and_cache),
+        cmocka_unit_test(test_differential),  cmocka_unit_test(test_regorus_cases),
+        cmocka_unit_test(test_gobwas_quirks), cmocka_unit_test(test_budget_and_cache),
         cmocka_unit_test(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,13 +91,15 @@ static void test_conformance(void **state) {
     expect(&a, "walk({{1, 2, 3}})",
            "[[[],[[1,2,3]]],[[[1,2,3]],[1,2,3]],[[[1,2,3],1],1],[[[1,2,3],2],2],[[[1,2,3],3],3]]");
     /* OPA 0.61: [x | walk({"b": [1, {"d": 1, "c": 2}], "a": {3, 1}}, x)] */
-    expect(&a, "walk({\"b\": [1, {\"d\": 1, \"c\": 2}], \"a\": {3, 1}})",
-           "[[[],{\"a\":[1,3],\"b\":[1,{\"c\":2,\"d\":1}]}],[[\"a\"],[1,3]],[[\"a\",1],1],[[\"a\",3],"
-           "3],[[\"b\"],[1,{\"c\":2,\"d\":1}]],[[\"b\",0],1],[[\"b\",1],{\"c\":2,\"d\":1}],[[\"b\",1,"
-           "\"c\"],2],[[\"b\",1,\"d\"],1]]");
+    expect(
+        &a, "walk({\"b\": [1, {\"d\": 1, \"c\": 2}], \"a\": {3, 1}})",
+        "[[[],{\"a\":[1,3],\"b\":[1,{\"c\":2,\"d\":1}]}],[[\"a\"],[1,3]],[[\"a\",1],1],[[\"a\",3],"
+        "3],[[\"b\"],[1,{\"c\":2,\"d\":1}]],[[\"b\",0],1],[[\"b\",1],{\"c\":2,\"d\":1}],[[\"b\",1,"
+        "\"c\"],2],[[\"b\",1,\"d\"],1]]");
     expect(&a, "walk(1)", "[[[],1]]");
-    expect(&a, "walk({\"v1\": \"hello\", \"v2\": \"goodbye\"})",
-           "[[[],{\"v1\":\"hello\",\"v2\":\"goodbye\"}],[[\"v1\"],\"hello\"],[[\"v2\"],\"goodbye\"]]");
+    expect(
+        &a, "walk({\"v1\": \"hello\", \"v2\": \"goodbye\"})",
+        "[[[],{\"v1\":\"hello\",\"v2\":\"goodbye\"}],[[\"v1\"],\"hello\"],[[\"v2\"],\"goodbye\"]]");
     gh_arena_free(&a);
 }
 
@@ -124,9 +126,9 @@ static void test_random(void **state) {
     assert_int_equal(call_c(&q1, "uuid.rfc4122(\"other\")", &z), RB_OK);
     assert_int_equal(call_c(&q2, "uuid.rfc4122(\"k\")", &w), RB_OK);
     assert_true(uuid_v4_shape(x) && uuid_v4_shape(z) && uuid_v4_shape(w));
-    assert_true(val_equal(x, y));   /* stable within a query */
-    assert_false(val_equal(x, z));  /* keyed */
-    assert_false(val_equal(x, w));  /* a new query, a new value */
+    assert_true(val_equal(x, y));  /* stable within a query */
+    assert_false(val_equal(x, z)); /* keyed */
+    assert_false(val_equal(x, w)); /* a new query, a new value */
     for (int i = 0; i < 200; i++) {
         char line[64];
         snprintf(line, sizeof line, "rand.intn(\"s%d\", %d)", i, -(i % 7) - 1);
@@ -186,7 +188,8 @@ static void test_deep(void **state) {
     /* walk of the deep document (paths share nothing: O(depth^2) cells, so
      * walk a 3000-deep slice of it instead of all of it) */
     val_t *slice = doc;
-    for (size_t i = 0; i < depth - 3000; i++) slice = val_arr_at(slice, 0);
+    for (size_t i = 0; i < depth - 3000; i++)
+        slice = val_arr_at(slice, 0);
     assert_int_equal(bd_find(tabs, "walk")->fn(&cw, &slice, &out), RB_OK);
     assert_int_equal(val_arr_len(out), 3001);
     gh_arena_free(&w);
@@ -199,7 +202,8 @@ static void test_oom(void **state) {
         "uuid.parse(\"000003e8-2363-21ef-b200-325096b39f47\")",
         "uuid.rfc4122(\"x\")",
         "rand.intn(\"x\", 10)",
-        "graph.reachable({\"a\": {\"b\", \"c\"}, \"b\": {\"d\"}, \"c\": {\"d\"}, \"d\": set()}, {\"a\"})",
+        ("graph.reachable({\"a\": {\"b\", \"c\"}, \"b\": {\"d\"}, \"c\": {\"d\"}, \"d\": set()}, "
+         "{\"a\"})"),
         "graph.reachable_paths({\"a\": [\"b\", \"c\"], \"b\": [\"c\"], \"c\": []}, {\"a\"})",
         "walk({\"b\": [1, {\"d\": 1, \"c\": 2}], \"a\": {3, 1}})",
     };

@@ -131,9 +131,11 @@ static void test_translation(void **s) {
     /* nesting: Go's limit of 1000 levels */
     char deep[3000];
     size_t k = 0;
-    for (int i = 0; i < 1001; i++) deep[k++] = '(';
+    for (int i = 0; i < 1001; i++)
+        deep[k++] = '(';
     deep[k++] = 'a';
-    for (int i = 0; i < 1001; i++) deep[k++] = ')';
+    for (int i = 0; i < 1001; i++)
+        deep[k++] = ')';
     deep[k] = '\0';
     rego_re2 r;
     gh_buf e;
@@ -145,9 +147,11 @@ static void test_translation(void **s) {
     /* 999 levels compile and match */
     char ok[3000];
     k = 0;
-    for (int i = 0; i < 999; i++) ok[k++] = '(';
+    for (int i = 0; i < 999; i++)
+        ok[k++] = '(';
     ok[k++] = 'a';
-    for (int i = 0; i < 999; i++) ok[k++] = ')';
+    for (int i = 0; i < 999; i++)
+        ok[k++] = ')';
     ok[k] = '\0';
     const rego_re *re;
     gh_err ge;
@@ -303,7 +307,8 @@ static void *worker(void *arg) {
 static void test_threads(void **s) {
     (void)s;
     pthread_t t[4];
-    for (intptr_t i = 0; i < 4; i++) assert_int_equal(pthread_create(&t[i], NULL, worker, (void *)i), 0);
+    for (intptr_t i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, worker, (void *)i), 0);
     for (int i = 0; i < 4; i++) {
         void *r;
         pthread_join(t[i], &r);
@@ -370,7 +375,8 @@ static void test_registry_entries(void **s) {
         assert_string_equal(b->category, "regex");
         /* the decl lists as many arguments as the arity */
         int commas = 0;
-        for (const char *p = b->decl; *p && *p != ')'; p++) commas += *p == ',';
+        for (const char *p = b->decl; *p && *p != ')'; p++)
+            commas += *p == ',';
         assert_int_equal(b->arity, commas + 1);
     }
     assert_int_equal(n, 9);
@@ -378,10 +384,14 @@ static void test_registry_entries(void **s) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_differential),    cmocka_unit_test(test_translation),
-        cmocka_unit_test(test_conformance_cases), cmocka_unit_test(test_go_semantics),
-        cmocka_unit_test(test_backtracking_budget), cmocka_unit_test(test_cache),
-        cmocka_unit_test(test_threads),         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_translation),
+        cmocka_unit_test(test_conformance_cases),
+        cmocka_unit_test(test_go_semantics),
+        cmocka_unit_test(test_backtracking_budget),
+        cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_registry_entries),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

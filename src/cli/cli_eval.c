@@ -1,0 +1,455 @@
+/* cli_eval.c - `gatehouse eval`, compatible with `opa eval`: loads -d paths
+ * (cli_load.c), compiles, evaluates one query with an optional input and
+ * prints the result set in OPA's formats (json, values, bindings, pretty,
+ * raw), byte for byte as OPA 0.61 prints them. Errors (loading, parsing,
+ * compiling, evaluating) print in the chosen format and exit 2; --fail and
+ * --fail-defined turn an undefined / defined result into exit 1. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { FMT_JSON, FMT_VALUES, FMT_BINDINGS, FMT_PRETTY, FMT_RAW };
+
+/* Most -d paths accepted. */
+enum { EVAL_MAX_PATHS = 256 };
+
+typedef struct eval_res { /* one solution, copied out of the callback */
+    val_t **exprs;
+    uint32_t nexprs;
+    const char **names;
+    val_t **values;
+    uint32_t nvars;
+} eval_res;
+
+typedef struct eval_state {
+    gh_arena *a;
+    eval_res *res;
+    size_t n, cap;
+    int oom;
+} eval_state;
+
+static void eval_usage(FILE *f) {
+    fprintf(f,
+            "usage: gatehouse eval [flags] <query>\n\n"
+            "Evaluate a Rego query, as `opa eval` does.\n\n"
+            "  -d, --data PATH             policy or data file or directory (repeatable;\n"
+            "                              \"a.b:PATH\" loads under data.a.b)\n"
+            "  -i, --input FILE            input document (JSON or YAML)\n"
+            "  -I, --stdin-input           read the input document from stdin\n"
+            "      --stdin                 read the query from stdin\n"
+            "  -f, --format FMT            json (default), values, bindings, pretty, raw\n"
+            "      --fail                  exit 1 when the result is undefined\n"
+            "      --fail-defined          exit 1 when the result is defined\n"
+            "      --v0-compatible         parse modules and query as Rego v0\n"
+            "      --v1-compatible         parse as Rego v1 (the default)\n"
+            "  -S, --strict                compile in strict mode\n"
+            "      --strict-builtin-errors treat the first builtin error as fatal\n"
+            "      --timeout DURATION      stop evaluation after DURATION (e.g. 500ms, 2s)\n\n"
+            "exit status: 0 ok, 1 --fail/--fail-defined triggered, 2 error\n");
+}
+
+static int on_result(void *ud, const rego_result *r) {
+    eval_state *s = ud;
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 16;
+        eval_res *nv = gh_arena_realloc(s->a, s->res, s->cap * sizeof *nv, nc * sizeof *nv);
+        if (!nv) goto oom;
+        s->res = nv;
+        s->cap = nc;
+    }
+    eval_res *x = &s->res[s->n];
+    x->nexprs = r->nexprs;
+    x->nvars = r->nvars;
+    x->exprs = gh_arena_alloc(s->a, (r->nexprs + 1) * sizeof *x->exprs);
+    x->names = gh_arena_alloc(s->a, (r->nvars + 1) * sizeof *x->names);
+    x->values = gh_arena_alloc(s->a, (r->nvars + 1) * sizeof *x->values);
+    if (!x->exprs || !x->names || !x->values) goto oom;
+    if (r->nexprs) memcpy(x->exprs, r->exprs, r->nexprs * sizeof *x->exprs);
+    if (r->nvars) {
+        memcpy(x->names, r->names, r->nvars * sizeof *x->names);
+        memcpy(x->values, r->values, r->nvars * sizeof *x->values);
+    }
+    s->n++;
+    return 0;
+oom:
+    s->oom = 1;
+    return 1;
+}
+
+/* ---- output --------------------------------------------------------------------------- */
+
+enum { JFLAGS = VAL_JSON_PRETTY | VAL_JSON_SORTED };
+
+static void out_json(gh_buf *b, const eval_state *s, const rego_body *body, const char *q) {
+    if (!s->n) {
+        gh_buf_puts(b, "{}\n");
+        return;
+    }
+    gh_buf_puts(b, "{\n  \"result\": [");
+    for (size_t i = 0; i < s->n; i++) {
+        const eval_res *r = &s->res[i];
+        gh_buf_puts(b, i ? ",\n    {\n      \"expressions\": [" : "\n    {\n      \"expressions\": [");
+        for (uint32_t j = 0; j < r->nexprs; j++) {
+            gh_buf_puts(b, j ? ",\n        {\n          \"value\": " : "\n        {\n          \"value\": ");
+            val_json_emit_indent(b, r->exprs[j], JFLAGS, 5);
+            const rego_expr *x = j < body->n ? body->exprs[j] : NULL;
+            gh_buf_puts(b, ",\n          \"text\": ");
+            if (x) cli_json_str(b, q + x->loc.off, x->loc.end - x->loc.off);
+            else gh_buf_puts(b, "\"\"");
+            gh_buf_printf(b,
+                          ",\n          \"location\": {\n            \"row\": %u,\n"
+                          "            \"col\": %u\n          }\n        }",
+                          x ? x->loc.line : 0, x ? x->loc.col : 0);
+        }
+        gh_buf_puts(b, r->nexprs ? "\n      ]" : "]");
+        if (r->nvars) {
+            gh_buf_puts(b, ",\n      \"bindings\": {");
+            for (uint32_t j = 0; j < r->nvars; j++) {
+                gh_buf_puts(b, j ? ",\n        " : "\n        ");
+                cli_json_str(b, r->names[j], strlen(r->names[j]));
+                gh_buf_puts(b, ": ");
+                val_json_emit_indent(b, r->values[j], JFLAGS, 4);
+            }
+            gh_buf_puts(b, "\n      }");
+        }
+        gh_buf_puts(b, "\n    }");
+    }
+    gh_buf_puts(b, "\n  ]\n}\n");
+}
+
+static void out_values(gh_buf *b, const eval_state *s) {
+    for (size_t i = 0; i < s->n; i++) {
+        const eval_res *r = &s->res[i];
+        if (!r->nexprs) {
+            gh_buf_puts(b, "[]\n");
+            continue;
+        }
+        gh_buf_putc(b, '[');
+        for (uint32_t j = 0; j < r->nexprs; j++) {
+            gh_buf_puts(b, j ? ",\n  " : "\n  ");
+            val_json_emit_indent(b, r->exprs[j], JFLAGS, 1);
+        }
+        gh_buf_puts(b, "\n]\n");
+    }
+}
+
+static void out_bindings(gh_buf *b, const eval_state *s) {
+    for (size_t i = 0; i < s->n; i++) {
+        const eval_res *r = &s->res[i];
+        if (!r->nvars) {
+            gh_buf_puts(b, "{}\n");
+            continue;
+        }
+        gh_buf_putc(b, '{');
+        for (uint32_t j = 0; j < r->nvars; j++) {
+            gh_buf_puts(b, j ? ",\n  " : "\n  ");
+            cli_json_str(b, r->names[j], strlen(r->names[j]));
+            gh_buf_puts(b, ": ");
+            val_json_emit_indent(b, r->values[j], JFLAGS, 1);
+        }
+        gh_buf_puts(b, "\n}\n");
+    }
+}
+
+static void out_raw(gh_buf *b, const eval_state *s) {
+    for (size_t i = 0; i < s->n; i++) {
+        const eval_res *r = &s->res[i];
+        for (uint32_t j = 0; j < r->nexprs; j++) {
+            const val_t *v = r->exprs[j];
+            if (val_is_str(v)) gh_buf_append(b, val_str_ptr(v), val_str_len(v));
+            else val_json_emit(b, v, VAL_JSON_SORTED);
+            gh_buf_putc(b, j + 1 >= r->nexprs ? '\n' : ' ');
+        }
+    }
+}
+
+static bool is_bool(const val_t *v) { return val_kind_of(v) == VAL_BOOL; }
+
+static const val_t *binding(const eval_res *r, const char *name) {
+    for (uint32_t i = 0; i < r->nvars; i++)
+        if (!strcmp(r->names[i], name)) return r->values[i];
+    return NULL;
+}
+
+/* OPA's prettyResult: one solution without bindings whose expressions are
+ * one value (or all booleans) prints as JSON; else a table of the bindings
+ * (sorted by name) then the non-boolean expressions (all of them when there
+ * are no bindings), keyed by the first solution. */
+static void out_pretty(gh_buf *b, const eval_state *s, const rego_body *body, const char *q,
+                       gh_arena *a) {
+    if (!s->n) {
+        gh_buf_puts(b, "undefined\n");
+        return;
+    }
+    const eval_res *r0 = &s->res[0];
+    if (s->n == 1 && !r0->nvars && r0->nexprs) {
+        bool all = true;
+        for (uint32_t j = 0; j < r0->nexprs; j++) all = all && is_bool(r0->exprs[j]);
+        if (r0->nexprs == 1 || all) {
+            val_json_emit_indent(b, r0->exprs[0], JFLAGS, 0);
+            gh_buf_putc(b, '\n');
+            return;
+        }
+    }
+    size_t ncols = 0;
+    const char **hdr = gh_arena_alloc(a, (r0->nvars + r0->nexprs + 1) * sizeof *hdr);
+    int *col_expr = gh_arena_alloc(a, (r0->nvars + r0->nexprs + 1) * sizeof *col_expr);
+    if (!hdr || !col_expr) {
+        b->oom = 1;
+        return;
+    }
+    for (uint32_t j = 0; j < r0->nvars; j++) {
+        hdr[ncols] = r0->names[j];
+        col_expr[ncols++] = -1;
+    }
+    for (uint32_t j = 0; j < r0->nexprs; j++) {
+        if (is_bool(r0->exprs[j]) && r0->nvars) continue;
+        const rego_expr *x = j < body->n ? body->exprs[j] : NULL;
+        hdr[ncols] = x ? gh_arena_strndup(a, q + x->loc.off, x->loc.end - x->loc.off) : "";
+        col_expr[ncols++] = (int)j;
+    }
+    if (!ncols) return;
+    const char **cells = gh_arena_alloc(a, s->n * ncols * sizeof *cells);
+    if (!cells) {
+        b->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        const eval_res *r = &s->res[i];
+        for (size_t c = 0; c < ncols; c++) {
+            const val_t *v = col_expr[c] < 0 ? binding(r, hdr[c])
+                             : (uint32_t)col_expr[c] < r->nexprs ? r->exprs[col_expr[c]]
+                                                                 : NULL;
+            cells[i * ncols + c] = v ? val_to_json(a, v, VAL_JSON_SORTED) : "null";
+            if (!cells[i * ncols + c]) cells[i * ncols + c] = "";
+        }
+    }
+    cli_table(b, hdr, ncols, cells, s->n);
+}
+
+/* The text of the query expression holding row:col (OPA locates eval
+ * errors in the query by their expression text). */
+static void locate_in_query(cli_errors *errs, size_t from, const rego_body *body, const char *q) {
+    for (size_t i = from; i < errs->n; i++) {
+        cli_error *x = &errs->v[i];
+        if (!x->file || strcmp(x->file, "query")) continue;
+        x->file[0] = 0;
+        if (!body || !x->code || !strncmp(x->code, "rego_", 5)) continue;
+        for (uint32_t j = 0; j < body->n; j++) {
+            const rego_expr *e = body->exprs[j];
+            if ((int)e->loc.line == x->row && (int)e->loc.col == x->col) {
+                size_t n = e->loc.end - e->loc.off;
+                x->text = gh_malloc(n + 1);
+                if (x->text) {
+                    memcpy(x->text, q + e->loc.off, n);
+                    x->text[n] = 0;
+                }
+                break;
+            }
+        }
+    }
+}
+
+static int print_errors(const cli_errors *errs, int fmt) {
+    gh_buf b;
+    gh_buf_init(&b);
+    if (fmt == FMT_JSON) cli_errors_json(&b, errs);
+    else cli_errors_text(&b, errs, "");
+    cli_flush(&b, stdout);
+    gh_buf_free(&b);
+    return CLI_USAGE;
+}
+
+int cli_eval(int argc, char **argv) {
+    enum { O_STDIN = 256, O_FAIL, O_FAIL_DEF, O_V0, O_V1, O_SBE, O_TIMEOUT };
+    static const struct option opts[] = {
+        {"data", required_argument, NULL, 'd'},
+        {"input", required_argument, NULL, 'i'},
+        {"stdin-input", no_argument, NULL, 'I'},
+        {"stdin", no_argument, NULL, O_STDIN},
+        {"format", required_argument, NULL, 'f'},
+        {"fail", no_argument, NULL, O_FAIL},
+        {"fail-defined", no_argument, NULL, O_FAIL_DEF},
+        {"v0-compatible", no_argument, NULL, O_V0},
+        {"v1-compatible", no_argument, NULL, O_V1},
+        {"strict", no_argument, NULL, 'S'},
+        {"strict-builtin-errors", no_argument, NULL, O_SBE},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *paths[EVAL_MAX_PATHS];
+    size_t npaths = 0;
+    const char *input_path = NULL;
+    bool query_stdin = false, fail = false, fail_def = false, v0 = false, strict = false,
+         sbe = false;
+    int fmt = FMT_JSON;
+    int64_t timeout_ns = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:i:If:Sh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            if (npaths == EVAL_MAX_PATHS) {
+                fprintf(stderr, "gatehouse eval: too many -d paths (at most %d)\n", EVAL_MAX_PATHS);
+                return CLI_USAGE;
+            }
+            paths[npaths++] = optarg;
+            break;
+        case 'i': input_path = optarg; break;
+        case 'I': input_path = "-"; break;
+        case O_STDIN: query_stdin = true; break;
+        case 'f':
+            if (!strcmp(optarg, "json")) fmt = FMT_JSON;
+            else if (!strcmp(optarg, "values")) fmt = FMT_VALUES;
+            else if (!strcmp(optarg, "bindings")) fmt = FMT_BINDINGS;
+            else if (!strcmp(optarg, "pretty")) fmt = FMT_PRETTY;
+            else if (!strcmp(optarg, "raw")) fmt = FMT_RAW;
+            else {
+                fprintf(stderr, "gatehouse eval: unknown format \"%s\" "
+                                "(json, values, bindings, pretty, raw)\n", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case O_FAIL: fail = true; break;
+        case O_FAIL_DEF: fail_def = true; break;
+        case O_V0: v0 = true; break;
+        case O_V1: v0 = false; break;
+        case 'S': strict = true; break;
+        case O_SBE: sbe = true; break;
+        case O_TIMEOUT:
+            if (cli_parse_duration(optarg, &timeout_ns) || timeout_ns < 0) {
+                fprintf(stderr, "gatehouse eval: invalid duration \"%s\"\n", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'h': eval_usage(stdout); return CLI_OK;
+        default: eval_usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (fail && fail_def) {
+        fprintf(stderr, "gatehouse eval: specify --fail or --fail-defined but not both\n");
+        return CLI_USAGE;
+    }
+    int nargs = argc - optind;
+    if ((query_stdin && nargs != 0) || (!query_stdin && nargs != 1)) {
+        fprintf(stderr, nargs > 1 ? "gatehouse eval: extra arguments\n"
+                                  : "gatehouse eval: specify query argument or --stdin\n");
+        return CLI_USAGE;
+    }
+    if (query_stdin && input_path && !strcmp(input_path, "-")) {
+        fprintf(stderr, "gatehouse eval: specify --stdin or --stdin-input but not both\n");
+        return CLI_USAGE;
+    }
+
+    int rc = CLI_OK;
+    char *qtext = NULL;
+    size_t qlen = 0;
+    gh_err e;
+    gh_err_clear(&e);
+    cli_errors errs = {0};
+    cli_loaded l;
+    cli_loaded_init(&l);
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    rego_policy *p = NULL;
+    rego_body *body = NULL;
+
+    if (query_stdin) {
+        if (gh_read_file("-", GH_MAX_DOC_BYTES, &qtext, &qlen, &e)) {
+            cli_print_err(&e);
+            rc = CLI_USAGE;
+            goto out;
+        }
+    } else {
+        qlen = strlen(argv[optind]);
+        qtext = gh_malloc(qlen + 1);
+        if (!qtext) {
+            fprintf(stderr, "gatehouse eval: out of memory\n");
+            rc = CLI_USAGE;
+            goto out;
+        }
+        memcpy(qtext, argv[optind], qlen + 1);
+    }
+
+    for (size_t i = 0; i < npaths; i++) cli_load_path(&l, paths[i], &errs);
+    val_t *input = NULL;
+    if (!errs.n && input_path) {
+        if (cli_load_document(&a, input_path, CLI_FMT_AUTO, &input, &e)) {
+            char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
+            cli_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
+        }
+    }
+    if (errs.n) goto errors;
+
+    rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
+    rego_compile_opts co = {.strict = strict};
+    p = cli_loaded_compile(&l, &po, &co, &errs);
+    if (!p) goto errors;
+
+    /* our own parse of the query gives each expression's text and location */
+    gh_err_clear(&e);
+    if (rego_parse_query(&a, "", qtext, qlen, &po, &body, &e)) {
+        if (!e.kind && !strstr(e.msg, "rego_parse_error")) gh_err_set_kind(&e, "rego_parse_error");
+        cli_errors_add_gh(&errs, &e, qtext, qlen);
+        goto errors;
+    }
+    rego_query *q = NULL;
+    gh_err_clear(&e);
+    if (rego_query_prepare(p, &a, qtext, qlen, &po, &q, &e)) {
+        size_t from = errs.n;
+        if (!strcmp(e.file, "query")) cli_errors_add_gh(&errs, &e, qtext, qlen);
+        else cli_loaded_add_err(&l, &errs, &e);
+        locate_in_query(&errs, from, body, qtext);
+        goto errors;
+    }
+    rego_eval_opts eo = {
+        .input = input,
+        .strict_builtin_errors = sbe,
+        .timeout_ms = timeout_ns > 0 ? (timeout_ns + 999999) / 1000000 : 0,
+    };
+    eval_state st = {.a = &a};
+    gh_err_clear(&e);
+    if (rego_query_eval(q, &a, &eo, on_result, &st, &e)) {
+        size_t from = errs.n;
+        cli_loaded_add_err(&l, &errs, &e);
+        locate_in_query(&errs, from, body, qtext);
+        goto errors;
+    }
+    if (st.oom) {
+        fprintf(stderr, "gatehouse eval: out of memory\n");
+        rc = CLI_USAGE;
+        goto out;
+    }
+
+    gh_buf b;
+    gh_buf_init(&b);
+    switch (fmt) {
+    case FMT_JSON: out_json(&b, &st, body, qtext); break;
+    case FMT_VALUES: out_values(&b, &st); break;
+    case FMT_BINDINGS: out_bindings(&b, &st); break;
+    case FMT_PRETTY: out_pretty(&b, &st, body, qtext, &a); break;
+    case FMT_RAW: out_raw(&b, &st); break;
+    }
+    rc = cli_flush(&b, stdout);
+    gh_buf_free(&b);
+    if (rc == CLI_OK && ((fail && !st.n) || (fail_def && st.n))) rc = CLI_FAIL;
+    goto out;
+
+errors:
+    if (errs.oom) {
+        fprintf(stderr, "gatehouse eval: out of memory\n");
+        rc = CLI_USAGE;
+    } else {
+        rc = print_errors(&errs, fmt);
+    }
+out:
+    cli_errors_free(&errs);
+    rego_policy_free(p);
+    cli_loaded_free(&l);
+    gh_arena_free(&a);
+    gh_free(qtext);
+    return rc;
+}

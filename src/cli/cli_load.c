@@ -1,0 +1,343 @@
+/* cli_load.c - loads policy and data paths the way OPA's loader does, for
+ * `eval -d`, `bench -d` and `test PATH...`: recursive lexical walk, .rego
+ * modules kept as text (parsed when the policy is built), JSON/YAML data
+ * merged at its directory's path with OPA's conflict rule (any leaf defined
+ * twice is a "merge error"). Invariant: l->data is always an object. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+/* Deepest directory nesting walked (symlink loops stop here too). */
+enum { LOAD_MAX_DEPTH = 64 };
+
+void cli_loaded_init(cli_loaded *l) {
+    memset(l, 0, sizeof *l);
+    gh_arena_init(&l->arena, 0);
+    l->data = val_obj_new(&l->arena, 0);
+}
+
+void cli_loaded_free(cli_loaded *l) {
+    for (size_t i = 0; i < l->nmods; i++) {
+        gh_free(l->mods[i].name);
+        gh_free(l->mods[i].text);
+    }
+    gh_free(l->mods);
+    gh_arena_free(&l->arena);
+    memset(l, 0, sizeof *l);
+}
+
+const cli_module *cli_loaded_module(const cli_loaded *l, const char *name) {
+    for (size_t i = 0; i < l->nmods; i++)
+        if (!strcmp(l->mods[i].name, name)) return &l->mods[i];
+    return NULL;
+}
+
+/* Go's filepath.Clean for '/'-separated paths. Result in a heap string. */
+static char *clean_path(const char *p) {
+    size_t n = strlen(p);
+    char *out = gh_malloc(n + 2);
+    if (!out) return NULL;
+    bool rooted = p[0] == '/';
+    size_t w = 0, i = 0, dotdot = 0; /* dotdot: where `..` may no longer back up */
+    if (rooted) out[w++] = '/', i = 1, dotdot = 1;
+    while (i < n) {
+        if (p[i] == '/') {
+            i++;
+        } else if (p[i] == '.' && (i + 1 == n || p[i + 1] == '/')) {
+            i++;
+        } else if (p[i] == '.' && p[i + 1] == '.' && (i + 2 == n || p[i + 2] == '/')) {
+            i += 2;
+            if (w > dotdot) {
+                w--;
+                while (w > dotdot && out[w] != '/') w--;
+            } else if (!rooted) {
+                if (w > 0) out[w++] = '/';
+                out[w++] = '.';
+                out[w++] = '.';
+                dotdot = w;
+            }
+        } else {
+            if ((rooted && w != 1) || (!rooted && w != 0)) out[w++] = '/';
+            while (i < n && p[i] != '/') out[w++] = p[i++];
+        }
+    }
+    if (w == 0) out[w++] = '.';
+    out[w] = 0;
+    return out;
+}
+
+static bool has_ext(const char *name, const char *ext) {
+    size_t n = strlen(name), e = strlen(ext);
+    return n > e && !strcasecmp(name + n - e, ext);
+}
+
+static int add_module(cli_loaded *l, const char *name, char *text, size_t len) {
+    for (size_t i = 0; i < l->nmods; i++)
+        if (!strcmp(l->mods[i].name, name)) { /* loaded twice: keep the latest */
+            gh_free(l->mods[i].text);
+            l->mods[i].text = text;
+            l->mods[i].len = len;
+            return 0;
+        }
+    if (l->nmods == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 16;
+        cli_module *nm = gh_realloc(l->mods, nc * sizeof *nm);
+        if (!nm) return -1;
+        l->mods = nm;
+        l->cap = nc;
+    }
+    char *nm = gh_malloc(strlen(name) + 1);
+    if (!nm) return -1;
+    strcpy(nm, name);
+    l->mods[l->nmods++] = (cli_module){nm, text, len};
+    return 0;
+}
+
+/* True when a and b cannot be merged: some key is defined by both and is not
+ * an object on both sides (OPA's merge.InterfaceMaps conflict rule). */
+static bool conflicts(const val_t *a, const val_t *b) {
+    for (size_t i = 0; i < val_obj_len(b); i++) {
+        val_t *av = val_obj_get(a, val_obj_key_at(b, i));
+        if (!av) continue;
+        val_t *bv = val_obj_val_at(b, i);
+        if (val_kind_of(av) != VAL_OBJECT || val_kind_of(bv) != VAL_OBJECT) return true;
+        if (conflicts(av, bv)) return true;
+    }
+    return false;
+}
+
+/* A new object holding a merged with b (no conflicts: checked first). */
+static val_t *merge(gh_arena *ar, const val_t *a, const val_t *b) {
+    val_t *o = val_obj_new(ar, val_obj_len(a) + val_obj_len(b));
+    if (!o) return NULL;
+    for (size_t i = 0; i < val_obj_len(a); i++) {
+        val_t *k = val_obj_key_at(a, i), *v = val_obj_val_at(a, i);
+        val_t *bv = val_obj_get(b, k);
+        if (bv) v = merge(ar, v, bv);
+        if (!v || val_obj_put(ar, o, k, v)) return NULL;
+    }
+    for (size_t i = 0; i < val_obj_len(b); i++) {
+        val_t *k = val_obj_key_at(b, i);
+        if (val_obj_get(a, k)) continue;
+        if (val_obj_put(ar, o, k, val_obj_val_at(b, i))) return NULL;
+    }
+    return o;
+}
+
+/* Parse a data file: JSON for .json, else YAML (JSON text first, as OPA
+ * does); an empty YAML stream is null, several documents keep the first. */
+static int parse_data(gh_arena *a, const char *name, const char *text, size_t len, bool json,
+                      val_t **out, gh_err *e) {
+    int rc;
+    if (json) {
+        rc = val_json_parse(a, text, len, NULL, out, e);
+    } else {
+        gh_err ignored;
+        if (!val_json_parse(a, text, len, NULL, out, &ignored)) return 0;
+        val_t **docs = NULL;
+        size_t ndocs = 0;
+        rc = val_yaml_load(a, text, len, NULL, &docs, &ndocs, e);
+        if (!rc) *out = ndocs ? docs[0] : VAL_NULLV;
+    }
+    if (rc) gh_err_set_file(e, name);
+    return rc;
+}
+
+/* Load one file: `name` is how it is reported, `keys` the data path. */
+static int load_file(cli_loaded *l, const char *name, const char *path, char **keys,
+                     size_t nkeys, bool explicit_file, cli_errors *errs) {
+    bool rego = has_ext(path, ".rego");
+    bool json = has_ext(path, ".json");
+    bool yaml = has_ext(path, ".yaml") || has_ext(path, ".yml");
+    if (!rego && !json && !yaml && !explicit_file) return 0;
+    char *text = NULL;
+    size_t len = 0;
+    gh_err e;
+    gh_err_clear(&e);
+    if (gh_read_file(path, GH_MAX_DOC_BYTES, &text, &len, &e)) {
+        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
+        gh_err_set_file(&e, name);
+        cli_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
+        return 1;
+    }
+    if (rego) {
+        if (add_module(l, name, text, len)) {
+            gh_free(text);
+            cli_errors_addf(errs, "%s: out of memory", name);
+            return 1;
+        }
+        return 0;
+    }
+    val_t *doc = NULL;
+    int rc = parse_data(&l->arena, name, text, len, json, &doc, &e);
+    gh_free(text);
+    if (rc) {
+        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
+        cli_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
+        return 1;
+    }
+    if (nkeys == 0 && val_kind_of(doc) != VAL_OBJECT) {
+        cli_errors_addf(errs, "%s: bad document type", name);
+        return 1;
+    }
+    for (size_t i = nkeys; i-- > 0;) {
+        val_t *o = val_obj_new(&l->arena, 1);
+        val_t *k = val_strc(&l->arena, keys[i]);
+        if (!o || !k || val_obj_put(&l->arena, o, k, doc)) goto oom;
+        doc = o;
+    }
+    if (conflicts(l->data, doc)) {
+        cli_errors_addf(errs, "%s: merge error", name);
+        return 1;
+    }
+    val_t *m = merge(&l->arena, l->data, doc);
+    if (!m) goto oom;
+    l->data = m;
+    return 0;
+oom:
+    cli_errors_addf(errs, "%s: out of memory", name);
+    return 1;
+}
+
+static int cmp_names(const struct dirent **a, const struct dirent **b) {
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int walk(cli_loaded *l, const char *dir, char **keys, size_t nkeys, size_t depth,
+                cli_errors *errs) {
+    if (depth > LOAD_MAX_DEPTH) {
+        cli_errors_addf(errs, "%s: directories nested too deeply", dir);
+        return 1;
+    }
+    struct dirent **ents = NULL;
+    int n = scandir(dir, &ents, NULL, cmp_names);
+    if (n < 0) {
+        cli_errors_addf(errs, "open %s: %s", dir, strerror(errno));
+        return 1;
+    }
+    int nerr = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (!strcmp(nm, ".") || !strcmp(nm, "..")) continue;
+        size_t dl = strlen(dir);
+        char *path = gh_malloc(dl + strlen(nm) + 2);
+        if (!path) {
+            nerr++;
+            cli_errors_addf(errs, "%s: out of memory", dir);
+            break;
+        }
+        sprintf(path, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", nm);
+        struct stat st;
+        if (stat(path, &st)) {
+            cli_errors_addf(errs, "stat %s: %s", path, strerror(errno));
+            nerr++;
+        } else if (S_ISDIR(st.st_mode)) {
+            char **k2 = gh_malloc((nkeys + 1) * sizeof *k2);
+            if (!k2) {
+                nerr++;
+            } else {
+                if (nkeys) memcpy(k2, keys, nkeys * sizeof *k2);
+                k2[nkeys] = (char *)nm;
+                nerr += walk(l, path, k2, nkeys + 1, depth + 1, errs);
+                gh_free(k2);
+            }
+        } else if (S_ISREG(st.st_mode)) {
+            nerr += load_file(l, path, path, keys, nkeys, false, errs);
+        }
+        gh_free(path);
+    }
+    for (int i = 0; i < n; i++) free(ents[i]);
+    free(ents);
+    return nerr;
+}
+
+int cli_load_path(cli_loaded *l, const char *arg, cli_errors *errs) {
+    size_t before = errs->n;
+    if (!l->data) {
+        cli_errors_addf(errs, "out of memory");
+        return 1;
+    }
+    /* "a.b:path" loads path under data.a.b */
+    const char *path = arg, *colon = strchr(arg, ':');
+    char *prefix = NULL;
+    char *pkeys[64];
+    size_t npk = 0;
+    if (colon && colon > arg) {
+        prefix = gh_malloc((size_t)(colon - arg) + 1);
+        if (!prefix) {
+            cli_errors_addf(errs, "out of memory");
+            return 1;
+        }
+        memcpy(prefix, arg, (size_t)(colon - arg));
+        prefix[colon - arg] = 0;
+        path = colon + 1;
+        for (char *s = prefix, *tok; (tok = strsep(&s, ".")) != NULL;)
+            if (*tok && npk < sizeof pkeys / sizeof *pkeys) pkeys[npk++] = tok;
+    }
+    struct stat st;
+    if (stat(path, &st)) {
+        cli_errors_addf(errs, "stat %s: %s", path,
+                        errno == ENOENT ? "no such file or directory" : strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+        char *root = clean_path(path);
+        if (!root) cli_errors_addf(errs, "out of memory");
+        else walk(l, root, pkeys, npk, 0, errs);
+        gh_free(root);
+    } else {
+        load_file(l, path, path, pkeys, npk, true, errs);
+    }
+    gh_free(prefix);
+    return (int)(errs->n - before);
+}
+
+void cli_loaded_add_err(const cli_loaded *l, cli_errors *errs, const gh_err *e) {
+    const cli_module *m = e->file[0] ? cli_loaded_module(l, e->file) : NULL;
+    cli_errors_add_gh(errs, e, m ? m->text : NULL, m ? m->len : 0);
+}
+
+static int cmp_mod(const void *a, const void *b) {
+    return strcmp((*(const cli_module *const *)a)->name, (*(const cli_module *const *)b)->name);
+}
+
+rego_policy *cli_loaded_compile(const cli_loaded *l, const rego_parse_opts *po,
+                                const rego_compile_opts *co, cli_errors *errs) {
+    rego_policy *p = rego_policy_new();
+    if (!p) {
+        cli_errors_addf(errs, "out of memory");
+        return NULL;
+    }
+    /* modules in name order, as OPA's compiler sorts them */
+    const cli_module **order = gh_malloc((l->nmods + 1) * sizeof *order);
+    if (!order) {
+        cli_errors_addf(errs, "out of memory");
+        rego_policy_free(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < l->nmods; i++) order[i] = &l->mods[i];
+    qsort(order, l->nmods, sizeof *order, cmp_mod);
+    size_t before = errs->n;
+    gh_err e;
+    for (size_t i = 0; i < l->nmods; i++) {
+        gh_err_clear(&e);
+        if (rego_policy_add_module(p, order[i]->name, order[i]->text, order[i]->len, po, &e)) {
+            if (!e.file[0]) gh_err_set_file(&e, order[i]->name);
+            cli_errors_add_gh(errs, &e, order[i]->text, order[i]->len);
+        }
+    }
+    gh_free(order);
+    if (errs->n == before) {
+        gh_err_clear(&e);
+        if (rego_policy_add_data(p, l->data, &e) || rego_policy_compile(p, co, &e))
+            cli_loaded_add_err(l, errs, &e);
+    }
+    if (errs->n != before || errs->oom) {
+        rego_policy_free(p);
+        return NULL;
+    }
+    return p;
+}
