@@ -2,11 +2,13 @@
 # Rego evaluation speed: `gatehouse bench` against `opa bench` (OPA 0.61 from
 # ../shared/peers) on the same policy, input and query, in the same run.
 #  1. every Gatekeeper library template (../shared/corpora/gatekeeper-library):
-#     its Rego (v0) + libs, the first sample's constraint parameters and first
-#     disallowed example wrapped as Gatekeeper's review input; query
-#     data.<pkg>.violation. Both engines' results are compared too.
+#     its Rego (v0) + libs, the constraint parameters and example object of
+#     its first sample that has one (a disallowed example when there is one),
+#     wrapped as Gatekeeper's review input; query data.<pkg>.violation. Both
+#     engines' results are compared too ("same result").
 #  2. a micro-suite: rule indexing over 1,000 rules, deep comprehensions,
 #     walk() over a 10k-node input, a partial set over a 10k array.
+#  3. the hand-written cases in bench/rego/ (k8s, rbac, routes).
 # Prints each ratio (OPA ns/op / gatehouse ns/op; > 1 means gatehouse is
 # faster) and ends with `geomean ratio: X.XX, worst: NAME X.XX`.
 # Usage: bench/rego.sh [BUILD_DIR] (default build). Needs python3 (stdlib).
@@ -16,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-gh="$PWD/$build/gatehouse"
+case "$build" in /*) gh="$build/gatehouse" ;; *) gh="$PWD/$build/gatehouse" ;; esac
 opa="$PWD/../shared/peers/opa-0.61.0/opa"
 lib="$PWD/../shared/corpora/gatekeeper-library"
 benchtime=${GH_BENCHTIME:-0.2s}
@@ -44,12 +46,17 @@ if [ -d "$lib" ]; then
     d="$tmp/cases/gk-$name"
     mkdir -p "$d/policy"
     "$gh" parse --parser yaml "$t" >"$d/template.json" || { rm -rf "$d"; continue; }
-    sample=$(find "$(dirname "$t")/samples" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | head -1)
-    [ -n "$sample" ] && [ -f "$sample/constraint.yaml" ] || { rm -rf "$d"; continue; }
+    # the first sample (sorted) holding an example object: a *disallowed* one
+    # if there is one, else any other manifest beside constraint.yaml
+    sample="" ex=""
+    for s in $(find "$(dirname "$t")/samples" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort); do
+      [ -f "$s/constraint.yaml" ] || continue
+      ex=$(ls "$s" | grep -v '^constraint.yaml$' | grep -E '\.ya?ml$' | grep disallowed | sort | head -1 || true)
+      [ -n "$ex" ] || ex=$(ls "$s" | grep -v '^constraint.yaml$' | grep -E '\.ya?ml$' | sort | head -1 || true)
+      if [ -n "$ex" ]; then sample=$s; break; fi
+    done
+    [ -n "$sample" ] || { echo "rego.sh: $name has no sample object; skipped" >&2; rm -rf "$d"; continue; }
     "$gh" parse --parser yaml "$sample/constraint.yaml" >"$d/constraint.json"
-    ex=$(ls "$sample" | grep -v '^constraint.yaml$' | grep -E '^example_disallowed' | sort | head -1 || true)
-    [ -n "$ex" ] || ex=$(ls "$sample" | grep -v '^constraint.yaml$' | grep -E '^example_' | sort | head -1 || true)
-    [ -n "$ex" ] || { rm -rf "$d"; continue; }
     "$gh" parse --parser yaml "$sample/$ex" >"$d/object.json"
     python3 - "$d" <<'PY' || rm -rf "$d"
 import json, os, re, sys
@@ -60,8 +67,14 @@ obj = json.load(open(os.path.join(d, "object.json")))
 if isinstance(obj, list):  # a multi-document example: review the first object
     obj = obj[0]
 target = tmpl["spec"]["targets"][0]
+# the Rego is spec.targets[0].rego (+ libs), or in newer templates a
+# code[] entry with engine Rego (beside a CEL one)
+for c in target.get("code") or []:
+    if c.get("engine") == "Rego" and not target.get("rego"):
+        target = c.get("source") or {}
 rego = target.get("rego")
 if not rego:
+    print("rego.sh: %s has no Rego; skipped" % d, file=sys.stderr)
     sys.exit(1)
 pkg = re.search(r"^package\s+([\w.]+)", rego, re.M).group(1)
 open(os.path.join(d, "policy", "src.rego"), "w").write(rego)

@@ -13,8 +13,11 @@ PKGS=(
   libjansson-dev                         # JSON benchmark peer (bench/json only)
   libpcre2-dev                           # regex builtins
   libssl-dev                             # TLS, hashing, JOSE
+  libcurl4-openssl-dev                   # http.send transport
+  tzdata                                 # IANA zones for the time.* builtins (/usr/share/zoneinfo)
   valgrind                               # leak checks
   curl ca-certificates                   # integration tests
+  python3                                # bench/rego.sh (stdlib only)
 )
 
 missing=()

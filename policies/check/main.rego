@@ -1,6 +1,7 @@
-# conftest's default namespace: every gatehouse check at once. Each message
-# is prefixed with its policy, e.g. "[images] container ...". Policies named
-# in data.gatehouse.params.disabled are skipped. Run one policy alone with
+# conftest's default namespace: every gatehouse check at once (every package
+# under gatehouse.check, so a site can add its own). Each message is prefixed
+# with its policy, e.g. "[images] container ...". Policies named in
+# data.gatehouse.params.disabled are skipped. Run one policy alone with
 # `--namespace gatehouse.check.<policy>`.
 package main
 
@@ -9,15 +10,15 @@ import rego.v1
 import data.gatehouse.conftest
 
 deny contains msg if {
-	some name, _ in data.gatehouse.check
-	not name in conftest.disabled
+	some name
 	some m in data.gatehouse.check[name].deny
+	not name in conftest.disabled
 	msg := sprintf("[%s] %s", [name, m])
 }
 
 warn contains msg if {
-	some name, _ in data.gatehouse.check
-	not name in conftest.disabled
+	some name
 	some m in data.gatehouse.check[name].warn
+	not name in conftest.disabled
 	msg := sprintf("[%s] %s", [name, m])
 }

@@ -25,12 +25,19 @@ int cli_parse(int argc, char **argv);
 int cli_conformance(int argc, char **argv);
 
 /* Input formats a file can be parsed as. */
-typedef enum { CLI_FMT_AUTO, CLI_FMT_JSON, CLI_FMT_YAML } cli_format;
+typedef enum {
+    CLI_FMT_AUTO,
+    CLI_FMT_JSON,
+    CLI_FMT_YAML,
+    CLI_FMT_DOCKERFILE, /* policy/parse_dockerfile.c (conftest's shape) */
+    CLI_FMT_TOML,
+    CLI_FMT_INI,
+} cli_format;
 
 /* Parse a --parser name; returns -1 when unknown. */
 int cli_format_from_name(const char *name);
-/* Load `path` ("-" = stdin) as `fmt` (AUTO: by extension; stdin and unknown
- * extensions are YAML, which also reads JSON). A YAML stream with one
+/* Load `path` ("-" = stdin) as `fmt` (AUTO: by extension or a Dockerfile
+ * name; stdin and unknown extensions are YAML, which also reads JSON). A YAML stream with one
  * document yields that document, several yield an array of them, none
  * yields null. Errors carry file:line:col. */
 int cli_load_document(gh_arena *a, const char *path, cli_format fmt, val_t **out, gh_err *e);
@@ -46,6 +53,8 @@ int cli_test(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 /* `gatehouse capabilities` (cli_capabilities.c). */
 int cli_capabilities(int argc, char **argv);
+/* `gatehouse check FILE...`: like `conftest test` (cli_check.c). */
+int cli_check(int argc, char **argv);
 
 /* ---- OPA-shaped output helpers (cli_opafmt.c) ------------------------------- */
 
@@ -147,5 +156,8 @@ rego_policy *cli_loaded_compile(const cli_loaded *l, const rego_parse_opts *po,
 /* Add gh_err e to errs, with the module source for parse-error details when
  * e names a loaded module. */
 void cli_loaded_add_err(const cli_loaded *l, cli_errors *errs, const gh_err *e);
+
+/* `gatehouse verify PATH...`: gator-compatible Gatekeeper suites (cli_verify.c). */
+int cli_verify(int argc, char **argv);
 
 #endif

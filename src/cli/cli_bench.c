@@ -38,23 +38,22 @@ typedef struct bench_ctx {
 } bench_ctx;
 
 static void bench_usage(FILE *f) {
-    fprintf(f,
-            "usage: gatehouse bench [flags] <query>\n\n"
-            "Benchmark a Rego query, as `opa bench` does: the policy and query are\n"
-            "prepared once, each evaluation runs on a reset arena.\n\n"
-            "  -d, --data PATH          policy or data file or directory (repeatable)\n"
-            "  -i, --input FILE         input document (JSON or YAML)\n"
-            "  -I, --stdin-input        read the input document from stdin\n"
-            "      --stdin              read the query from stdin\n"
-            "  -f, --format FMT         pretty (default), json, gobench\n"
-            "      --count N            repeat the whole benchmark N times (default 1)\n"
-            "  -t, --benchtime D        time to run each benchmark (default 1s), or Nx\n"
-            "                           for exactly N evaluations\n"
-            "      --benchmem[=BOOL]    report memory (default true)\n"
-            "      --fail[=BOOL]        an undefined result is an error (default true)\n"
-            "      --v0-compatible      parse modules and query as Rego v0\n"
-            "      --v1-compatible      parse as Rego v1 (the default)\n\n"
-            "exit status: 0 ok, 1 undefined result or evaluation error, 2 usage/load error\n");
+    fprintf(f, "usage: gatehouse bench [flags] <query>\n\n"
+               "Benchmark a Rego query, as `opa bench` does: the policy and query are\n"
+               "prepared once, each evaluation runs on a reset arena.\n\n"
+               "  -d, --data PATH          policy or data file or directory (repeatable)\n"
+               "  -i, --input FILE         input document (JSON or YAML)\n"
+               "  -I, --stdin-input        read the input document from stdin\n"
+               "      --stdin              read the query from stdin\n"
+               "  -f, --format FMT         pretty (default), json, gobench\n"
+               "      --count N            repeat the whole benchmark N times (default 1)\n"
+               "  -t, --benchtime D        time to run each benchmark (default 1s), or Nx\n"
+               "                           for exactly N evaluations\n"
+               "      --benchmem[=BOOL]    report memory (default true)\n"
+               "      --fail[=BOOL]        an undefined result is an error (default true)\n"
+               "      --v0-compatible      parse modules and query as Rego v0\n"
+               "      --v1-compatible      parse as Rego v1 (the default)\n\n"
+               "exit status: 0 ok, 1 undefined result or evaluation error, 2 usage/load error\n");
 }
 
 static int64_t mono_ns(void) {
@@ -157,20 +156,28 @@ static size_t extras(bench_result *r, extra *out) {
     size_t n = r->nsample;
     qsort(r->sample, n, sizeof *r->sample, cmp_i64);
     double sum = 0;
-    for (size_t i = 0; i < n; i++) sum += (double)r->sample[i];
+    for (size_t i = 0; i < n; i++)
+        sum += (double)r->sample[i];
     double mean = n ? sum / (double)n : 0, var = 0;
-    for (size_t i = 0; i < n; i++) var += ((double)r->sample[i] - mean) * ((double)r->sample[i] - mean);
+    for (size_t i = 0; i < n; i++)
+        var += ((double)r->sample[i] - mean) * ((double)r->sample[i] - mean);
     var = n ? var / (double)n : 0;
     static const char *const p = "histogram_timer_rego_query_eval_ns_";
     static char keys[12][64];
-    const char *names[12] = {"75%", "90%", "95%", "99%", "99.9%", "99.99%",
-                             "count", "max", "mean", "median", "min", "stddev"};
-    double vals[12] = {percentile(r->sample, n, 0.75),  percentile(r->sample, n, 0.9),
-                       percentile(r->sample, n, 0.95),  percentile(r->sample, n, 0.99),
-                       percentile(r->sample, n, 0.999), percentile(r->sample, n, 0.9999),
-                       (double)r->count,                n ? (double)r->sample[n - 1] : 0,
-                       mean,                            percentile(r->sample, n, 0.5),
-                       n ? (double)r->sample[0] : 0,    sqrt(var)};
+    const char *names[12] = {"75%",   "90%", "95%",  "99%",    "99.9%", "99.99%",
+                             "count", "max", "mean", "median", "min",   "stddev"};
+    double vals[12] = {percentile(r->sample, n, 0.75),
+                       percentile(r->sample, n, 0.9),
+                       percentile(r->sample, n, 0.95),
+                       percentile(r->sample, n, 0.99),
+                       percentile(r->sample, n, 0.999),
+                       percentile(r->sample, n, 0.9999),
+                       (double)r->count,
+                       n ? (double)r->sample[n - 1] : 0,
+                       mean,
+                       percentile(r->sample, n, 0.5),
+                       n ? (double)r->sample[0] : 0,
+                       sqrt(var)};
     for (size_t i = 0; i < 12; i++) {
         snprintf(keys[i], sizeof keys[i], "%s%s", p, names[i]);
         out[i] = (extra){keys[i], vals[i]};
@@ -208,16 +215,19 @@ static void json_float(gh_buf *b, double x) {
     for (; *s && *s != 'e'; s++)
         if (*s >= '0' && *s <= '9') digits[nd++] = *s;
     int ex = atoi(s + 1);
-    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
     if (neg) gh_buf_putc(b, '-');
     int point = ex + 1; /* digits before the decimal point */
     if (point <= 0) {
         gh_buf_puts(b, "0.");
-        for (int i = 0; i < -point; i++) gh_buf_putc(b, '0');
+        for (int i = 0; i < -point; i++)
+            gh_buf_putc(b, '0');
         gh_buf_append(b, digits, nd);
     } else if ((size_t)point >= nd) {
         gh_buf_append(b, digits, nd);
-        for (size_t i = nd; i < (size_t)point; i++) gh_buf_putc(b, '0');
+        for (size_t i = nd; i < (size_t)point; i++)
+            gh_buf_putc(b, '0');
     } else {
         gh_buf_append(b, digits, (size_t)point);
         gh_buf_putc(b, '.');
@@ -229,23 +239,38 @@ static void json_float(gh_buf *b, double x) {
 static void fmt_float(char *out, size_t n, double x, bool go_bench) {
     double y = fabs(x);
     if (go_bench) {
-        if (y == 0 || y >= 999.95) snprintf(out, n, "%10.0f", x);
-        else if (y >= 99.995) snprintf(out, n, "%12.1f", x);
-        else if (y >= 9.9995) snprintf(out, n, "%13.2f", x);
-        else if (y >= 0.99995) snprintf(out, n, "%14.3f", x);
-        else if (y >= 0.099995) snprintf(out, n, "%15.4f", x);
-        else if (y >= 0.0099995) snprintf(out, n, "%16.5f", x);
-        else if (y >= 0.00099995) snprintf(out, n, "%17.6f", x);
-        else snprintf(out, n, "%18.7f", x);
+        if (y == 0 || y >= 999.95)
+            snprintf(out, n, "%10.0f", x);
+        else if (y >= 99.995)
+            snprintf(out, n, "%12.1f", x);
+        else if (y >= 9.9995)
+            snprintf(out, n, "%13.2f", x);
+        else if (y >= 0.99995)
+            snprintf(out, n, "%14.3f", x);
+        else if (y >= 0.099995)
+            snprintf(out, n, "%15.4f", x);
+        else if (y >= 0.0099995)
+            snprintf(out, n, "%16.5f", x);
+        else if (y >= 0.00099995)
+            snprintf(out, n, "%17.6f", x);
+        else
+            snprintf(out, n, "%18.7f", x);
         return;
     }
-    if (y == 0 || y >= 99.95) snprintf(out, n, "%10.0f", x);
-    else if (y >= 9.995) snprintf(out, n, "%12.1f", x);
-    else if (y >= 0.9995) snprintf(out, n, "%13.2f", x);
-    else if (y >= 0.09995) snprintf(out, n, "%14.3f", x);
-    else if (y >= 0.009995) snprintf(out, n, "%15.4f", x);
-    else if (y >= 0.0009995) snprintf(out, n, "%16.5f", x);
-    else snprintf(out, n, "%17.6f", x);
+    if (y == 0 || y >= 99.95)
+        snprintf(out, n, "%10.0f", x);
+    else if (y >= 9.995)
+        snprintf(out, n, "%12.1f", x);
+    else if (y >= 0.9995)
+        snprintf(out, n, "%13.2f", x);
+    else if (y >= 0.09995)
+        snprintf(out, n, "%14.3f", x);
+    else if (y >= 0.009995)
+        snprintf(out, n, "%15.4f", x);
+    else if (y >= 0.0009995)
+        snprintf(out, n, "%16.5f", x);
+    else
+        snprintf(out, n, "%17.6f", x);
 }
 
 static void render(gh_buf *b, bench_result *r, int fmt, bool mem) {
@@ -285,13 +310,13 @@ static void render(gh_buf *b, bench_result *r, int fmt, bool mem) {
     char cellbuf[16][2][64];
     const char *cells[32];
     size_t rows = 0;
-#define ROW(k, ...)                                                                            \
-    do {                                                                                       \
-        snprintf(cellbuf[rows][0], 64, "%s", k);                                               \
-        snprintf(cellbuf[rows][1], 64, __VA_ARGS__);                                           \
-        cells[2 * rows] = cellbuf[rows][0];                                                    \
-        cells[2 * rows + 1] = cellbuf[rows][1];                                                \
-        rows++;                                                                                \
+#define ROW(k, ...)                                                                                \
+    do {                                                                                           \
+        snprintf(cellbuf[rows][0], 64, "%s", k);                                                   \
+        snprintf(cellbuf[rows][1], 64, __VA_ARGS__);                                               \
+        cells[2 * rows] = cellbuf[rows][0];                                                        \
+        cells[2 * rows + 1] = cellbuf[rows][1];                                                    \
+        rows++;                                                                                    \
     } while (0)
     ROW("samples", "%lld", (long long)r->n);
     fmt_float(tmp, sizeof tmp, (double)r->t_ns / (double)n, false);
@@ -309,17 +334,22 @@ static void render(gh_buf *b, bench_result *r, int fmt, bool mem) {
 }
 
 static int parse_bool_opt(const char *arg, bool *out) {
-    if (!arg || !strcmp(arg, "true") || !strcmp(arg, "1")) *out = true;
-    else if (!strcmp(arg, "false") || !strcmp(arg, "0")) *out = false;
-    else return -1;
+    if (!arg || !strcmp(arg, "true") || !strcmp(arg, "1"))
+        *out = true;
+    else if (!strcmp(arg, "false") || !strcmp(arg, "0"))
+        *out = false;
+    else
+        return -1;
     return 0;
 }
 
 static int print_errors(const cli_errors *errs, int fmt, int rc) {
     gh_buf b;
     gh_buf_init(&b);
-    if (fmt == BFMT_JSON) cli_errors_json(&b, errs);
-    else cli_errors_text(&b, errs, "");
+    if (fmt == BFMT_JSON)
+        cli_errors_json(&b, errs);
+    else
+        cli_errors_text(&b, errs, "");
     cli_flush(&b, stdout);
     gh_buf_free(&b);
     return rc;
@@ -364,9 +394,12 @@ int cli_bench(int argc, char **argv) {
         case 'I': input_path = "-"; break;
         case O_STDIN: query_stdin = true; break;
         case 'f':
-            if (!strcmp(optarg, "pretty")) fmt = BFMT_PRETTY;
-            else if (!strcmp(optarg, "json")) fmt = BFMT_JSON;
-            else if (!strcmp(optarg, "gobench")) fmt = BFMT_GOBENCH;
+            if (!strcmp(optarg, "pretty"))
+                fmt = BFMT_PRETTY;
+            else if (!strcmp(optarg, "json"))
+                fmt = BFMT_JSON;
+            else if (!strcmp(optarg, "gobench"))
+                fmt = BFMT_GOBENCH;
             else {
                 fprintf(stderr, "gatehouse bench: unknown format \"%s\" (pretty, json, gobench)\n",
                         optarg);
@@ -450,7 +483,8 @@ int cli_bench(int argc, char **argv) {
         }
         memcpy(qtext, argv[optind], qlen + 1);
     }
-    for (size_t i = 0; i < npaths; i++) cli_load_path(&l, paths[i], &errs);
+    for (size_t i = 0; i < npaths; i++)
+        cli_load_path(&l, paths[i], &errs);
     val_t *input = NULL;
     if (!errs.n && input_path && cli_load_document(&qa, input_path, CLI_FMT_AUTO, &input, &e)) {
         char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
@@ -461,8 +495,10 @@ int cli_bench(int argc, char **argv) {
     rego_query *q = NULL;
     if (p && rego_query_prepare(p, &qa, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
-        if (!strcmp(e.file, "query")) cli_errors_add_gh(&errs, &e, qtext, qlen);
-        else cli_loaded_add_err(&l, &errs, &e);
+        if (!strcmp(e.file, "query"))
+            cli_errors_add_gh(&errs, &e, qtext, qlen);
+        else
+            cli_loaded_add_err(&l, &errs, &e);
         for (size_t i = from; i < errs.n; i++)
             if (errs.v[i].file && !strcmp(errs.v[i].file, "query")) errs.v[i].file[0] = 0;
     }
@@ -475,8 +511,10 @@ int cli_bench(int argc, char **argv) {
     gh_err_clear(&ctx.err);
     for (long i = 0; i < count; i++) {
         if (benchmark(&ctx, benchtime, fixed_n, res)) {
-            if (ctx.failed == 2) cli_errors_addf(&errs, "undefined result");
-            else cli_loaded_add_err(&l, &errs, &ctx.err);
+            if (ctx.failed == 2)
+                cli_errors_addf(&errs, "undefined result");
+            else
+                cli_loaded_add_err(&l, &errs, &ctx.err);
             rc = print_errors(&errs, fmt, CLI_FAIL);
             goto out;
         }

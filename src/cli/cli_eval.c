@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rego/builtins/builtins.h"
 
 enum { FMT_JSON, FMT_VALUES, FMT_BINDINGS, FMT_PRETTY, FMT_RAW };
 
@@ -31,23 +32,24 @@ typedef struct eval_state {
 } eval_state;
 
 static void eval_usage(FILE *f) {
-    fprintf(f,
-            "usage: gatehouse eval [flags] <query>\n\n"
-            "Evaluate a Rego query, as `opa eval` does.\n\n"
-            "  -d, --data PATH             policy or data file or directory (repeatable;\n"
-            "                              \"a.b:PATH\" loads under data.a.b)\n"
-            "  -i, --input FILE            input document (JSON or YAML)\n"
-            "  -I, --stdin-input           read the input document from stdin\n"
-            "      --stdin                 read the query from stdin\n"
-            "  -f, --format FMT            json (default), values, bindings, pretty, raw\n"
-            "      --fail                  exit 1 when the result is undefined\n"
-            "      --fail-defined          exit 1 when the result is defined\n"
-            "      --v0-compatible         parse modules and query as Rego v0\n"
-            "      --v1-compatible         parse as Rego v1 (the default)\n"
-            "  -S, --strict                compile in strict mode\n"
-            "      --strict-builtin-errors treat the first builtin error as fatal\n"
-            "      --timeout DURATION      stop evaluation after DURATION (e.g. 500ms, 2s)\n\n"
-            "exit status: 0 ok, 1 --fail/--fail-defined triggered, 2 error\n");
+    fprintf(f, "usage: gatehouse eval [flags] <query>\n\n"
+               "Evaluate a Rego query, as `opa eval` does.\n\n"
+               "  -d, --data PATH             policy or data file or directory (repeatable;\n"
+               "                              \"a.b:PATH\" loads under data.a.b)\n"
+               "  -i, --input FILE            input document (JSON or YAML)\n"
+               "  -I, --stdin-input           read the input document from stdin\n"
+               "      --stdin                 read the query from stdin\n"
+               "  -f, --format FMT            json (default), values, bindings, pretty, raw\n"
+               "      --fail                  exit 1 when the result is undefined\n"
+               "      --fail-defined          exit 1 when the result is defined\n"
+               "      --v0-compatible         parse modules and query as Rego v0\n"
+               "      --v1-compatible         parse as Rego v1 (the default)\n"
+               "  -S, --strict                compile in strict mode\n"
+               "      --strict-builtin-errors treat the first builtin error as fatal\n"
+               "      --timeout DURATION      stop evaluation after DURATION (e.g. 500ms, 2s)\n"
+               "      --allow-net[=PREFIX]    let http.send reach the network (any http(s) URL,\n"
+               "                              or only URLs/hosts given; repeatable)\n\n"
+               "exit status: 0 ok, 1 --fail/--fail-defined triggered, 2 error\n");
 }
 
 static int on_result(void *ud, const rego_result *r) {
@@ -90,14 +92,18 @@ static void out_json(gh_buf *b, const eval_state *s, const rego_body *body, cons
     gh_buf_puts(b, "{\n  \"result\": [");
     for (size_t i = 0; i < s->n; i++) {
         const eval_res *r = &s->res[i];
-        gh_buf_puts(b, i ? ",\n    {\n      \"expressions\": [" : "\n    {\n      \"expressions\": [");
+        gh_buf_puts(b,
+                    i ? ",\n    {\n      \"expressions\": [" : "\n    {\n      \"expressions\": [");
         for (uint32_t j = 0; j < r->nexprs; j++) {
-            gh_buf_puts(b, j ? ",\n        {\n          \"value\": " : "\n        {\n          \"value\": ");
+            gh_buf_puts(b, j ? ",\n        {\n          \"value\": "
+                             : "\n        {\n          \"value\": ");
             val_json_emit_indent(b, r->exprs[j], JFLAGS, 5);
             const rego_expr *x = j < body->n ? body->exprs[j] : NULL;
             gh_buf_puts(b, ",\n          \"text\": ");
-            if (x) cli_json_str(b, q + x->loc.off, x->loc.end - x->loc.off);
-            else gh_buf_puts(b, "\"\"");
+            if (x)
+                cli_json_str(b, q + x->loc.off, x->loc.end - x->loc.off);
+            else
+                gh_buf_puts(b, "\"\"");
             gh_buf_printf(b,
                           ",\n          \"location\": {\n            \"row\": %u,\n"
                           "            \"col\": %u\n          }\n        }",
@@ -158,8 +164,10 @@ static void out_raw(gh_buf *b, const eval_state *s) {
         const eval_res *r = &s->res[i];
         for (uint32_t j = 0; j < r->nexprs; j++) {
             const val_t *v = r->exprs[j];
-            if (val_is_str(v)) gh_buf_append(b, val_str_ptr(v), val_str_len(v));
-            else val_json_emit(b, v, VAL_JSON_SORTED);
+            if (val_is_str(v))
+                gh_buf_append(b, val_str_ptr(v), val_str_len(v));
+            else
+                val_json_emit(b, v, VAL_JSON_SORTED);
             gh_buf_putc(b, j + 1 >= r->nexprs ? '\n' : ' ');
         }
     }
@@ -186,7 +194,8 @@ static void out_pretty(gh_buf *b, const eval_state *s, const rego_body *body, co
     const eval_res *r0 = &s->res[0];
     if (s->n == 1 && !r0->nvars && r0->nexprs) {
         bool all = true;
-        for (uint32_t j = 0; j < r0->nexprs; j++) all = all && is_bool(r0->exprs[j]);
+        for (uint32_t j = 0; j < r0->nexprs; j++)
+            all = all && is_bool(r0->exprs[j]);
         if (r0->nexprs == 1 || all) {
             val_json_emit_indent(b, r0->exprs[0], JFLAGS, 0);
             gh_buf_putc(b, '\n');
@@ -219,7 +228,7 @@ static void out_pretty(gh_buf *b, const eval_state *s, const rego_body *body, co
     for (size_t i = 0; i < s->n; i++) {
         const eval_res *r = &s->res[i];
         for (size_t c = 0; c < ncols; c++) {
-            const val_t *v = col_expr[c] < 0 ? binding(r, hdr[c])
+            const val_t *v = col_expr[c] < 0                     ? binding(r, hdr[c])
                              : (uint32_t)col_expr[c] < r->nexprs ? r->exprs[col_expr[c]]
                                                                  : NULL;
             cells[i * ncols + c] = v ? val_to_json(a, v, VAL_JSON_SORTED) : "null";
@@ -255,15 +264,17 @@ static void locate_in_query(cli_errors *errs, size_t from, const rego_body *body
 static int print_errors(const cli_errors *errs, int fmt) {
     gh_buf b;
     gh_buf_init(&b);
-    if (fmt == FMT_JSON) cli_errors_json(&b, errs);
-    else cli_errors_text(&b, errs, "");
+    if (fmt == FMT_JSON)
+        cli_errors_json(&b, errs);
+    else
+        cli_errors_text(&b, errs, "");
     cli_flush(&b, stdout);
     gh_buf_free(&b);
     return CLI_USAGE;
 }
 
 int cli_eval(int argc, char **argv) {
-    enum { O_STDIN = 256, O_FAIL, O_FAIL_DEF, O_V0, O_V1, O_SBE, O_TIMEOUT };
+    enum { O_STDIN = 256, O_FAIL, O_FAIL_DEF, O_V0, O_V1, O_SBE, O_TIMEOUT, O_NET };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
         {"input", required_argument, NULL, 'i'},
@@ -277,11 +288,15 @@ int cli_eval(int argc, char **argv) {
         {"strict", no_argument, NULL, 'S'},
         {"strict-builtin-errors", no_argument, NULL, O_SBE},
         {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"allow-net", optional_argument, NULL, O_NET},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *paths[EVAL_MAX_PATHS];
     size_t npaths = 0;
+    const char *net_allow[EVAL_MAX_PATHS]; /* --allow-net: http.send destinations */
+    size_t nnet = 0;
+    bool net = false;
     const char *input_path = NULL;
     bool query_stdin = false, fail = false, fail_def = false, v0 = false, strict = false,
          sbe = false;
@@ -302,14 +317,21 @@ int cli_eval(int argc, char **argv) {
         case 'I': input_path = "-"; break;
         case O_STDIN: query_stdin = true; break;
         case 'f':
-            if (!strcmp(optarg, "json")) fmt = FMT_JSON;
-            else if (!strcmp(optarg, "values")) fmt = FMT_VALUES;
-            else if (!strcmp(optarg, "bindings")) fmt = FMT_BINDINGS;
-            else if (!strcmp(optarg, "pretty")) fmt = FMT_PRETTY;
-            else if (!strcmp(optarg, "raw")) fmt = FMT_RAW;
+            if (!strcmp(optarg, "json"))
+                fmt = FMT_JSON;
+            else if (!strcmp(optarg, "values"))
+                fmt = FMT_VALUES;
+            else if (!strcmp(optarg, "bindings"))
+                fmt = FMT_BINDINGS;
+            else if (!strcmp(optarg, "pretty"))
+                fmt = FMT_PRETTY;
+            else if (!strcmp(optarg, "raw"))
+                fmt = FMT_RAW;
             else {
-                fprintf(stderr, "gatehouse eval: unknown format \"%s\" "
-                                "(json, values, bindings, pretty, raw)\n", optarg);
+                fprintf(stderr,
+                        "gatehouse eval: unknown format \"%s\" "
+                        "(json, values, bindings, pretty, raw)\n",
+                        optarg);
                 return CLI_USAGE;
             }
             break;
@@ -324,6 +346,14 @@ int cli_eval(int argc, char **argv) {
                 fprintf(stderr, "gatehouse eval: invalid duration \"%s\"\n", optarg);
                 return CLI_USAGE;
             }
+            break;
+        case O_NET:
+            net = true;
+            if (optarg && nnet == EVAL_MAX_PATHS) {
+                fprintf(stderr, "gatehouse eval: too many --allow-net values\n");
+                return CLI_USAGE;
+            }
+            if (optarg) net_allow[nnet++] = optarg;
             break;
         case 'h': eval_usage(stdout); return CLI_OK;
         default: eval_usage(stderr); return CLI_USAGE;
@@ -374,7 +404,8 @@ int cli_eval(int argc, char **argv) {
         memcpy(qtext, argv[optind], qlen + 1);
     }
 
-    for (size_t i = 0; i < npaths; i++) cli_load_path(&l, paths[i], &errs);
+    for (size_t i = 0; i < npaths; i++)
+        cli_load_path(&l, paths[i], &errs);
     val_t *input = NULL;
     if (!errs.n && input_path) {
         if (cli_load_document(&a, input_path, CLI_FMT_AUTO, &input, &e)) {
@@ -400,8 +431,10 @@ int cli_eval(int argc, char **argv) {
     gh_err_clear(&e);
     if (rego_query_prepare(p, &a, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
-        if (!strcmp(e.file, "query")) cli_errors_add_gh(&errs, &e, qtext, qlen);
-        else cli_loaded_add_err(&l, &errs, &e);
+        if (!strcmp(e.file, "query"))
+            cli_errors_add_gh(&errs, &e, qtext, qlen);
+        else
+            cli_loaded_add_err(&l, &errs, &e);
         locate_in_query(&errs, from, body, qtext);
         goto errors;
     }
@@ -410,6 +443,10 @@ int cli_eval(int argc, char **argv) {
         .strict_builtin_errors = sbe,
         .timeout_ms = timeout_ns > 0 ? (timeout_ns + 999999) / 1000000 : 0,
     };
+    /* http.send is off unless asked for; the CLI user trusts local files */
+    struct rego_http_policy http = {.allow = net_allow, .nallow = nnet, .max_retry_attempts = 10,
+                                    .allow_insecure_tls = true, .allow_local_files = true};
+    if (net) eo.http = &http;
     eval_state st = {.a = &a};
     gh_err_clear(&e);
     if (rego_query_eval(q, &a, &eo, on_result, &st, &e)) {

@@ -1,23 +1,34 @@
-/* cli_input.c - loading input documents for subcommands: picks JSON or YAML
- * by --parser or extension, reads files or stdin within GH_MAX_DOC_BYTES,
+/* cli_input.c - loading input documents for subcommands: picks JSON, YAML,
+ * Dockerfile, TOML or INI (the last three in policy/parse_*.c) by --parser,
+ * extension or file name, reads files or stdin within GH_MAX_DOC_BYTES,
  * and reports errors with file:line:col. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cli.h"
+#include "policy/policy.h"
 
 int cli_format_from_name(const char *name) {
     if (!strcasecmp(name, "json")) return CLI_FMT_JSON;
     if (!strcasecmp(name, "yaml") || !strcasecmp(name, "yml")) return CLI_FMT_YAML;
+    if (!strcasecmp(name, "dockerfile")) return CLI_FMT_DOCKERFILE;
+    if (!strcasecmp(name, "toml")) return CLI_FMT_TOML;
+    if (!strcasecmp(name, "ini")) return CLI_FMT_INI;
     return -1;
 }
 
 static cli_format format_for_path(const char *path) {
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (!strcasecmp(base, "Dockerfile") || !strncasecmp(base, "Dockerfile.", 11))
+        return CLI_FMT_DOCKERFILE;
     if (!dot || (slash && dot < slash)) return CLI_FMT_YAML;
     if (!strcasecmp(dot, ".json")) return CLI_FMT_JSON;
+    if (!strcasecmp(dot, ".dockerfile")) return CLI_FMT_DOCKERFILE;
+    if (!strcasecmp(dot, ".toml")) return CLI_FMT_TOML;
+    if (!strcasecmp(dot, ".ini")) return CLI_FMT_INI;
     return CLI_FMT_YAML;
 }
 
@@ -30,6 +41,12 @@ int cli_load_document(gh_arena *a, const char *path, cli_format fmt, val_t **out
     const char *name = strcmp(path, "-") ? path : "<stdin>";
     if (fmt == CLI_FMT_JSON) {
         rc = val_json_parse(a, text, len, NULL, out, e);
+    } else if (fmt == CLI_FMT_DOCKERFILE) {
+        rc = pol_parse_dockerfile(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_TOML) {
+        rc = pol_parse_toml(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_INI) {
+        rc = pol_parse_ini(a, text, len, name, out, e);
     } else {
         /* As OPA does: text that is valid JSON is read as JSON even in a .yaml
          * file, so number literals keep their exact text; YAML otherwise. */

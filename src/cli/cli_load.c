@@ -54,7 +54,8 @@ static char *clean_path(const char *p) {
             i += 2;
             if (w > dotdot) {
                 w--;
-                while (w > dotdot && out[w] != '/') w--;
+                while (w > dotdot && out[w] != '/')
+                    w--;
             } else if (!rooted) {
                 if (w > 0) out[w++] = '/';
                 out[w++] = '.';
@@ -63,7 +64,8 @@ static char *clean_path(const char *p) {
             }
         } else {
             if ((rooted && w != 1) || (!rooted && w != 0)) out[w++] = '/';
-            while (i < n && p[i] != '/') out[w++] = p[i++];
+            while (i < n && p[i] != '/')
+                out[w++] = p[i++];
         }
     }
     if (w == 0) out[w++] = '.';
@@ -149,8 +151,8 @@ static int parse_data(gh_arena *a, const char *name, const char *text, size_t le
 }
 
 /* Load one file: `name` is how it is reported, `keys` the data path. */
-static int load_file(cli_loaded *l, const char *name, const char *path, char **keys,
-                     size_t nkeys, bool explicit_file, cli_errors *errs) {
+static int load_file(cli_loaded *l, const char *name, const char *path, char **keys, size_t nkeys,
+                     bool explicit_file, cli_errors *errs) {
     bool rego = has_ext(path, ".rego");
     bool json = has_ext(path, ".json");
     bool yaml = has_ext(path, ".yaml") || has_ext(path, ".yml");
@@ -251,7 +253,8 @@ static int walk(cli_loaded *l, const char *dir, char **keys, size_t nkeys, size_
         }
         gh_free(path);
     }
-    for (int i = 0; i < n; i++) free(ents[i]);
+    for (int i = 0; i < n; i++)
+        free(ents[i]);
     free(ents);
     return nerr;
 }
@@ -285,8 +288,10 @@ int cli_load_path(cli_loaded *l, const char *arg, cli_errors *errs) {
                         errno == ENOENT ? "no such file or directory" : strerror(errno));
     } else if (S_ISDIR(st.st_mode)) {
         char *root = clean_path(path);
-        if (!root) cli_errors_addf(errs, "out of memory");
-        else walk(l, root, pkeys, npk, 0, errs);
+        if (!root)
+            cli_errors_addf(errs, "out of memory");
+        else
+            walk(l, root, pkeys, npk, 0, errs);
         gh_free(root);
     } else {
         load_file(l, path, path, pkeys, npk, true, errs);
@@ -318,7 +323,8 @@ rego_policy *cli_loaded_compile(const cli_loaded *l, const rego_parse_opts *po,
         rego_policy_free(p);
         return NULL;
     }
-    for (size_t i = 0; i < l->nmods; i++) order[i] = &l->mods[i];
+    for (size_t i = 0; i < l->nmods; i++)
+        order[i] = &l->mods[i];
     qsort(order, l->nmods, sizeof *order, cmp_mod);
     size_t before = errs->n;
     gh_err e;

@@ -62,15 +62,19 @@ static void add_details(cli_error *x, const char *src, size_t n) {
     /* columns count code points */
     for (int c = 1; c < x->col && off < n && src[off] != '\n'; c++) {
         off++;
-        while (off < n && ((unsigned char)src[off] & 0xc0) == 0x80) off++;
+        while (off < n && ((unsigned char)src[off] & 0xc0) == 0x80)
+            off++;
     }
     if (off >= n) off = n - 1;
-    while (off > 0 && strchr(" \t\n\r\v\f", src[off])) off--;
+    while (off > 0 && strchr(" \t\n\r\v\f", src[off]))
+        off--;
     size_t begin = off;
-    while (begin > 0 && src[begin] != '\n' && src[begin] != '\r') begin--;
+    while (begin > 0 && src[begin] != '\n' && src[begin] != '\r')
+        begin--;
     if (src[begin] == '\n' || src[begin] == '\r') begin++;
     size_t end = off;
-    while (end < n && src[end] != '\n' && src[end] != '\r') end++;
+    while (end < n && src[end] != '\n' && src[end] != '\r')
+        end++;
     if (begin > end) begin = end;
     x->detail_line = xstrndup(src + begin, end - begin);
     x->detail_idx = (int)(off - begin);
@@ -99,9 +103,9 @@ static void add_one(cli_errors *l, const char *code, const char *file, int row, 
 /* Codes are static strings in OPA's vocabulary; map a parsed one back. */
 static const char *static_code(const char *s, size_t n) {
     static const char *const codes[] = {
-        "rego_parse_error",     "rego_compile_error",  "rego_type_error",
+        "rego_parse_error",      "rego_compile_error",   "rego_type_error",
         "rego_unsafe_var_error", "rego_recursion_error", "eval_conflict_error",
-        "eval_type_error",      "eval_builtin_error",  "eval_cancel_error",
+        "eval_type_error",       "eval_builtin_error",   "eval_cancel_error",
     };
     for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
         if (strlen(codes[i]) == n && !memcmp(codes[i], s, n)) return codes[i];
@@ -140,7 +144,8 @@ void cli_errors_add_gh(cli_errors *l, const gh_err *e, const char *src, size_t s
                 row = (int)r;
                 cs = q + 2;
                 const char *ce = cs;
-                while (ce < end && *ce != ':') ce++;
+                while (ce < end && *ce != ':')
+                    ce++;
                 const char *code2 = static_code(cs, (size_t)(ce - cs));
                 if (code2 && ce + 1 < end) {
                     char *file = xstrndup(line, (size_t)(colon - line));
@@ -172,15 +177,19 @@ void cli_error_text(gh_buf *b, const cli_error *x) {
         gh_buf_puts(b, x->message);
         return;
     }
-    if (x->file && x->file[0]) gh_buf_printf(b, "%s:%d: ", x->file, x->row);
-    else if (x->text) gh_buf_printf(b, "%s: ", x->text);
-    else if (x->file) gh_buf_printf(b, "%d:%d: ", x->row, x->col);
+    if (x->file && x->file[0])
+        gh_buf_printf(b, "%s:%d: ", x->file, x->row);
+    else if (x->text)
+        gh_buf_printf(b, "%s: ", x->text);
+    else if (x->file)
+        gh_buf_printf(b, "%d:%d: ", x->row, x->col);
     gh_buf_printf(b, "%s: %s", x->code, x->message);
     if (x->detail_line) {
         /* leading tabs are dropped and the caret moves left by as many */
         const char *line = x->detail_line;
         int tabs = 0;
-        while (line[tabs] == '\t') tabs++;
+        while (line[tabs] == '\t')
+            tabs++;
         int indent = x->detail_idx - tabs;
         if (indent < 0) indent = 0;
         gh_buf_printf(b, "\n\t%s\n\t%*s^", line + tabs, indent, "");
@@ -233,8 +242,10 @@ void cli_json_str(gh_buf *b, const char *s, size_t n) {
     gh_arena a;
     gh_arena_init(&a, 0);
     val_t *v = val_str_ref(&a, s, n);
-    if (v) val_json_emit(b, v, 0);
-    else b->oom = 1;
+    if (v)
+        val_json_emit(b, v, 0);
+    else
+        b->oom = 1;
     gh_arena_free(&a);
 }
 
@@ -253,7 +264,8 @@ static void put_frac(gh_buf *b, uint64_t v, int prec) {
     gh_buf_printf(b, "%llu", (unsigned long long)v);
     if (n) {
         gh_buf_putc(b, '.');
-        while (n) gh_buf_putc(b, frac[--n]);
+        while (n)
+            gh_buf_putc(b, frac[--n]);
     }
 }
 
@@ -283,8 +295,8 @@ int cli_parse_duration(const char *s, int64_t *ns) {
     static const struct {
         const char *name;
         double mult;
-    } units[] = {{"ns", 1}, {"us", 1e3},  {"µs", 1e3},  {"μs", 1e3},
-                 {"ms", 1e6}, {"s", 1e9}, {"m", 6e10}, {"h", 3.6e12}};
+    } units[] = {{"ns", 1},   {"us", 1e3}, {"µs", 1e3}, {"μs", 1e3},
+                 {"ms", 1e6}, {"s", 1e9},  {"m", 6e10}, {"h", 3.6e12}};
     bool neg = false;
     if (*s == '-' || *s == '+') neg = *s++ == '-';
     if (!strcmp(s, "0")) {
@@ -297,7 +309,8 @@ int cli_parse_duration(const char *s, int64_t *ns) {
         const char *start = s;
         double v = 0, scale = 1;
         bool digits = false;
-        while (*s >= '0' && *s <= '9') v = v * 10 + (*s++ - '0'), digits = true;
+        while (*s >= '0' && *s <= '9')
+            v = v * 10 + (*s++ - '0'), digits = true;
         if (*s == '.') {
             s++;
             while (*s >= '0' && *s <= '9') {
@@ -329,18 +342,20 @@ static uint32_t utf8_next(const char *s, size_t n, size_t *i) {
     size_t left = n - *i;
     uint32_t c = p[0];
     size_t len = 1;
-    if (c >= 0xf0 && left >= 4) c = ((c & 7u) << 18) | ((p[1] & 63u) << 12) | ((p[2] & 63u) << 6) | (p[3] & 63u), len = 4;
-    else if (c >= 0xe0 && left >= 3) c = ((c & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u), len = 3;
-    else if (c >= 0xc0 && left >= 2) c = ((c & 31u) << 6) | (p[1] & 63u), len = 2;
+    if (c >= 0xf0 && left >= 4)
+        c = ((c & 7u) << 18) | ((p[1] & 63u) << 12) | ((p[2] & 63u) << 6) | (p[3] & 63u), len = 4;
+    else if (c >= 0xe0 && left >= 3)
+        c = ((c & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u), len = 3;
+    else if (c >= 0xc0 && left >= 2)
+        c = ((c & 31u) << 6) | (p[1] & 63u), len = 2;
     *i += len;
     return c;
 }
 
 static int rune_width(uint32_t c) {
     static const uint32_t zero[][2] = {
-        {0x0300, 0x036f}, {0x0483, 0x0489}, {0x0591, 0x05bd}, {0x0610, 0x061a},
-        {0x064b, 0x065f}, {0x200b, 0x200f}, {0x20d0, 0x20ff}, {0xfe00, 0xfe0f},
-        {0xfe20, 0xfe2f},
+        {0x0300, 0x036f}, {0x0483, 0x0489}, {0x0591, 0x05bd}, {0x0610, 0x061a}, {0x064b, 0x065f},
+        {0x200b, 0x200f}, {0x20d0, 0x20ff}, {0xfe00, 0xfe0f}, {0xfe20, 0xfe2f},
     };
     static const uint32_t wide[][2] = {
         {0x1100, 0x115f},   {0x231a, 0x231b},   {0x2329, 0x232a},   {0x23e9, 0x23ec},
@@ -362,7 +377,8 @@ static int rune_width(uint32_t c) {
 
 size_t cli_display_width(const char *s, size_t n) {
     size_t w = 0, i = 0;
-    while (i < n) w += (size_t)rune_width(utf8_next(s, n, &i));
+    while (i < n)
+        w += (size_t)rune_width(utf8_next(s, n, &i));
     return w;
 }
 
@@ -391,7 +407,8 @@ static void cell_push(cell *c, const char *s, size_t n, int *oom) {
  * penalised. The limit grows to the longest word. */
 static void wrap_para(cell *c, const char *s, size_t n, size_t lim, int *oom) {
     size_t nw = 1;
-    for (size_t i = 0; i < n; i++) nw += s[i] == ' ';
+    for (size_t i = 0; i < n; i++)
+        nw += s[i] == ' ';
     size_t *ws = gh_malloc(nw * sizeof *ws), *we = gh_malloc(nw * sizeof *we);
     size_t *wl = gh_malloc(nw * sizeof *wl), *brk = gh_malloc(nw * sizeof *brk);
     long long *cost = gh_malloc(nw * sizeof *cost);
@@ -412,7 +429,8 @@ static void wrap_para(cell *c, const char *s, size_t n, size_t lim, int *oom) {
     const long long pen = 100000;
     for (size_t i = nw; i-- > 0;) {
         size_t len = 0;
-        for (size_t j = i; j < nw; j++) len += wl[j] + (j > i);
+        for (size_t j = i; j < nw; j++)
+            len += wl[j] + (j > i);
         if (len <= lim) {
             cost[i] = 0;
             brk[i] = nw;
@@ -474,27 +492,32 @@ static size_t cell_parse(cell *c, const char *s, int *oom) {
 static void rule_line(gh_buf *b, const size_t *width, size_t ncols) {
     gh_buf_putc(b, '+');
     for (size_t j = 0; j < ncols; j++) {
-        for (size_t k = 0; k < width[j] + 2; k++) gh_buf_putc(b, '-');
+        for (size_t k = 0; k < width[j] + 2; k++)
+            gh_buf_putc(b, '-');
         gh_buf_putc(b, '+');
     }
     gh_buf_putc(b, '\n');
 }
 
 static void pad(gh_buf *b, size_t n) {
-    while (n--) gh_buf_putc(b, ' ');
+    while (n--)
+        gh_buf_putc(b, ' ');
 }
 
 enum { ALIGN_CENTER, ALIGN_LEFT, ALIGN_DEFAULT };
 
 /* tablewriter's `decimal` test for ALIGN_DEFAULT: -?(\d{1,3}(,\d{3})*|\d+)(\.\d+)? */
 static bool is_decimal(const char *s) {
-    while (*s == ' ') s++;
+    while (*s == ' ')
+        s++;
     size_t n = strlen(s);
-    while (n && s[n - 1] == ' ') n--;
+    while (n && s[n - 1] == ' ')
+        n--;
     size_t i = 0;
     if (i < n && s[i] == '-') i++;
     size_t d = 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++, d++;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, d++;
     if (!d) return false;
     if (i < n && s[i] == ',') {
         if (d > 3) return false;
@@ -507,7 +530,8 @@ static bool is_decimal(const char *s) {
     if (i < n && s[i] == '.') {
         i++;
         size_t f = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++, f++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, f++;
         if (!f) return false;
     }
     return i == n;
@@ -523,9 +547,9 @@ static void print_row(gh_buf *b, cell *row, const size_t *width, size_t ncols, i
             const char *t = x < row[j].n ? row[j].lines[x] : "";
             size_t w = cli_display_width(t, strlen(t));
             size_t gap = width[j] > w ? width[j] - w : 0;
-            size_t left = align == ALIGN_CENTER                      ? gap / 2
+            size_t left = align == ALIGN_CENTER                     ? gap / 2
                           : align == ALIGN_DEFAULT && is_decimal(t) ? gap
-                                                                     : 0;
+                                                                    : 0;
             gh_buf_putc(b, ' ');
             pad(b, left);
             gh_buf_puts(b, t);
@@ -561,12 +585,14 @@ static void render(gh_buf *b, const char *const *header, size_t ncols, const cha
         print_row(b, cs, width, ncols, ALIGN_CENTER);
         rule_line(b, width, ncols);
     }
-    for (size_t r = 0; r < nrows; r++) print_row(b, cs + (r + nh) * ncols, width, ncols, align);
+    for (size_t r = 0; r < nrows; r++)
+        print_row(b, cs + (r + nh) * ncols, width, ncols, align);
     rule_line(b, width, ncols);
 out:
     if (cs)
         for (size_t i = 0; i < ncell; i++) {
-            for (size_t k = 0; k < cs[i].n; k++) gh_free(cs[i].lines[k]);
+            for (size_t k = 0; k < cs[i].n; k++)
+                gh_free(cs[i].lines[k]);
             gh_free(cs[i].lines);
         }
     gh_free(cs);

@@ -9,9 +9,10 @@
 #include "cli.h"
 
 static void parse_usage(FILE *f) {
-    fprintf(f, "usage: gatehouse parse [--parser json|yaml] FILE...\n\n"
+    fprintf(f, "usage: gatehouse parse [--parser json|yaml|dockerfile|toml|ini] FILE...\n\n"
                "Print each FILE (- for stdin) as JSON. The parser follows the file extension\n"
-               "(.json: JSON, anything else and stdin: YAML) unless --parser is given.\n"
+               "(.json: JSON, .toml: TOML, .ini: INI, Dockerfile: Dockerfile, anything else\n"
+               "and stdin: YAML) unless --parser is given.\n"
                "A YAML file with several documents prints as an array of them.\n");
 }
 
@@ -29,7 +30,9 @@ int cli_parse(int argc, char **argv) {
         case 'p': {
             int f = cli_format_from_name(optarg);
             if (f < 0) {
-                fprintf(stderr, "gatehouse parse: unknown parser \"%s\" (json, yaml)\n", optarg);
+                fprintf(stderr,
+                        "gatehouse parse: unknown parser \"%s\" (json, yaml, dockerfile, toml, ini)\n",
+                        optarg);
                 return CLI_USAGE;
             }
             fmt = (cli_format)f;

@@ -19,17 +19,17 @@
 enum { T_PASS, T_FAIL, T_ERROR, T_SKIP };
 
 typedef struct test_case {
-    const char *file;    /* module name */
-    rego_loc loc;        /* the rule */
-    char *pkg;           /* "data.a.b" */
-    char *name;          /* as shown: "test_x", "test_x#01", "p.test_y" */
-    char *query;         /* "data.a.b.test_x" (internal name for renamed tests) */
+    const char *file; /* module name */
+    rego_loc loc;     /* the rule */
+    char *pkg;        /* "data.a.b" */
+    char *name;       /* as shown: "test_x", "test_x#01", "p.test_y" */
+    char *query;      /* "data.a.b.test_x" (internal name for renamed tests) */
     bool skip, func;
     int outcome;
     int64_t ns;
-    gh_buf output;       /* print() lines */
-    cli_errors errs;     /* ERROR details */
-    bool eval_error;     /* a single evaluation error (else a list from compiling the query) */
+    gh_buf output;   /* print() lines */
+    cli_errors errs; /* ERROR details */
+    bool eval_error; /* a single evaluation error (else a list from compiling the query) */
 } test_case;
 
 typedef struct test_run {
@@ -119,7 +119,8 @@ static int discover(test_run *t, cli_loaded *l, const rego_parse_opts *po, cli_e
     size_t ndups = 0;
     int rc = 0;
     if (!order) return -1;
-    for (size_t i = 0; i < l->nmods; i++) order[i] = i;
+    for (size_t i = 0; i < l->nmods; i++)
+        order[i] = i;
     for (size_t i = 1; i < l->nmods; i++) /* insertion sort by name: few modules */
         for (size_t j = i; j > 0 && strcmp(l->mods[order[j - 1]].name, l->mods[order[j]].name) > 0;
              j--) {
@@ -211,7 +212,8 @@ static int discover(test_run *t, cli_loaded *l, const rego_parse_opts *po, cli_e
         gh_free(ren);
         gh_buf_free(&pk);
     }
-    for (size_t i = 0; i < ndups; i++) gh_free(dups[i].path);
+    for (size_t i = 0; i < ndups; i++)
+        gh_free(dups[i].path);
     gh_free(dups);
     gh_free(order);
     return rc;
@@ -312,7 +314,8 @@ static void case_error(gh_buf *b, const test_case *c) {
 }
 
 static void hl(gh_buf *b) {
-    for (int i = 0; i < 80; i++) gh_buf_putc(b, '-');
+    for (int i = 0; i < 80; i++)
+        gh_buf_putc(b, '-');
     gh_buf_putc(b, '\n');
 }
 
@@ -349,8 +352,10 @@ static void report_pretty(gh_buf *b, const test_run *t, bool verbose) {
             /* print() output, trimmed and indented by two spaces */
             const char *s = c->output.p;
             size_t n = c->output.len;
-            while (n && strchr(" \t\n\r\v\f", *s)) s++, n--;
-            while (n && strchr(" \t\n\r\v\f", s[n - 1])) n--;
+            while (n && strchr(" \t\n\r\v\f", *s))
+                s++, n--;
+            while (n && strchr(" \t\n\r\v\f", s[n - 1]))
+                n--;
             if (n) {
                 gh_buf_puts(b, "\n  ");
                 for (size_t k = 0; k < n; k++) {
@@ -460,8 +465,10 @@ static void free_run(test_run *t) {
 static int print_errs_stderr(const cli_errors *errs, const char *what) {
     gh_buf b;
     gh_buf_init(&b);
-    if (errs->oom) gh_buf_puts(&b, "gatehouse test: out of memory\n");
-    else cli_errors_text(&b, errs, what);
+    if (errs->oom)
+        gh_buf_puts(&b, "gatehouse test: out of memory\n");
+    else
+        cli_errors_text(&b, errs, what);
     cli_flush(&b, stderr);
     gh_buf_free(&b);
     return CLI_USAGE;
@@ -490,8 +497,10 @@ int cli_test(int argc, char **argv) {
         case 'v': verbose = true; break;
         case 'r': run = optarg; break;
         case 'f':
-            if (!strcmp(optarg, "json")) json = true;
-            else if (!strcmp(optarg, "pretty")) json = false;
+            if (!strcmp(optarg, "json"))
+                json = true;
+            else if (!strcmp(optarg, "pretty"))
+                json = false;
             else {
                 fprintf(stderr, "gatehouse test: unknown format \"%s\" (pretty, json)\n", optarg);
                 return CLI_USAGE;
@@ -547,7 +556,8 @@ int cli_test(int argc, char **argv) {
     rego_policy *p = NULL;
     rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
 
-    for (int i = optind; i < argc; i++) cli_load_path(&l, argv[i], &errs);
+    for (int i = optind; i < argc; i++)
+        cli_load_path(&l, argv[i], &errs);
     if (errs.n || errs.oom) {
         rc = print_errs_stderr(&errs, " during loading");
         goto out;
@@ -595,8 +605,10 @@ int cli_test(int argc, char **argv) {
     }
     gh_buf b;
     gh_buf_init(&b);
-    if (json) report_json(&b, &t);
-    else report_pretty(&b, &t, verbose);
+    if (json)
+        report_json(&b, &t);
+    else
+        report_pretty(&b, &t, verbose);
     rc = cli_flush(&b, stdout);
     gh_buf_free(&b);
     if (rc == CLI_OK && (bad || (skipped && !zero_skip))) rc = CLI_FAIL;

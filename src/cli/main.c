@@ -13,6 +13,8 @@ static const cli_command commands[] = {
     {"test", cli_test, "run Rego unit tests (test_* rules), like `opa test`"},
     {"capabilities", cli_capabilities, "print the builtins and their types, like `opa capabilities`"},
     {"bench", cli_bench, "benchmark a Rego query (ns/op, B/op, allocs/op), like `opa bench`"},
+    {"check", cli_check, "test configuration files against policies, like `conftest test`"},
+    {"verify", cli_verify, "run Gatekeeper suites (suite.yaml) like `gator verify`"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -109,6 +109,10 @@ rego_policy *rego_policy_new(void) {
 
 void rego_policy_free(rego_policy *p) {
     if (!p) return;
+    for (uint32_t i = 0; i < p->nmods; i++) {
+        gh_arena_free(p->mods[i].arena);
+        gh_free(p->mods[i].arena);
+    }
     gh_arena_free(&p->a);
     gh_free(p);
 }
@@ -125,12 +129,6 @@ int rego_policy_add_module(rego_policy *p, const char *file, const char *src, si
     if (p->compiled) return gh_err_set(e, GH_EINVAL, file, 0, 0, "policy already compiled");
     rego_parse_opts po = o ? *o : (rego_parse_opts){0};
     if (!po.is_builtin) po.is_builtin = builtin_known;
-    rego_module *m = NULL;
-    int rc = rego_parse_module(&p->a, file, src, n, &po, &m, e);
-    if (rc) {
-        if (e && !e->kind && rc == GH_EPARSE) gh_err_set_kind(e, "rego_parse_error");
-        return rc;
-    }
     if (p->nmods == p->capmods) {
         uint32_t nc = p->capmods ? p->capmods * 2 : 8;
         pmod *mods = gh_arena_realloc(&p->a, p->mods, p->capmods * sizeof *mods, nc * sizeof *mods);
@@ -138,7 +136,24 @@ int rego_policy_add_module(rego_policy *p, const char *file, const char *src, si
         p->mods = mods;
         p->capmods = nc;
     }
-    p->mods[p->nmods++] = (pmod){.m = m};
+    /* Each module's AST gets its own arena with a budget, so a hostile source
+     * cannot exhaust memory (and a failed parse leaves the policy usable). */
+    gh_arena *ma = gh_malloc(sizeof *ma);
+    if (!ma) return oom(e);
+    gh_arena_init(ma, REGO_MODULE_ARENA_BASE + REGO_MODULE_ARENA_PER_BYTE * n);
+    rego_module *m = NULL;
+    int rc = rego_parse_module(ma, file, src, n, &po, &m, e);
+    if (rc) {
+        gh_arena_free(ma);
+        gh_free(ma);
+        if (rc == GH_ENOMEM)
+            return rc_errf(e, GH_ELIMIT, "rego_parse_error", NULL,
+                           "rego_parse_error: module %s needs more memory than allowed",
+                           file ? file : "");
+        if (e && !e->kind && rc == GH_EPARSE) gh_err_set_kind(e, "rego_parse_error");
+        return rc;
+    }
+    p->mods[p->nmods++] = (pmod){.m = m, .arena = ma};
     return 0;
 }
 
@@ -248,6 +263,10 @@ const char *rc_node_path(gh_arena *a, const rnode *n) { return node_path_text(a,
 static int add_rule(rego_policy *p, pmod *pm, rego_rule *r, gh_err *e) {
     rego_term *ref = r->ref;
     uint32_t nref = ref->u.list.n;
+    /* tree walks recurse by path depth: bound it */
+    if (pm->pkg->depth + nref > GH_MAX_DEPTH)
+        return rc_errf(e, GH_ELIMIT, "rego_compile_error", &r->loc,
+                       "rule path deeper than %d elements", GH_MAX_DEPTH);
     /* the head var, then the ground prefix */
     rnode *n = rt_kid_add(p, pm->pkg, val_strc(&p->a, ref->u.list.items[0]->u.var.name));
     if (!n) return oom(e);
@@ -286,7 +305,7 @@ static int add_rule(rego_policy *p, pmod *pm, rego_rule *r, gh_err *e) {
     }
     n->kind = kind;
     if (r->flags & REGO_RF_DEFAULT) {
-        if (n->dflt) {
+        if (n->dflt_src) {
             const char *path = node_path_text(&p->a, n);
             return rc_errf(e, GH_ECONFLICT, "rego_type_error", &r->loc,
                            "multiple default rules %s found", path);
@@ -375,6 +394,9 @@ static int build_tree(rego_policy *p, gh_err *e) {
     for (uint32_t i = 0; i < p->nmods; i++) {
         pmod *pm = &p->mods[i];
         rego_term *pkg = pm->m->package;
+        if (pkg->u.list.n > GH_MAX_DEPTH)
+            return rc_errf(e, GH_ELIMIT, "rego_compile_error", &pm->m->loc,
+                           "package path deeper than %d elements", GH_MAX_DEPTH);
         rnode *n = p->root;
         for (uint32_t j = 1; j < pkg->u.list.n; j++) {
             n = rt_kid_add(p, n, pkg->u.list.items[j]->u.value);

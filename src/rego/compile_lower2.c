@@ -187,6 +187,14 @@ static int lower_with(lctx *c, const rego_with *w, xwith *out) {
         }
         out->npath = g.npath + extra;
         if (out->kind == XW_DATA) {
+            /* a path below a rule would replace part of a virtual document */
+            rnode *walk = c->p->root;
+            for (uint32_t i = 0; walk && i < out->npath; i++) {
+                if (walk->kind != NK_NONE)
+                    return lc_err(c, GH_EPARSE, "rego_compile_error", &w->loc,
+                                  "with keyword cannot partially replace virtual document(s)");
+                walk = rt_kid(walk, out->path[i]);
+            }
             rnode *node = rt_lookup(c->p, out->path, out->npath);
             if (node && node->kind == NK_FUNC) {
                 out->kind = XW_FUNC;
@@ -219,7 +227,7 @@ static int lower_with(lctx *c, const rego_with *w, xwith *out) {
             isop = true;
         }
         if (!isop && !bi)
-            return lc_err(c, GH_EPARSE, "rego_compile_error", &w->loc,
+            return lc_err(c, GH_EPARSE, "rego_type_error", &w->loc,
                           "with keyword target must reference existing input, data, or a function");
         if (!isop) {
             out->target->kind = XC_BUILTIN;

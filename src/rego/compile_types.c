@@ -41,6 +41,7 @@ typedef struct tcx {
     uint32_t nvt;
     uint8_t *refine;     /* per slot: a function argument whose type usage refines */
     ty ***fparams;       /* per node id: function parameter types (NULL: unknown) */
+    uint32_t nest;       /* node_type recursion depth */
     /* decl cache */
     const rego_builtin **dbi;
     ty ***dargs;
@@ -323,16 +324,18 @@ static bool compat(const ty *a, const ty *w) {
 
 /* ---- indexing ---------------------------------------------------------------------- */
 
+/* Type of t[key]; NULL when a constant key cannot exist in a value of
+ * static type t (OPA's "undefined ref"). */
 static ty *ty_index(tcx *c, ty *t, const xterm *key) {
     val_t *kv = key->kind == XT_CONST ? key->u.v : NULL;
     switch (t->k) {
     case TY_ARR: {
         if (kv) {
             int64_t i;
-            if (val_kind_of(kv) == VAL_NUMBER && val_num_to_int64(kv, &i) && i >= 0 &&
-                (uint64_t)i < t->n)
+            /* OPA's checker wants an integer literal (1.0 is not one) */
+            if (val_is_int(kv) && val_num_to_int64(kv, &i) && i >= 0 && (uint64_t)i < t->n)
                 return t->items[i];
-            return t->dyn ? t->dyn : &T_ANY;
+            return t->dyn ? t->dyn : NULL;
         }
         ty *u = t->dyn;
         for (uint32_t i = 0; i < t->n; i++) u = ty_union(c, u, t->items[i]);
@@ -342,7 +345,7 @@ static ty *ty_index(tcx *c, ty *t, const xterm *key) {
         if (kv) {
             for (uint32_t i = 0; i < t->n; i++)
                 if (val_equal(t->keys[i], kv)) return t->items[i];
-            return t->dyn ? t->dyn : &T_ANY;
+            return t->dyn ? t->dyn : NULL;
         }
         ty *u = t->dyn;
         for (uint32_t i = 0; i < t->n; i++) u = ty_union(c, u, t->items[i]);
@@ -386,11 +389,42 @@ static void bind(tcx *c, const xterm *pat, ty *t) {
     case XT_OBJECT:
         for (uint32_t i = 0; i < pat->u.obj.n; i++) {
             const xterm *k = pat->u.obj.keys[i];
-            bind(c, pat->u.obj.vals[i], t->k == TY_OBJ ? ty_index(c, t, k) : &T_ANY);
+            ty *vt = t->k == TY_OBJ ? ty_index(c, t, k) : &T_ANY;
+            bind(c, pat->u.obj.vals[i], vt ? vt : &T_ANY);
         }
         break;
     default: break;
     }
+}
+
+/* OPA's "undefined ref: <ref>" for t's elements up to i. */
+static void undefined_ref(tcx *c, const xterm *t, uint32_t upto) {
+    if (c->rc) return;
+    gh_buf b;
+    gh_buf_init(&b);
+    if (t->root == XR_DATA || t->root == XR_INPUT) {
+        gh_buf_puts(&b, t->root == XR_DATA ? "data" : "input");
+    } else {
+        rego_term_print(&b, t->u.ref.head->src);
+    }
+    for (uint32_t i = 0; i <= upto && i < t->u.ref.n; i++) {
+        const xterm *k = t->u.ref.path[i];
+        if (k->kind == XT_CONST && val_is_str(k->u.v)) {
+            gh_buf_putc(&b, '.');
+            gh_buf_append(&b, val_str_ptr(k->u.v), val_str_len(k->u.v));
+        } else if (k->kind == XT_CONST) {
+            gh_buf_putc(&b, '[');
+            val_json_emit(&b, k->u.v, 0);
+            gh_buf_putc(&b, ']');
+        } else {
+            gh_buf_putc(&b, '[');
+            rego_term_print(&b, k->src);
+            gh_buf_putc(&b, ']');
+        }
+    }
+    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &t->src->loc, "undefined ref: %s",
+                    b.p ? b.p : "?");
+    gh_buf_free(&b);
 }
 
 static ty *ref_type(tcx *c, const xterm *t) {
@@ -415,14 +449,23 @@ static ty *ref_type(tcx *c, const xterm *t) {
             }
             return &T_ANY;
         }
-        if (n->kind == NK_FUNC) return &T_ANY;
+        if (n->kind == NK_FUNC) {
+            /* a function is not a value */
+            undefined_ref(c, t, i ? i - 1 : 0);
+            return &T_ANY;
+        }
         cur = node_type(c, n);
         break;
     }
     }
     for (; i < t->u.ref.n; i++) {
         term_type(c, t->u.ref.path[i]); /* nested calls get checked */
-        cur = ty_index(c, cur, t->u.ref.path[i]);
+        ty *next = ty_index(c, cur, t->u.ref.path[i]);
+        if (!next) {
+            undefined_ref(c, t, i);
+            return &T_ANY;
+        }
+        cur = next;
         if (cur->k == TY_ANY) {
             for (i++; i < t->u.ref.n; i++) term_type(c, t->u.ref.path[i]);
             return &T_ANY;
@@ -603,6 +646,7 @@ static void check_expr(tcx *c, const xexpr *x) {
         if (d->k == TY_ARR || d->k == TY_SET || d->k == TY_OBJ) {
             xterm any = {.kind = XT_VAR};
             el = ty_index(c, d, &any);
+            if (!el) el = &T_ANY;
             kt = d->k == TY_ARR ? &T_NUM : d->k == TY_SET ? el : (d->dkey ? d->dkey : &T_ANY);
         }
         if (x->u.some.key && !compat(term_type(c, x->u.some.key), kt)) {
@@ -623,6 +667,7 @@ static void check_expr(tcx *c, const xexpr *x) {
         if (d->k == TY_ARR || d->k == TY_SET || d->k == TY_OBJ) {
             xterm any = {.kind = XT_VAR};
             el = ty_index(c, d, &any);
+            if (!el) el = &T_ANY;
         }
         bind(c, x->u.every.val, el);
         check_body(c, x->u.every.body);
@@ -673,9 +718,12 @@ static ty *rule_type(tcx *c, const xrule *r, bool multi_key, ty **params) {
     return res ? res : &T_ANY;
 }
 
+#define TC_MAX_NEST 256 /* rule-to-rule inference depth; deeper is `any` */
+
 static ty *node_type(tcx *c, rnode *n) {
     if (c->nstate[n->id] == 2) return c->ntype[n->id];
-    if (c->nstate[n->id] == 1) return &T_ANY;
+    if (c->nstate[n->id] == 1 || c->nest >= TC_MAX_NEST) return &T_ANY;
+    c->nest++;
     c->nstate[n->id] = 1;
     ty *t = NULL;
     switch (n->kind) {
@@ -714,6 +762,7 @@ static ty *node_type(tcx *c, rnode *n) {
     if (!t) t = &T_ANY;
     c->ntype[n->id] = t;
     c->nstate[n->id] = 2;
+    c->nest--;
     return t;
 }
 

@@ -211,6 +211,7 @@ struct rnode {
 /* ---- policy and query ----------------------------------------------------------- */
 typedef struct pmod {
     rego_module *m;
+    gh_arena *arena;  /* the module's AST (parsed with a memory budget) */
     rnode *pkg;       /* the package node */
     const char *pkg_path; /* "data.a.b" */
     uint8_t *import_used; /* per import: referenced by some rule (strict mode) */

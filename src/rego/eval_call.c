@@ -115,43 +115,75 @@ static val_t *member3(val_t *k, val_t *x, val_t *coll) {
     }
 }
 
+static int chain_entry(ev *e, val_t *arr, val_t *path, const rego_annot *an) {
+    val_t *entry = val_obj_new(e->a, 2);
+    if (!entry || val_obj_put(e->a, entry, val_strc(e->a, "path"), path)) return ev_oom(e);
+    if (an) {
+        val_t *av = rego_annot_to_value(e->a, an);
+        if (!av || val_obj_put(e->a, entry, val_strc(e->a, "annotations"), av)) return ev_oom(e);
+    }
+    return val_arr_push(e->a, arr, entry) ? ev_oom(e) : 0;
+}
+
+/* The package path of m without "data" (first n elements). */
+static val_t *pkg_path(ev *e, const rego_module *m, uint32_t n) {
+    const rego_term *pkg = m->package;
+    val_t *path = val_arr_new(e->a, n);
+    for (uint32_t i = 1; path && i <= n && i < pkg->u.list.n; i++)
+        if (val_arr_push(e->a, path, pkg->u.list.items[i]->u.value)) return NULL;
+    return path;
+}
+
+static bool same_pkg_prefix(const rego_module *a, const rego_module *b, uint32_t n) {
+    if (a->package->u.list.n != n + 1) return false;
+    for (uint32_t i = 1; i <= n; i++)
+        if (!val_equal(a->package->u.list.items[i]->u.value, b->package->u.list.items[i]->u.value))
+            return false;
+    return true;
+}
+
 static int meta_call(ev *e, uint8_t op, val_t **out) {
     const rego_rule *r = e->cur_rule;
+    const rego_annot *rule_an = NULL, *doc_an = NULL;
+    for (uint32_t i = 0; r && i < r->nannots; i++) {
+        if (r->annots[i]->scope == REGO_SCOPE_RULE && !rule_an) rule_an = r->annots[i];
+        if (r->annots[i]->scope == REGO_SCOPE_DOCUMENT && !doc_an) doc_an = r->annots[i];
+    }
     if (op == OP_META_RULE) {
-        *out = NULL;
-        if (r)
-            for (uint32_t i = 0; i < r->nannots; i++)
-                if (r->annots[i]->scope == REGO_SCOPE_RULE || r->annots[i]->scope == REGO_SCOPE_DOCUMENT)
-                    *out = rego_annot_to_value(e->a, r->annots[i]);
-        if (!*out) *out = val_obj_new(e->a, 0);
+        const rego_annot *an = rule_an ? rule_an : doc_an;
+        *out = an ? rego_annot_to_value(e->a, an) : val_obj_new(e->a, 0);
         return *out ? 0 : ev_oom(e);
     }
-    val_t *arr = val_arr_new(e->a, 2);
+    val_t *arr = val_arr_new(e->a, 4);
     if (!arr) return ev_oom(e);
-    if (r) {
-        /* the rule's path, then its annotations (most specific first) */
-        val_t *entry = val_obj_new(e->a, 2);
-        val_t *path = val_arr_new(e->a, 4);
-        if (!entry || !path) return ev_oom(e);
-        const rego_term *pkg = r->module->package;
-        if (val_arr_push(e->a, path, val_strc(e->a, "data"))) return ev_oom(e);
-        for (uint32_t i = 1; i < pkg->u.list.n; i++)
-            if (val_arr_push(e->a, path, pkg->u.list.items[i]->u.value)) return ev_oom(e);
-        const rego_term *ref = r->ref;
-        if (val_arr_push(e->a, path, val_strc(e->a, rego_rule_name(r)))) return ev_oom(e);
-        for (uint32_t i = 1; i < ref->u.list.n && ref->u.list.items[i]->kind == REGO_T_SCALAR; i++)
-            if (val_arr_push(e->a, path, ref->u.list.items[i]->u.value)) return ev_oom(e);
-        if (val_obj_put(e->a, entry, val_strc(e->a, "path"), path)) return ev_oom(e);
-        for (uint32_t i = 0; i < r->nannots; i++)
-            if (r->annots[i]->scope == REGO_SCOPE_RULE || r->annots[i]->scope == REGO_SCOPE_DOCUMENT) {
-                val_t *an = rego_annot_to_value(e->a, r->annots[i]);
-                if (!an || val_obj_put(e->a, entry, val_strc(e->a, "annotations"), an))
-                    return ev_oom(e);
-            }
-        if (val_arr_push(e->a, arr, entry)) return ev_oom(e);
-    }
     *out = arr;
-    return 0;
+    if (!r) return 0;
+    /* the rule (and its document), then its package, then enclosing packages'
+     * subpackages annotations, as OPA orders them */
+    uint32_t depth = r->module->package->u.list.n - 1;
+    val_t *path = pkg_path(e, r->module, depth);
+    if (!path || val_arr_push(e->a, path, val_strc(e->a, rego_rule_name(r)))) return ev_oom(e);
+    const rego_term *ref = r->ref;
+    for (uint32_t i = 1; i < ref->u.list.n && ref->u.list.items[i]->kind == REGO_T_SCALAR; i++)
+        if (val_arr_push(e->a, path, ref->u.list.items[i]->u.value)) return ev_oom(e);
+    int rc = chain_entry(e, arr, path, rule_an ? rule_an : doc_an);
+    if (!rc && rule_an && doc_an) rc = chain_entry(e, arr, path, doc_an);
+    for (uint32_t n = depth + 1; n-- > 0 && !rc;) {
+        for (uint32_t i = 0; i < e->p->nmods && !rc; i++) {
+            const rego_module *m = e->p->mods[i].m;
+            if (!same_pkg_prefix(m, r->module, n)) continue;
+            for (uint32_t j = 0; j < m->nannots && !rc; j++) {
+                const rego_annot *an = m->annots[j];
+                bool want = n == depth ? an->scope == REGO_SCOPE_PACKAGE || an->scope == REGO_SCOPE_SUBPACKAGES
+                                       : an->scope == REGO_SCOPE_SUBPACKAGES;
+                if (!want || an->rule) continue;
+                val_t *pp = pkg_path(e, m, n);
+                if (!pp) return ev_oom(e);
+                rc = chain_entry(e, arr, pp, an);
+            }
+        }
+    }
+    return rc;
 }
 
 static int op_call(ev *e, const xcallee *c, val_t **args, const rego_loc *loc, val_t **out) {

@@ -79,6 +79,7 @@ int rego_query_eval(const rego_query *q, gh_arena *a, const rego_eval_opts *o,
         e.bctx.seed = o->seed ? o->seed : (uint64_t)wall_ns();
         e.bctx.print = o->print;
         e.bctx.print_ud = o->print_ud;
+        e.bctx.http = o->http;
         res_k rk = {{res_fn}, q, cb, ud};
         rc = ev_body(&e, q->body, 0, &rk.k);
         if (rc > 0) rc = 0;

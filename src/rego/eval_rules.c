@@ -248,7 +248,7 @@ static int coll_value(ev *e, rnode *n, val_t **out) {
                         if (ov && !val_equal(ov, val_obj_val_at(kv, j)))
                             return ev_errf(e, GH_ECONFLICT, "eval_conflict_error",
                                            n->nrules ? &n->rules[0]->src->loc : NULL,
-                                           "complete rules must not produce multiple outputs");
+                                           "object keys must be unique");
                         if (val_obj_put(e->a, m, val_obj_key_at(kv, j), val_obj_val_at(kv, j)))
                             return ev_oom(e);
                     }
@@ -256,7 +256,7 @@ static int coll_value(ev *e, rnode *n, val_t **out) {
                 } else {
                     return ev_errf(e, GH_ECONFLICT, "eval_conflict_error",
                                    n->nrules ? &n->rules[0]->src->loc : NULL,
-                                   "complete rules must not produce multiple outputs");
+                                   "object keys must be unique");
                 }
             }
             if (val_obj_put(e->a, acc, kid->key, kv)) return ev_oom(e);

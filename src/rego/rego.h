@@ -342,8 +342,12 @@ typedef struct rego_policy rego_policy;
 
 /* A new empty policy (owns its arena); NULL on allocation failure. */
 rego_policy *rego_policy_new(void);
-/* Parse a module into the policy (its AST lives in the policy's arena).
- * Errors as rego_parse_module; not allowed after compile (GH_EINVAL). */
+/* Parse a module into the policy (its AST lives in an arena of its own,
+ * owned by the policy, limited to REGO_MODULE_ARENA_BASE +
+ * REGO_MODULE_ARENA_PER_BYTE * n bytes: GH_ELIMIT beyond). Errors as
+ * rego_parse_module; not allowed after compile (GH_EINVAL). */
+#define REGO_MODULE_ARENA_BASE (64u << 20)
+#define REGO_MODULE_ARENA_PER_BYTE 256u
 int rego_policy_add_module(rego_policy *p, const char *file, const char *src, size_t n,
                            const rego_parse_opts *o, gh_err *e);
 /* Deep-merge an object into the base documents (copied into the policy).
@@ -393,6 +397,8 @@ typedef struct rego_eval_opts {
     size_t max_stack;     /* C stack the evaluation may use (bytes; evaluation is
                              recursive); 0: REGO_DEFAULT_MAX_STACK. Keep it below
                              the calling thread's stack size. */
+    const struct rego_http_policy *http; /* http.send allowed when non-NULL (see
+                             rego/builtins/builtins.h); must outlive the evaluation */
 } rego_eval_opts;
 
 #define REGO_DEFAULT_MAX_STACK (4u << 20)

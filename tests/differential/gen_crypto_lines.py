@@ -107,6 +107,8 @@ add(f"crypto.x509.parse_keypair({q(certs['root'])}, {q(rd('root_pkcs1.key'))})")
 add(f"crypto.x509.parse_keypair({q(certs['root'])}, {q(certs['root'])})")
 add(f"crypto.x509.parse_keypair({q(rd('root.key'))}, {q(rd('root.key'))})")
 add(f"crypto.x509.parse_certificate_request({q(rd('csr.pem'))})")
+for blk in rd("uri_certs.pem").split("-----END CERTIFICATE-----\n")[:-1]:
+    add(f"crypto.x509.parse_certificates({q(blk + '-----END CERTIFICATE-----' + chr(10))})")
 add(f"crypto.x509.parse_certificate_request({q(base64.b64encode(rd('csr.pem').encode()).decode())})")
 add(f"crypto.x509.parse_certificate_request({q(certs['root'])})")
 with open(os.path.join(here, "crypto.txt"), "w") as f:

@@ -26,8 +26,8 @@ static const char RSA_PEM[] = /* tests/data/crypto/root_pub.pem */
     "ZSKlRqGm7KaWZxt4IqWvktsIUoer82B/1s1gpdKTEBdFmt/Gb+rpQHd9pfABNLfs\n"
     "qQIDAQAB\n"
     "-----END PUBLIC KEY-----\n";
-static const char JWKS[] =
-    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"h\",\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"}]}";
+static const char JWKS[] = "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"h\",\"k\":"
+                           "\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"}]}";
 static const char SECRET[] = "0123456789abcdef0123456789abcdef";
 
 static const rego_builtin *find(const char *name) {
@@ -82,7 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!k || !cons || val_obj_put(&a, cons, val_strc(&a, "cert"), k)) abort();
         args[1] = cons;
         val_t *r = run(&a, "io.jwt.decode_verify", args, VAL_ARRAY);
-        if (r && (val_arr_len(r) != 3 || (val_arr_at(r, 0) == VAL_TRUE && header_is_none(val_arr_at(r, 1)))))
+        if (r && (val_arr_len(r) != 3 ||
+                  (val_arr_at(r, 0) == VAL_TRUE && header_is_none(val_arr_at(r, 1)))))
             abort();
         args[1] = k;
         run(&a, "io.jwt.verify_rs256", args, VAL_BOOL);

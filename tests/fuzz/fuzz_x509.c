@@ -27,7 +27,8 @@ static void run(gh_arena *a, const char *name, val_t **args) {
     int rc = b->fn(&c, args, &out);
     if (rc == RB_OK) {
         if (!out) abort();
-        if (!strcmp(name, "crypto.x509.parse_certificates") && val_kind_of(out) != VAL_ARRAY) abort();
+        if (!strcmp(name, "crypto.x509.parse_certificates") && val_kind_of(out) != VAL_ARRAY)
+            abort();
         if (!strcmp(name, "crypto.x509.parse_and_verify_certificates") &&
             (val_kind_of(out) != VAL_ARRAY || val_arr_len(out) != 2))
             abort();

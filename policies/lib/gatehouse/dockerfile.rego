@@ -115,7 +115,9 @@ _checked_bases(instrs, p) := {{"i": f.i, "ins": f.ins, "image": img} |
 	some f in _froms(instrs)
 	img := _resolve(f.image, instrs)
 	not lower(img) in object.keys(aliases)
-} if p.checkAllStages == true
+} if {
+	p.checkAllStages == true
+}
 
 else := {{"i": last.i, "ins": last.ins, "image": _runtime_base(instrs)} |
 	froms := _froms(instrs)
@@ -160,7 +162,9 @@ _user(instrs, p) := {v |
 		"msg": "final stage sets no USER, so the container runs as root; add USER <non-root uid>",
 		"details": {"stage": _final_stage(instrs)},
 	}
-} if count(_users(instrs)) == 0
+} if {
+	count(_users(instrs)) == 0
+}
 
 else := {v |
 	users := _users(instrs)
@@ -199,7 +203,7 @@ _after_eq(w) := substring(w, indexof(w, "=") + 1, -1) if contains(w, "=")
 
 else := null
 
-_secrets(instrs, p) := {v |
+_secrets(instrs, p) := ({v |
 	some var in _vars(instrs)
 	secretscan.secret_name(var.name)
 	secretscan.literal(var.value)
@@ -209,7 +213,7 @@ _secrets(instrs, p) := {v |
 	not _named_secret(var)
 	some f in secretscan.scan(var.value, p)
 	v := _secret_v(var, sprintf("value contains %s; it is stored in the image", [f.what]))
-} | {v |
+}) | {v |
 	some i, ins in instrs
 	not ins.Cmd in {"env", "arg", "comment"}
 	some f in secretscan.pattern_hits(concat(" ", _values(ins)), p)

@@ -16,7 +16,7 @@ violations(obj, params) := _pod(obj, spec, path) | _containers(obj, spec, p) if 
 	p := k8s.with_defaults(defaults, params)
 	spec := k8s.pod_spec(obj)
 	path := k8s.pod_spec_path(obj)
-}
+} else := set()
 
 _pod(obj, spec, path) := {v |
 	some field in ["hostNetwork", "hostPID", "hostIPC"]
@@ -52,25 +52,25 @@ _eff(sc, pod_sc, key) := sc[key] if {
 	sc[key] != null
 } else := object.get(pod_sc, key, null)
 
-_findings(sc, pod_sc, p) := {f |
+_findings(sc, pod_sc, p) := ((((({f |
 	sc.privileged == true
 	f := {"field": "privileged", "text": "runs privileged; remove privileged: true"}
 } | {f |
 	not sc.allowPrivilegeEscalation == false
 	f := {"field": "allowPrivilegeEscalation", "text": "must set allowPrivilegeEscalation: false"}
-} | {f |
+}) | {f |
 	not sc.readOnlyRootFilesystem == true
 	f := {"field": "readOnlyRootFilesystem", "text": "must set readOnlyRootFilesystem: true"}
-} | {f |
+}) | {f |
 	not _eff(sc, pod_sc, "runAsNonRoot") == true
 	f := {"field": "runAsNonRoot", "text": "must set runAsNonRoot: true (container or pod securityContext)"}
-} | {f |
+}) | {f |
 	_eff(sc, pod_sc, "runAsUser") == 0
 	f := {"field": "runAsUser", "text": "runs as UID 0 (root)"}
-} | {f |
+}) | {f |
 	not _drops_all(sc)
 	f := {"field": "capabilities.drop", "text": "must drop all capabilities (capabilities.drop: [ALL])"}
-} | {f |
+}) | {f |
 	profile := object.get(k8s.as_object(_eff(sc, pod_sc, "seccompProfile")), "type", "")
 	not profile in p.allowedSeccompProfiles
 	f := {"field": "seccompProfile.type", "text": _seccomp_text(profile, p.allowedSeccompProfiles)}

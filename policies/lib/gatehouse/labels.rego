@@ -18,7 +18,7 @@ defaults := {
 }
 
 # violations(obj, params) is the set of {"msg", "details"} for obj.
-violations(obj, params) := ((_owner(obj, p) | _required(obj, p)) | _classification(obj, p)) if {
+violations(obj, params) := (_owner(obj, p) | _required(obj, p)) | _classification(obj, p) if {
 	p := k8s.with_defaults(defaults, params)
 	_applies(obj, p.kinds)
 } else := set()

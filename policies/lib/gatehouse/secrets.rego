@@ -10,11 +10,12 @@ import rego.v1
 import data.lib.gatehouse.k8s
 import data.lib.gatehouse.secretscan
 
-defaults := object.union(secretscan.defaults, {
-	# Annotations never scanned: kubectl's copy of the whole object would
-	# repeat every finding.
-	"ignoreAnnotations": ["kubectl.kubernetes.io/last-applied-configuration"],
-})
+# Scanning defaults plus the annotations never scanned: kubectl's copy of
+# the whole object would repeat every finding.
+defaults := object.union(
+	secretscan.defaults,
+	{"ignoreAnnotations": ["kubectl.kubernetes.io/last-applied-configuration"]},
+)
 
 # violations(obj, params) is the set of {"msg", "details"} for obj.
 violations(obj, _) := set() if obj.kind == "Secret"

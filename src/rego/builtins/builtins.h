@@ -126,5 +126,45 @@ extern const rego_builtin rego_bi_jwt[];
 extern const rego_builtin rego_bi_misc[];      /* uuid, semver, graph, walk, rand, opa.runtime */
 extern const rego_builtin rego_bi_http[];
 extern const rego_builtin rego_bi_semver[];    /* semver.is_valid, semver.compare (semver.c) */
+extern const rego_builtin rego_bi_aws[];       /* providers.aws.sign_req (aws.c) */
+extern const rego_builtin rego_bi_graphql[];   /* graphql.* (graphql.c) */
+
+/* ---- http.send policy ------------------------------------------------------------
+ * http.send reaches the network only when the embedding program passes a
+ * policy (rego_eval_opts.http -> rego_bctx.http); with none every call fails
+ * with "http.send: disabled by configuration". Only http:// and https:// URLs
+ * are ever fetched, on every redirect hop too. */
+typedef struct rego_http_cache rego_http_cache;
+
+/* Defaults used when a policy field is 0. */
+#define REGO_HTTP_DEFAULT_TIMEOUT_NS (5ll * 1000000000ll) /* OPA's default */
+#define REGO_HTTP_DEFAULT_MAX_RESPONSE (16u * 1024u * 1024u) /* body bytes */
+
+struct rego_http_policy {
+    /* Allowed destinations; nallow == 0 allows any http(s) URL. An entry
+     * with "://" is a URL prefix matched on the parsed URL: same scheme, host
+     * and port, and the path starts with the entry's path at a segment
+     * boundary ("https://api.example.com/v1" allows /v1 and /v1/x, not /v10).
+     * Any other entry is a host name, optionally with ":port", or
+     * "*.example.com" for any subdomain (OPA's allow_net is host names). */
+    const char *const *allow;
+    size_t nallow;
+    int64_t timeout_ns;        /* default when the request gives no timeout; 0: 5 s */
+    int64_t max_timeout_ns;    /* cap on any request's timeout (also for "no timeout"); 0: none */
+    size_t max_response_bytes; /* response body cap; 0: REGO_HTTP_DEFAULT_MAX_RESPONSE */
+    uint32_t max_retry_attempts; /* requests asking for more retries get this many */
+    bool allow_insecure_tls;   /* honour tls_insecure_skip_verify (else it is an error) */
+    bool allow_local_files;    /* tls_*_file and tls_*_env_variable may read files/env */
+    rego_http_cache *cache;    /* inter-query cache for cache/force_cache; NULL: none */
+};
+
+/* A thread-safe in-process cache of HTTP responses shared by queries (OPA's
+ * inter-query cache), honouring Cache-Control/Expires/Date and force_cache,
+ * bounded to max_bytes (least recently used entries go first; 0: 64 MiB).
+ * NULL on allocation failure. Free it after every evaluation using it. */
+rego_http_cache *rego_http_cache_new(size_t max_bytes);
+void rego_http_cache_free(rego_http_cache *hc);
+/* Current number of entries and bytes held (tests, metrics). */
+void rego_http_cache_stats(rego_http_cache *hc, size_t *entries, size_t *bytes);
 
 #endif

@@ -98,14 +98,17 @@ static EVP_PKEY *pem_private_key(rego_bctx *c, const rb_pem *blk, bool *skip) {
     *skip = false;
     if (rb_pem_type_is(blk, "RSA PRIVATE KEY")) {
         pk = d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, n);
-        if (!pk) rb_err(c, "x509: failed to parse private key (use ParsePKCS8PrivateKey instead "
-                           "for this key format)");
+        if (!pk)
+            rb_err(c, "x509: failed to parse private key (use ParsePKCS8PrivateKey instead "
+                      "for this key format)");
     } else if (rb_pem_type_is(blk, "PRIVATE KEY")) {
         PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, n);
         pk = p8 ? EVP_PKCS82PKEY(p8) : NULL;
         PKCS8_PRIV_KEY_INFO_free(p8);
-        if (pk && EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC &&
-            EVP_PKEY_get_base_id(pk) != EVP_PKEY_ED25519 && EVP_PKEY_get_base_id(pk) != EVP_PKEY_X25519) {
+        if (pk && EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA &&
+            EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC &&
+            EVP_PKEY_get_base_id(pk) != EVP_PKEY_ED25519 &&
+            EVP_PKEY_get_base_id(pk) != EVP_PKEY_X25519) {
             EVP_PKEY_free(pk);
             pk = NULL;
             rb_err(c, "x509: PKCS#8 wrapping contained private key with unknown algorithm");
@@ -164,14 +167,16 @@ static int private_keys(rego_bctx *c, const char *s, size_t n, EVP_PKEY ***keys,
     *keys = arr;
     return 0;
 fail:
-    for (size_t i = 0; i < *nkeys; i++) EVP_PKEY_free(arr[i]);
+    for (size_t i = 0; i < *nkeys; i++)
+        EVP_PKEY_free(arr[i]);
     gh_free(arr);
     *nkeys = 0;
     return c->err->code ? c->err->code : GH_EINVAL;
 }
 
 static void keys_free(EVP_PKEY **keys, size_t n) {
-    for (size_t i = 0; i < n; i++) EVP_PKEY_free(keys[i]);
+    for (size_t i = 0; i < n; i++)
+        EVP_PKEY_free(keys[i]);
     gh_free(keys);
 }
 
@@ -189,8 +194,9 @@ static int bi_parse_private_keys(rego_bctx *c, val_t *const *args, val_t **out) 
     if ((rc = private_keys(c, s, n, &keys, &nk))) return rc;
     val_t *arr = val_arr_new(c->a, nk);
     for (size_t i = 0; arr && i < nk; i++) {
-        val_t *v = EVP_PKEY_get_base_id(keys[i]) == EVP_PKEY_X25519 ? val_obj_new(c->a, 0)
-                                                                    : rb_privkey_value(c->a, keys[i]);
+        val_t *v = EVP_PKEY_get_base_id(keys[i]) == EVP_PKEY_X25519
+                       ? val_obj_new(c->a, 0)
+                       : rb_privkey_value(c->a, keys[i]);
         if (!v || val_arr_push(c->a, arr, v)) arr = NULL;
     }
     keys_free(keys, nk);
@@ -247,7 +253,8 @@ static int bi_parse_rsa_private_key(rego_bctx *c, val_t *const *args, val_t **ou
             OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
             OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
         bool ok = rb_put(c->a, o, "kty", val_strc(c->a, "RSA"));
-        for (size_t i = 0; ok && i < 8; i++) ok = rb_put(c->a, o, names[i], b64url_bn(c->a, pk, params[i]));
+        for (size_t i = 0; ok && i < 8; i++)
+            ok = rb_put(c->a, o, names[i], b64url_bn(c->a, pk, params[i]));
         rc = ok ? 0 : rb_oom(c);
         break;
     }
@@ -295,13 +302,20 @@ typedef struct vopts {
     size_t nusages;
 } vopts;
 
-static const char *const usage_names[] = {
-    "KeyUsageAny",          "KeyUsageServerAuth",     "KeyUsageClientAuth",
-    "KeyUsageCodeSigning",  "KeyUsageEmailProtection", "KeyUsageIPSECEndSystem",
-    "KeyUsageIPSECTunnel",  "KeyUsageIPSECUser",      "KeyUsageTimeStamping",
-    "KeyUsageOCSPSigning",  "KeyUsageMicrosoftServerGatedCrypto",
-    "KeyUsageNetscapeServerGatedCrypto", "KeyUsageMicrosoftCommercialCodeSigning",
-    "KeyUsageMicrosoftKernelCodeSigning"};
+static const char *const usage_names[] = {"KeyUsageAny",
+                                          "KeyUsageServerAuth",
+                                          "KeyUsageClientAuth",
+                                          "KeyUsageCodeSigning",
+                                          "KeyUsageEmailProtection",
+                                          "KeyUsageIPSECEndSystem",
+                                          "KeyUsageIPSECTunnel",
+                                          "KeyUsageIPSECUser",
+                                          "KeyUsageTimeStamping",
+                                          "KeyUsageOCSPSigning",
+                                          "KeyUsageMicrosoftServerGatedCrypto",
+                                          "KeyUsageNetscapeServerGatedCrypto",
+                                          "KeyUsageMicrosoftCommercialCodeSigning",
+                                          "KeyUsageMicrosoftKernelCodeSigning"};
 
 static int usage_of(const char *s, size_t n) {
     for (size_t i = 0; i < sizeof usage_names / sizeof *usage_names; i++)
@@ -310,7 +324,8 @@ static int usage_of(const char *s, size_t n) {
 }
 
 static bool key_eq(const val_t *k, const char *lit) {
-    return val_is_str(k) && val_str_len(k) == strlen(lit) && !memcmp(val_str_ptr(k), lit, val_str_len(k));
+    return val_is_str(k) && val_str_len(k) == strlen(lit) &&
+           !memcmp(val_str_ptr(k), lit, val_str_len(k));
 }
 
 /* OPA's extractVerifyOpts. */
@@ -323,8 +338,10 @@ static int verify_opts(rego_bctx *c, const val_t *o, vopts *vo) {
             if (!val_is_str(v)) return rb_err(c, "'DNSName' should be a string");
             vo->dns = val_str_ptr(v);
             vo->dnsn = val_str_len(v);
-            while (vo->dnsn && vo->dns[0] == '"') vo->dns++, vo->dnsn--;
-            while (vo->dnsn && vo->dns[vo->dnsn - 1] == '"') vo->dnsn--;
+            while (vo->dnsn && vo->dns[0] == '"')
+                vo->dns++, vo->dnsn--;
+            while (vo->dnsn && vo->dns[vo->dnsn - 1] == '"')
+                vo->dnsn--;
         } else if (key_eq(k, "CurrentTime")) {
             if (val_kind_of(v) != VAL_NUMBER) return rb_err(c, "'CurrentTime' should be a number");
             if (!val_is_int(v) || !val_num_to_int64(v, &vo->time_ns))
@@ -348,8 +365,10 @@ static int verify_opts(rego_bctx *c, const val_t *o, vopts *vo) {
                 if (!val_is_str(e)) continue;
                 const char *s = val_str_ptr(e);
                 size_t sn = val_str_len(e);
-                while (sn && s[0] == '"') s++, sn--;
-                while (sn && s[sn - 1] == '"') sn--;
+                while (sn && s[0] == '"')
+                    s++, sn--;
+                while (sn && s[sn - 1] == '"')
+                    sn--;
                 int u = usage_of(s, sn);
                 if (u < 0) {
                     rb_sb_puts(&bad, nbad++ ? " " : "");
@@ -429,7 +448,8 @@ static bool verify_chain(rego_bctx *c, rb_cert *certs, size_t n, const vopts *vo
     STACK_OF(X509) *inter = sk_X509_new_null();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     bool ok = store && inter && ctx && X509_STORE_add_cert(store, certs[0].x) == 1;
-    for (size_t i = 1; ok && i + 1 < n; i++) ok = sk_X509_push(inter, certs[i].x) > 0;
+    for (size_t i = 1; ok && i + 1 < n; i++)
+        ok = sk_X509_push(inter, certs[i].x) > 0;
     ok = ok && X509_STORE_CTX_init(ctx, store, certs[n - 1].x, inter) == 1;
     if (ok) {
         X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
@@ -469,7 +489,8 @@ static bool verify_chain(rego_bctx *c, rb_cert *certs, size_t n, const vopts *vo
         for (int i = 0; ok && i < cn; i++) {
             X509 *x = sk_X509_value(ch, i);
             size_t j = 0;
-            while (j < n && X509_cmp(certs[j].x, x) != 0) j++;
+            while (j < n && X509_cmp(certs[j].x, x) != 0)
+                j++;
             if (j == n)
                 ok = false;
             else
@@ -584,8 +605,8 @@ static int bi_parse_certificate_request(rego_bctx *c, val_t *const *args, val_t 
 /* ---- crypto.x509.parse_keypair -------------------------------------------------------------- */
 
 /* A DER or PEM input as PEM text (OPA wraps DER in a PEM block). */
-static int keypair_input(rego_bctx *c, const char *s, size_t n, const char *type,
-                         const char **pem, size_t *pemn) {
+static int keypair_input(rego_bctx *c, const char *s, size_t n, const char *type, const char **pem,
+                         size_t *pemn) {
     if (!rb_has_pem_prefix(s, n)) {
         unsigned char *dec;
         size_t dn;
@@ -618,7 +639,8 @@ static int bi_parse_keypair(rego_bctx *c, val_t *const *args, val_t **out) {
     const char *cs, *ks;
     size_t cn, kn;
     int rc;
-    if ((rc = rb_arg_str(c, args, 0, &cs, &cn)) || (rc = rb_arg_str(c, args, 1, &ks, &kn))) return rc;
+    if ((rc = rb_arg_str(c, args, 0, &cs, &cn)) || (rc = rb_arg_str(c, args, 1, &ks, &kn)))
+        return rc;
     if (cn > RB_CRYPTO_MAX_INPUT || kn > RB_CRYPTO_MAX_INPUT) return rb_err(c, "input too large");
     if ((rc = keypair_input(c, cs, cn, "CERTIFICATE", &cs, &cn)) ||
         (rc = keypair_input(c, ks, kn, "PRIVATE KEY", &ks, &kn)))
@@ -704,14 +726,15 @@ static int bi_parse_keypair(rego_bctx *c, val_t *const *args, val_t **out) {
     return rc;
 }
 
-/* ---- table ---------------------------------------------------------------------------------------- */
+/* ---- table
+ * ---------------------------------------------------------------------------------------- */
 
 #define OBJS "array[object[string: any]]"
 
 /* Every entry reports arena exhaustion as GH_ENOMEM (rb_crypto_rc). */
-#define WRAP(fn)                                                                    \
-    static int fn##_w(rego_bctx *c, val_t *const *args, val_t **out) {             \
-        return rb_crypto_rc(c, fn(c, args, out));                                   \
+#define WRAP(fn)                                                                                   \
+    static int fn##_w(rego_bctx *c, val_t *const *args, val_t **out) {                             \
+        return rb_crypto_rc(c, fn(c, args, out));                                                  \
     }
 WRAP(bi_hmac_equal)
 WRAP(bi_hmac_md5)
@@ -736,10 +759,10 @@ const rego_builtin rego_bi_crypto[] = {
      "MD5-HMAC of x with key, as lower-case hex."},
     {"crypto.hmac.sha1", 2, 0, bi_hmac_sha1_w, "(x: string, key: string) -> y: string", "crypto",
      "SHA1-HMAC of x with key, as lower-case hex."},
-    {"crypto.hmac.sha256", 2, 0, bi_hmac_sha256_w, "(x: string, key: string) -> y: string", "crypto",
-     "SHA256-HMAC of x with key, as lower-case hex."},
-    {"crypto.hmac.sha512", 2, 0, bi_hmac_sha512_w, "(x: string, key: string) -> y: string", "crypto",
-     "SHA512-HMAC of x with key, as lower-case hex."},
+    {"crypto.hmac.sha256", 2, 0, bi_hmac_sha256_w, "(x: string, key: string) -> y: string",
+     "crypto", "SHA256-HMAC of x with key, as lower-case hex."},
+    {"crypto.hmac.sha512", 2, 0, bi_hmac_sha512_w, "(x: string, key: string) -> y: string",
+     "crypto", "SHA512-HMAC of x with key, as lower-case hex."},
     {"crypto.md5", 1, 0, bi_md5_w, "(x: string) -> y: string", "crypto",
      "MD5 hash of x as lower-case hex."},
     {"crypto.parse_private_keys", 1, 0, bi_parse_private_keys_w, "(keys: string) -> output: " OBJS,
@@ -757,8 +780,9 @@ const rego_builtin rego_bi_crypto[] = {
     {"crypto.x509.parse_certificate_request", 1, 0, bi_parse_certificate_request_w,
      "(csr: string) -> output: object[string: any]", "crypto",
      "Parses a PEM or base64 DER certificate signing request."},
-    {"crypto.x509.parse_certificates", 1, 0, bi_parse_certificates_w, "(certs: string) -> output: " OBJS,
-     "crypto", "Parses PEM or base64 DER certificates into objects."},
+    {"crypto.x509.parse_certificates", 1, 0, bi_parse_certificates_w,
+     "(certs: string) -> output: " OBJS, "crypto",
+     "Parses PEM or base64 DER certificates into objects."},
     {"crypto.x509.parse_keypair", 2, 0, bi_parse_keypair_w,
      "(cert: string, pem: string) -> output: object[string: any]", "crypto",
      "Parses a certificate and its matching private key into a TLS key pair object."},

@@ -7,6 +7,7 @@
  *   jwk.c          JSON Web Keys and key sets (JWK/JWKS, PEM certificates and
  *                  public keys) as OpenSSL keys, with gatehouse's key-strength
  *                  and key-usage rules; JWS sign/verify primitives.
+ *   gourl.c        Go's net/url parsing and printing (URI SANs, SigV4).
  *   x509.c         X.509 certificates and CSRs as the objects Go's
  *                  encoding/json makes of x509.Certificate (what OPA returns).
  * Invariants: every OpenSSL object is freed by the function that created it
@@ -48,8 +49,7 @@ int rb_b64_std_decode(rego_bctx *c, const char *s, size_t n, unsigned char **out
 /* OPA's base64url.decode: pads unpadded input (RFC 7515 appendix C), then
  * Go's URLEncoding. Errors: "illegal base64url string: <s>" or "illegal
  * base64 data at input byte N". out is NUL-terminated (arena). */
-int rb_b64url_opa_decode(rego_bctx *c, const char *s, size_t n, unsigned char **out,
-                         size_t *outn);
+int rb_b64url_opa_decode(rego_bctx *c, const char *s, size_t n, unsigned char **out, size_t *outn);
 /* True when s is canonical unpadded base64url as RFC 7515 requires:
  * alphabet characters only, length % 4 != 1, zero trailing bits. */
 bool rb_b64url_strict_ok(const char *s, size_t n);
@@ -122,10 +122,18 @@ enum { RB_KTY_NONE = 0, RB_KTY_RSA, RB_KTY_EC, RB_KTY_OKP, RB_KTY_OCT };
 /* JWS algorithms (RFC 7518 + RFC 8037 EdDSA). */
 typedef enum {
     RB_ALG_NONE = 0,
-    RB_ALG_HS256, RB_ALG_HS384, RB_ALG_HS512,
-    RB_ALG_RS256, RB_ALG_RS384, RB_ALG_RS512,
-    RB_ALG_PS256, RB_ALG_PS384, RB_ALG_PS512,
-    RB_ALG_ES256, RB_ALG_ES384, RB_ALG_ES512,
+    RB_ALG_HS256,
+    RB_ALG_HS384,
+    RB_ALG_HS512,
+    RB_ALG_RS256,
+    RB_ALG_RS384,
+    RB_ALG_RS512,
+    RB_ALG_PS256,
+    RB_ALG_PS384,
+    RB_ALG_PS512,
+    RB_ALG_ES256,
+    RB_ALG_ES384,
+    RB_ALG_ES512,
     RB_ALG_EDDSA,
 } rb_alg;
 
@@ -135,24 +143,24 @@ const char *rb_alg_name(rb_alg alg);
 
 /* One verification or signing key. */
 typedef struct rb_jkey {
-    int kty;                  /* RB_KTY_* */
-    EVP_PKEY *pk;             /* RSA, EC, OKP keys (public or private) */
-    unsigned char *secret;    /* oct keys: heap copy, wiped on free */
+    int kty;               /* RB_KTY_* */
+    EVP_PKEY *pk;          /* RSA, EC, OKP keys (public or private) */
+    unsigned char *secret; /* oct keys: heap copy, wiped on free */
     size_t secret_len;
-    bool has_private;         /* pk holds a private key */
-    rb_alg alg;               /* JWK "alg" when it names a JWS algorithm */
-    bool has_alg;             /* JWK carried an "alg" member */
-    const char *kid;          /* JWK "kid" (arena) or NULL */
+    bool has_private; /* pk holds a private key */
+    rb_alg alg;       /* JWK "alg" when it names a JWS algorithm */
+    bool has_alg;     /* JWK carried an "alg" member */
+    const char *kid;  /* JWK "kid" (arena) or NULL */
     size_t kid_len;
-    bool usable;              /* false: fails gatehouse's rules, never verifies */
+    bool usable; /* false: fails gatehouse's rules, never verifies */
 } rb_jkey;
 
 typedef struct rb_jkeyset {
     rb_jkey *keys; /* heap array */
     size_t n;
-    bool from_jwk;  /* keys came from a JWK/JWKS (OPA: key alg/kid apply) */
-    bool rejected;  /* the set as a whole is ambiguous (mixed symmetric and
-                       asymmetric keys, duplicate kid): nothing verifies */
+    bool from_jwk; /* keys came from a JWK/JWKS (OPA: key alg/kid apply) */
+    bool rejected; /* the set as a whole is ambiguous (mixed symmetric and
+                      asymmetric keys, duplicate kid): nothing verifies */
 } rb_jkeyset;
 
 /* OPA's getKeysFromCertOrJWK: a PEM certificate, a PEM public key, a JWK
@@ -175,8 +183,8 @@ bool rb_jws_verify(rb_alg alg, const rb_jkey *k, const unsigned char *secret, si
                    size_t siglen);
 /* Sign msg with private key k; the signature (JOSE form) goes to the arena.
  * Returns 0 or records an error. */
-int rb_jws_sign(rego_bctx *c, rb_alg alg, const rb_jkey *k, const unsigned char *msg,
-                size_t msglen, unsigned char **sig, size_t *siglen);
+int rb_jws_sign(rego_bctx *c, rb_alg alg, const rb_jkey *k, const unsigned char *msg, size_t msglen,
+                unsigned char **sig, size_t *siglen);
 
 /* The private keys of PEM data as Go's json.Marshal prints crypto.PrivateKey
  * values (crypto.parse_private_keys), and the first one as a JWK
@@ -225,6 +233,24 @@ int rb_x509_san(rego_bctx *c, const unsigned char *p, size_t n, rb_san *out);
  * fills Extensions, the fields extensions set (zero values otherwise) and
  * UnhandledCriticalExtensions into o; the SAN lists also go to *san. */
 int rb_x509_extensions(rego_bctx *c, rb_der exts, bool present, val_t *o, rb_san *san);
+/* A URL as Go's net/url parses it (fields as in url.URL; strings point
+ * into the input or the arena, with lengths). */
+typedef struct rb_gourl {
+    const char *scheme, *opaque, *host, *path, *rawpath, *rawquery, *frag, *rawfrag;
+    size_t schemen, opaquen, hostn, pathn, rawpathn, rawqueryn, fragn, rawfragn;
+    bool has_user, user_pw, omit_host, force_query;
+    char *user, *pw;
+    size_t usern, pwn;
+} rb_gourl;
+
+/* Go's url.Parse; false with the inner error text (e.g. `invalid URL
+ * escape "%zz"`) in err. */
+bool rb_go_url_parse(gh_arena *a, const char *s, size_t n, rb_gourl *u, char *err, size_t errsz);
+/* Go's URL.EscapedPath(), URL.String(), and the url.URL struct as
+ * encoding/json prints it ({Scheme, Opaque, User, Host, Path, ...}). */
+val_t *rb_go_url_escaped_path(gh_arena *a, const rb_gourl *u);
+val_t *rb_go_url_string(gh_arena *a, const rb_gourl *u);
+val_t *rb_go_url_value(gh_arena *a, const rb_gourl *u);
 /* net.IP.String of a 4- or 16-byte address. */
 val_t *rb_x509_ip_value(gh_arena *a, const unsigned char *p, size_t n);
 

@@ -29,8 +29,8 @@ static bool is_nl(unsigned char ch) { return ch == '\n' || ch == '\r'; }
 /* One quantum of Go's Encoding.decodeQuantum (padded, non-strict). *si is
  * the read position; returns bytes written (0..3), -1 on error, -2 when the
  * input ended cleanly before the quantum started. */
-static int b64_quantum(const unsigned char *src, size_t n, size_t *si, bool url,
-                       unsigned char *dst, size_t *errpos, bool *done) {
+static int b64_quantum(const unsigned char *src, size_t n, size_t *si, bool url, unsigned char *dst,
+                       size_t *errpos, bool *done) {
     unsigned char dbuf[4] = {0, 0, 0, 0};
     int dlen = 4;
     for (int j = 0; j < 4; j++) {
@@ -54,7 +54,8 @@ static int b64_quantum(const unsigned char *src, size_t n, size_t *si, bool url,
             return -1;
         }
         if (j == 2) { /* "==" expected: the first '=' is consumed */
-            while (*si < n && is_nl(src[*si])) (*si)++;
+            while (*si < n && is_nl(src[*si]))
+                (*si)++;
             if (*si == n) {
                 *errpos = n;
                 return -1;
@@ -65,7 +66,8 @@ static int b64_quantum(const unsigned char *src, size_t n, size_t *si, bool url,
             }
             (*si)++;
         }
-        while (*si < n && is_nl(src[*si])) (*si)++;
+        while (*si < n && is_nl(src[*si]))
+            (*si)++;
         if (*si < n) {
             *errpos = *si;
             return -1;
@@ -74,8 +76,8 @@ static int b64_quantum(const unsigned char *src, size_t n, size_t *si, bool url,
         *done = true;
         break;
     }
-    uint32_t val = (uint32_t)dbuf[0] << 18 | (uint32_t)dbuf[1] << 12 | (uint32_t)dbuf[2] << 6 |
-                   dbuf[3];
+    uint32_t val =
+        (uint32_t)dbuf[0] << 18 | (uint32_t)dbuf[1] << 12 | (uint32_t)dbuf[2] << 6 | dbuf[3];
     dst[0] = (unsigned char)(val >> 16);
     dst[1] = (unsigned char)(val >> 8);
     dst[2] = (unsigned char)val;
@@ -112,8 +114,7 @@ int rb_b64_std_decode(rego_bctx *c, const char *s, size_t n, unsigned char **out
     return 0;
 }
 
-int rb_b64url_opa_decode(rego_bctx *c, const char *s, size_t n, unsigned char **out,
-                         size_t *outn) {
+int rb_b64url_opa_decode(rego_bctx *c, const char *s, size_t n, unsigned char **out, size_t *outn) {
     static const char pads[] = "==";
     size_t pad = 0;
     if (!(n > 0 && s[n - 1] == '=')) {
@@ -225,7 +226,8 @@ static size_t get_line(const char *s, size_t n, size_t *next) {
         j = i + 1;
         if (i > 0 && s[i - 1] == '\r') i--;
     }
-    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t')) i--;
+    while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t'))
+        i--;
     *next = j;
     return i;
 }
@@ -323,7 +325,8 @@ bool rb_der_next(rb_der *cur, unsigned *tag, rb_der *body, rb_der *whole) {
         size_t k = p[1] & 0x7f;
         if (k == 0 || k > sizeof(size_t) || n < 2 + k) return false;
         len = 0;
-        for (size_t i = 0; i < k; i++) len = len << 8 | p[2 + i];
+        for (size_t i = 0; i < k; i++)
+            len = len << 8 | p[2 + i];
         if (len < 0x80 || p[2] == 0) return false; /* not minimal (DER) */
         hdr += k;
     }

@@ -56,9 +56,18 @@ static bool alg_is_es(rb_alg a) { return a >= RB_ALG_ES256 && a <= RB_ALG_ES512;
 
 static const char *alg_md(rb_alg a) {
     switch (a) {
-    case RB_ALG_HS256: case RB_ALG_RS256: case RB_ALG_PS256: case RB_ALG_ES256: return "SHA256";
-    case RB_ALG_HS384: case RB_ALG_RS384: case RB_ALG_PS384: case RB_ALG_ES384: return "SHA384";
-    case RB_ALG_HS512: case RB_ALG_RS512: case RB_ALG_PS512: case RB_ALG_ES512: return "SHA512";
+    case RB_ALG_HS256:
+    case RB_ALG_RS256:
+    case RB_ALG_PS256:
+    case RB_ALG_ES256: return "SHA256";
+    case RB_ALG_HS384:
+    case RB_ALG_RS384:
+    case RB_ALG_PS384:
+    case RB_ALG_ES384: return "SHA384";
+    case RB_ALG_HS512:
+    case RB_ALG_RS512:
+    case RB_ALG_PS512:
+    case RB_ALG_ES512: return "SHA512";
     default: return NULL;
     }
 }
@@ -93,10 +102,9 @@ static int pkey_curve_nid(const EVP_PKEY *pk) {
  * each small prime below, powers of 65537. A modulus passing every prime
  * is a fingerprint match; an honest one fails one with overwhelming odds. */
 static bool roca_fingerprint(const BIGNUM *n) {
-    static const unsigned primes[] = {3,   5,   7,   11,  13,  17,  19,  23,  29,  31,
-                                      37,  41,  43,  47,  53,  59,  61,  67,  71,  73,
-                                      79,  83,  89,  97,  101, 103, 107, 109, 113, 127,
-                                      131, 137, 139, 149, 151, 157, 163, 167};
+    static const unsigned primes[] = {
+        3,  5,  7,  11, 13, 17,  19,  23,  29,  31,  37,  41,  43,  47,  53,  59,  61,  67,  71,
+        73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167};
     for (size_t i = 0; i < sizeof primes / sizeof *primes; i++) {
         unsigned p = primes[i];
         BN_ULONG r = BN_mod_word(n, p);
@@ -125,8 +133,7 @@ static bool rsa_key_ok(const EVP_PKEY *pk) {
 
 static bool ec_key_ok(EVP_PKEY *pk) {
     int nid = pkey_curve_nid(pk);
-    if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1 && nid != NID_secp521r1)
-        return false;
+    if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1 && nid != NID_secp521r1) return false;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
     bool ok = ctx && EVP_PKEY_public_check(ctx) == 1;
     EVP_PKEY_CTX_free(ctx);
@@ -174,7 +181,8 @@ void rb_jkey_free(rb_jkey *k) {
 
 void rb_keyset_free(rb_jkeyset *ks) {
     if (!ks) return;
-    for (size_t i = 0; i < ks->n; i++) rb_jkey_free(&ks->keys[i]);
+    for (size_t i = 0; i < ks->n; i++)
+        rb_jkey_free(&ks->keys[i]);
     gh_free(ks->keys);
     memset(ks, 0, sizeof *ks);
 }
@@ -199,12 +207,14 @@ static int jwk_bytes(rego_bctx *c, const val_t *o, const char *name, unsigned ch
     *present = v != NULL;
     if (!v) return 0;
     if (!val_is_str(v))
-        return rb_err(c, JWK_ERR "failed to unmarshal JWK: invalid type for member \"%s\"", JP, name);
+        return rb_err(c, JWK_ERR "failed to unmarshal JWK: invalid type for member \"%s\"", JP,
+                      name);
     const char *s = val_str_ptr(v);
     size_t n = val_str_len(v);
     char *t = gh_arena_alloc(c->a, n + 1);
     if (!t) return rb_oom(c);
-    for (size_t i = 0; i < n; i++) t[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
+    for (size_t i = 0; i < n; i++)
+        t[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
     gh_err save = *c->err;
     if (rb_b64url_opa_decode(c, t, n, out, outn)) {
         *c->err = save;
@@ -243,8 +253,9 @@ static BIGNUM *bn_of(const unsigned char *p, size_t n) { return BN_bin2bn(p, (in
 static int jwk_rsa(rego_bctx *c, const val_t *o, rb_jkey *k) {
     static const char *const names[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
     static const char *const params[] = {
-        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
-        OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
         OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
     unsigned char *b[8];
     size_t bn[8];
@@ -254,12 +265,16 @@ static int jwk_rsa(rego_bctx *c, const val_t *o, rb_jkey *k) {
         if (rc) return rc;
     }
     if (!has[0] || !has[1] || bn[0] == 0 || bn[1] == 0)
-        return rb_err(c, JWK_ERR "failed to generate key: failed to generate key from JWK: "
-                         "missing mandatory key parameters N or E", JP);
+        return rb_err(c,
+                      JWK_ERR "failed to generate key: failed to generate key from JWK: "
+                              "missing mandatory key parameters N or E",
+                      JP);
     bool priv = has[2];
     if (priv && (!has[3] || !has[4]))
-        return rb_err(c, JWK_ERR "failed to generate key: failed to generate key from JWK: "
-                         "missing mandatory key parameters D, P or Q", JP);
+        return rb_err(c,
+                      JWK_ERR "failed to generate key: failed to generate key from JWK: "
+                              "missing mandatory key parameters D, P or Q",
+                      JP);
     bool crt = priv && has[3] && has[4] && has[5] && has[6] && has[7];
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     BIGNUM *v[8] = {0};
@@ -271,7 +286,8 @@ static int jwk_rsa(rego_bctx *c, const val_t *o, rb_jkey *k) {
         ok = v[i] && OSSL_PARAM_BLD_push_BN(bld, params[i], v[i]);
     }
     k->pk = ok ? pkey_from_params("RSA", bld, priv) : NULL;
-    for (int i = 0; i < 8; i++) BN_clear_free(v[i]);
+    for (int i = 0; i < 8; i++)
+        BN_clear_free(v[i]);
     OSSL_PARAM_BLD_free(bld);
     if (priv) OPENSSL_cleanse(b[2], bn[2]);
     if (!k->pk) return rb_err(c, JWK_ERR "failed to generate key: invalid RSA key parameters", JP);
@@ -292,8 +308,10 @@ static int jwk_ec(rego_bctx *c, const val_t *o, rb_jkey *k) {
         (rc = jwk_bytes(c, o, "d", &d, &dn, &hd)))
         return rc;
     if (!hx || !hy || !crv)
-        return rb_err(c, JWK_ERR "failed to generate key: failed to generate key from JWK: "
-                         "missing mandatory key parameters X, Y or Crv", JP);
+        return rb_err(c,
+                      JWK_ERR "failed to generate key: failed to generate key from JWK: "
+                              "missing mandatory key parameters X, Y or Crv",
+                      JP);
     const char *group;
     size_t size;
     if (streq(crv, cn, "P-256"))
@@ -303,8 +321,10 @@ static int jwk_ec(rego_bctx *c, const val_t *o, rb_jkey *k) {
     else if (streq(crv, cn, "P-521"))
         group = "secp521r1", size = 66;
     else
-        return rb_err(c, JWK_ERR "failed to generate key: failed to generate key from JWK: "
-                         "invalid curve algorithm %.*s", JP, (int)(cn > 32 ? 32 : cn), crv);
+        return rb_err(c,
+                      JWK_ERR "failed to generate key: failed to generate key from JWK: "
+                              "invalid curve algorithm %.*s",
+                      JP, (int)(cn > 32 ? 32 : cn), crv);
     if (xn > size || yn > size || (hd && dn > size))
         return rb_err(c, JWK_ERR "failed to generate key: invalid EC key parameters", JP);
     unsigned char pt[1 + 2 * 66];
@@ -345,11 +365,15 @@ static int jwk_okp(rego_bctx *c, const val_t *o, rb_jkey *k) {
     if ((rc = jwk_bytes(c, o, "x", &x, &xn, &hx)) || (rc = jwk_bytes(c, o, "d", &d, &dn, &hd)))
         return rc;
     if (!hx || !crv)
-        return rb_err(c, JWK_ERR "failed to generate key: failed to generate key from JWK: "
-                         "missing mandatory key parameters X or Crv", JP);
+        return rb_err(c,
+                      JWK_ERR "failed to generate key: failed to generate key from JWK: "
+                              "missing mandatory key parameters X or Crv",
+                      JP);
     if (!streq(crv, cn, "Ed25519"))
-        return rb_err(c, JWK_ERR "failed to generate key: failed to generate key from JWK: "
-                         "invalid curve algorithm %.*s", JP, (int)(cn > 32 ? 32 : cn), crv);
+        return rb_err(c,
+                      JWK_ERR "failed to generate key: failed to generate key from JWK: "
+                              "invalid curve algorithm %.*s",
+                      JP, (int)(cn > 32 ? 32 : cn), crv);
     if (xn != 32 || (hd && dn != 32))
         return rb_err(c, JWK_ERR "failed to generate key: invalid Ed25519 key parameters", JP);
     if (hd) {
@@ -366,7 +390,8 @@ static int jwk_okp(rego_bctx *c, const val_t *o, rb_jkey *k) {
     } else {
         k->pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, x, 32);
     }
-    if (!k->pk) return rb_err(c, JWK_ERR "failed to generate key: invalid Ed25519 key parameters", JP);
+    if (!k->pk)
+        return rb_err(c, JWK_ERR "failed to generate key: invalid Ed25519 key parameters", JP);
     k->kty = RB_KTY_OKP;
     k->has_private = hd;
     k->usable = true;
@@ -380,8 +405,10 @@ static int jwk_oct(rego_bctx *c, const val_t *o, rb_jkey *k) {
     int rc = jwk_bytes(c, o, "k", &kb, &kn, &has);
     if (rc) return rc;
     if (!has)
-        return rb_err(c, JWK_ERR "failed to generate key: failed to generate key from JWK: "
-                         "missing mandatory key parameter K", JP);
+        return rb_err(c,
+                      JWK_ERR "failed to generate key: failed to generate key from JWK: "
+                              "missing mandatory key parameter K",
+                      JP);
     k->secret = gh_malloc(kn ? kn : 1);
     if (!k->secret) return rb_oom(c);
     memcpy(k->secret, kb, kn);
@@ -396,8 +423,7 @@ static int jwk_oct(rego_bctx *c, const val_t *o, rb_jkey *k) {
 /* "use" must be "sig" and "key_ops" must allow `op` when present. */
 static bool jwk_usage_ok(const val_t *o, const char *op) {
     val_t *use = val_obj_get_str(o, "use", 3);
-    if (use && !(val_is_str(use) && streq(val_str_ptr(use), val_str_len(use), "sig")))
-        return false;
+    if (use && !(val_is_str(use) && streq(val_str_ptr(use), val_str_len(use), "sig"))) return false;
     val_t *ops = val_obj_get_str(o, "key_ops", 7);
     if (!ops) return true;
     if (val_kind_of(ops) != VAL_ARRAY) return false;
@@ -412,8 +438,10 @@ static bool jwk_usage_ok(const val_t *o, const char *op) {
 static int jwk_key(rego_bctx *c, const val_t *o, rb_jkey *k, const char *op) {
     memset(k, 0, sizeof *k);
     if (val_kind_of(o) != VAL_OBJECT)
-        return rb_err(c, JWK_ERR "failed to unmarshal JWK: json: cannot unmarshal %s into Go "
-                         "value of type jwk.RawKeyJSON", JP, val_kind_name(val_kind_of(o)));
+        return rb_err(c,
+                      JWK_ERR "failed to unmarshal JWK: json: cannot unmarshal %s into Go "
+                              "value of type jwk.RawKeyJSON",
+                      JP, val_kind_name(val_kind_of(o)));
     size_t tn = 0;
     const char *kty = jwk_str(o, "kty", &tn);
     int rc;
@@ -464,15 +492,18 @@ static int jwks_parse(rego_bctx *c, const char *s, size_t n, rb_jkeyset *ks, con
         return jwk_json_err(c, "failed to unmarshal JWK Set: ");
     }
     if (val_kind_of(doc) != VAL_OBJECT)
-        return rb_err(c, JWK_ERR "failed to unmarshal JWK Set: json: cannot unmarshal %s into "
-                         "Go value of type jwk.RawKeySetJSON", JP,
+        return rb_err(c,
+                      JWK_ERR "failed to unmarshal JWK Set: json: cannot unmarshal %s into "
+                              "Go value of type jwk.RawKeySetJSON",
+                      JP,
                       val_kind_of(doc) == VAL_NUMBER ? "number" : val_kind_name(val_kind_of(doc)));
     val_t *keys = val_obj_get_str(doc, "keys", 4);
     size_t nk = 1;
     if (keys && val_kind_of(keys) != VAL_ARRAY && val_kind_of(keys) != VAL_NULL)
-        return rb_err(c, JWK_ERR "failed to unmarshal JWK Set: json: cannot unmarshal %s into "
-                         "Go struct field RawKeySetJSON.keys of type []jwk.RawKeyJSON", JP,
-                      val_kind_name(val_kind_of(keys)));
+        return rb_err(c,
+                      JWK_ERR "failed to unmarshal JWK Set: json: cannot unmarshal %s into "
+                              "Go struct field RawKeySetJSON.keys of type []jwk.RawKeyJSON",
+                      JP, val_kind_name(val_kind_of(keys)));
     bool set = keys && val_kind_of(keys) == VAL_ARRAY && val_arr_len(keys) > 0;
     if (set) nk = val_arr_len(keys);
     if (nk > RB_JWKS_MAX_KEYS)
@@ -643,11 +674,11 @@ bool rb_jws_verify(rb_alg alg, const rb_jkey *k, const unsigned char *secret, si
     return ok;
 }
 
-int rb_jws_sign(rego_bctx *c, rb_alg alg, const rb_jkey *k, const unsigned char *msg,
-                size_t msglen, unsigned char **sig, size_t *siglen) {
+int rb_jws_sign(rego_bctx *c, rb_alg alg, const rb_jkey *k, const unsigned char *msg, size_t msglen,
+                unsigned char **sig, size_t *siglen) {
     if (alg_is_hs(alg)) {
-        if (k->kty != RB_KTY_OCT) return rb_err(c, "invalid key type for algorithm %s",
-                                                rb_alg_name(alg));
+        if (k->kty != RB_KTY_OCT)
+            return rb_err(c, "invalid key type for algorithm %s", rb_alg_name(alg));
         unsigned char *out = gh_arena_alloc(c->a, 64);
         if (!out) return rb_oom(c);
         if (!hmac(alg, k->secret, k->secret_len, msg, msglen, out, siglen))
@@ -667,8 +698,8 @@ int rb_jws_sign(rego_bctx *c, rb_alg alg, const rb_jkey *k, const unsigned char 
     EVP_PKEY_CTX *pctx = NULL;
     size_t n = 0;
     unsigned char *buf = NULL;
-    bool ok = md && EVP_DigestSignInit_ex(md, &pctx, alg == RB_ALG_EDDSA ? NULL : alg_md(alg),
-                                          NULL, NULL, k->pk, NULL) > 0;
+    bool ok = md && EVP_DigestSignInit_ex(md, &pctx, alg == RB_ALG_EDDSA ? NULL : alg_md(alg), NULL,
+                                          NULL, k->pk, NULL) > 0;
     if (ok && alg_is_rsa(alg)) ok = pss_params(pctx, alg);
     ok = ok && EVP_DigestSign(md, NULL, &n, msg, msglen) > 0 &&
          (buf = gh_arena_alloc(c->a, n ? n : 1)) && EVP_DigestSign(md, buf, &n, msg, msglen) > 0;

@@ -26,7 +26,7 @@
 typedef struct tok {
     const char *h, *p, *s; /* segments, in the token text */
     size_t hn, pn, sn;
-    val_t *header;         /* decoded header object (after tok_header) */
+    val_t *header; /* decoded header object (after tok_header) */
 } tok;
 
 /* OPA's decodeJWT: exactly three '.'-separated segments. */
@@ -34,7 +34,8 @@ static int tok_split(rego_bctx *c, const char *s, size_t n, tok *t) {
     const char *d1 = memchr(s, '.', n);
     if (!d1) return rb_err(c, "encoded JWT had no period separators");
     size_t parts = 1;
-    for (size_t i = 0; i < n; i++) parts += s[i] == '.';
+    for (size_t i = 0; i < n; i++)
+        parts += s[i] == '.';
     if (parts != 3) return rb_err(c, "encoded JWT must have 3 sections, found %zu", parts);
     const char *d2 = memchr(d1 + 1, '.', (size_t)(s + n - d1 - 1));
     memset(t, 0, sizeof *t);
@@ -133,7 +134,8 @@ static bool hdr_valid(const hdr *h) { return h->algn > 0 && !h->crit_unknown; }
 
 /* A "secret" that is really a PEM key or certificate: HS/RS confusion. */
 static bool secret_is_pem(const char *s, size_t n) {
-    while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) s++, n--;
+    while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+        s++, n--;
     return rb_has_pem_prefix(s, n);
 }
 
@@ -189,8 +191,10 @@ static int decode_token(rego_bctx *c, const char *s, size_t n, val_t **out, int 
         if (depth >= GH_MAX_DEPTH) return rb_err(c, "nested JWT too deep");
         /* the nested token may be quoted, as jwt.io writes it */
         size_t lo = 0, hi = pn;
-        while (lo < hi && (p[lo] == '"' || p[lo] == '\'')) lo++;
-        while (hi > lo && (p[hi - 1] == '"' || p[hi - 1] == '\'')) hi--;
+        while (lo < hi && (p[lo] == '"' || p[lo] == '\''))
+            lo++;
+        while (hi > lo && (p[hi - 1] == '"' || p[hi - 1] == '\''))
+            hi--;
         return decode_token(c, (const char *)p + lo, hi - lo, out, depth + 1);
     }
     val_t *payload;
@@ -217,7 +221,8 @@ static int bi_decode(rego_bctx *c, val_t *const *args, val_t **out) {
     return decode_token(c, s, n, out, 0);
 }
 
-/* ---- io.jwt.verify_* -------------------------------------------------------------------------- */
+/* ---- io.jwt.verify_* --------------------------------------------------------------------------
+ */
 
 static int verify_asym(rego_bctx *c, val_t *const *args, val_t **out, rb_alg alg) {
     const char *s, *ks_s;
@@ -244,7 +249,7 @@ out:
 
 #define VERIFY_FN(name, alg)                                                                       \
     static int name(rego_bctx *c, val_t *const *args, val_t **out) {                               \
-        return verify_asym(c, args, out, alg);                                                      \
+        return verify_asym(c, args, out, alg);                                                     \
     }
 VERIFY_FN(bi_verify_rs256, RB_ALG_RS256)
 VERIFY_FN(bi_verify_rs384, RB_ALG_RS384)
@@ -296,8 +301,7 @@ typedef struct cons {
     double time; /* ns */
 } cons;
 
-static int cons_string(rego_bctx *c, const char *name, const val_t *v, const char **s,
-                       size_t *n) {
+static int cons_string(rego_bctx *c, const char *name, const val_t *v, const char **s, size_t *n) {
     if (!val_is_str(v)) return rb_err(c, "%s constraint: must be a string", name);
     *s = val_str_ptr(v);
     *n = val_str_len(v);
@@ -315,8 +319,8 @@ static int cons_time(rego_bctx *c, const val_t *v, double *t) {
 }
 
 static bool key_is(const val_t *k, const char *lit) {
-    return val_is_str(k) && val_str_len(k) == strlen(lit) && !memcmp(val_str_ptr(k), lit,
-                                                                    val_str_len(k));
+    return val_is_str(k) && val_str_len(k) == strlen(lit) &&
+           !memcmp(val_str_ptr(k), lit, val_str_len(k));
 }
 
 static int cons_parse(rego_bctx *c, const val_t *o, cons *cs) {
@@ -378,8 +382,8 @@ static bool aud_ok(const cons *cs, const val_t *aud) {
     if (val_kind_of(aud) != VAL_ARRAY) return false;
     for (size_t i = 0; i < val_arr_len(aud); i++) {
         val_t *e = val_arr_at(aud, i);
-        if (val_is_str(e) && val_str_len(e) == cs->audn && !memcmp(val_str_ptr(e), cs->aud,
-                                                                  cs->audn))
+        if (val_is_str(e) && val_str_len(e) == cs->audn &&
+            !memcmp(val_str_ptr(e), cs->aud, cs->audn))
             return true;
     }
     return false;
@@ -503,8 +507,8 @@ static int encode_sign(rego_bctx *c, const char *hs, size_t hn, const char *ps, 
                     (int)(val_str_len(alg) > 64 ? 64 : val_str_len(alg)), val_str_ptr(alg));
         goto out;
     }
-    bool typ_jwt = !typ || !val_is_str(typ) ||
-                   (val_str_len(typ) == 3 && !memcmp(val_str_ptr(typ), "JWT", 3));
+    bool typ_jwt =
+        !typ || !val_is_str(typ) || (val_str_len(typ) == 3 && !memcmp(val_str_ptr(typ), "JWT", 3));
     if (typ_jwt && !rb_gojson_valid(ps, pn)) {
         rc = rb_err(c, "type is JWT but payload is not JSON");
         goto out;
@@ -582,13 +586,14 @@ static int bi_encode_sign(rego_bctx *c, val_t *const *args, val_t **out) {
 
 #define VDECL "(jwt: string, certificate: string) -> result: boolean"
 #define HDECL "(jwt: string, secret: string) -> result: boolean"
-#define VDOC(alg) "Verifies the " alg " signature of a JWT with a PEM certificate, PEM public key or JWK (set)."
+#define VDOC(alg)                                                                                  \
+    "Verifies the " alg " signature of a JWT with a PEM certificate, PEM public key or JWK (set)."
 #define HDOC(alg) "Verifies the " alg " signature of a JWT with a plain-text secret."
 
 /* Every entry reports arena exhaustion as GH_ENOMEM (rb_crypto_rc). */
-#define WRAP(fn)                                                                    \
-    static int fn##_w(rego_bctx *c, val_t *const *args, val_t **out) {             \
-        return rb_crypto_rc(c, fn(c, args, out));                                   \
+#define WRAP(fn)                                                                                   \
+    static int fn##_w(rego_bctx *c, val_t *const *args, val_t **out) {                             \
+        return rb_crypto_rc(c, fn(c, args, out));                                                  \
     }
 WRAP(bi_decode)
 WRAP(bi_decode_verify)

@@ -1,12 +1,9 @@
 /* net.c - the net.* builtins (rego_bi_net): CIDR containment, intersection,
- * expansion, merging and validation, plus net.lookup_ip_addr. Addresses are
- * parsed and printed exactly as Go 1.19's net package does (OPA's), keeping
- * Go's byte-slice model: IPv4 addresses parsed alone are 16-byte
- * IPv4-in-IPv6, CIDR networks keep 4- or 16-byte forms, and IPv4-mapped
- * IPv6 networks behave as IPv4 ones where Go's do. net.cidr_merge follows
- * OPA's range merging, quirks included, wherever OPA gives an answer; where
- * OPA's merge panics (some IPv6 and IPv4-mapped ranges) the exact minimal
- * CIDR cover is returned instead. cidr_expand is bounded (GH_MAX_CIDR_EXPAND). */
+ * expansion (bounded by GH_MAX_CIDR_EXPAND), merging, validation and
+ * lookup_ip_addr. Parsing/printing follow Go 1.19's net package (OPA's) and
+ * its byte-slice model (16-byte IPv4-in-IPv6, 4/16-byte networks). cidr_merge
+ * keeps OPA's quirks wherever OPA answers; where OPA's merge panics it gives
+ * the exact minimal CIDR cover. */
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -142,8 +139,10 @@ static bool parse_v6(const char *s, size_t n, gip *ip) {
     if (i < 16) {
         if (ellipsis < 0) return false;
         int k = 16 - i;
-        for (int j = i - 1; j >= ellipsis; j--) ip->b[j + k] = ip->b[j];
-        for (int j = ellipsis + k - 1; j >= ellipsis; j--) ip->b[j] = 0;
+        for (int j = i - 1; j >= ellipsis; j--)
+            ip->b[j + k] = ip->b[j];
+        for (int j = ellipsis + k - 1; j >= ellipsis; j--)
+            ip->b[j] = 0;
     } else if (ellipsis >= 0) {
         return false;
     }
@@ -189,7 +188,8 @@ static bool parse_cidr(const char *s, size_t n, gnet *net) {
     uint8_t m[16];
     mask_bytes(m, len, ones);
     const uint8_t *src = len == 4 ? ip.b + 12 : ip.b;
-    for (int i = 0; i < len; i++) net->ip.b[i] = src[i] & m[i];
+    for (int i = 0; i < len; i++)
+        net->ip.b[i] = src[i] & m[i];
     net->ip.n = (uint8_t)len;
     net->masklen = (uint8_t)len;
     net->ones = (uint8_t)ones;
@@ -203,8 +203,10 @@ static bool net_contains(const gnet *net, const gip *ip) {
     if (!nn) nn = net->ip.b;
     uint8_t m[16];
     int ones = net->ones;
-    if (net->masklen == 16 && nl == 4) ones -= 96; /* mask[12:] */
-    else if (net->masklen == 4 && nl == 16) return false;
+    if (net->masklen == 16 && nl == 4)
+        ones -= 96; /* mask[12:] */
+    else if (net->masklen == 4 && nl == 16)
+        return false;
     mask_bytes(m, nl, ones);
     const uint8_t *x = to4(ip);
     int xl = x ? 4 : ip->n;
@@ -225,7 +227,8 @@ static size_t ip_str(const gip *ip, char *buf) {
     int e0 = -1, e1 = -1;
     for (int i = 0; i < 16; i += 2) {
         int j = i;
-        while (j < 16 && p[j] == 0 && p[j + 1] == 0) j += 2;
+        while (j < 16 && p[j] == 0 && p[j + 1] == 0)
+            j += 2;
         if (j > i && j - i > e1 - e0) {
             e0 = i;
             e1 = j;
@@ -271,7 +274,8 @@ static void net_last(const gnet *net, gip *last) {
     *last = net->ip;
     uint8_t m[16];
     mask_bytes(m, net->masklen, net->ones);
-    for (int i = 0; i < net->masklen; i++) last->b[i] |= (uint8_t)~m[i];
+    for (int i = 0; i < net->masklen; i++)
+        last->b[i] |= (uint8_t)~m[i];
 }
 
 /* OPA's builtinNetCIDRContains: b may be an address or a CIDR. */
@@ -316,7 +320,8 @@ static int bi_cidr_intersects(rego_bctx *c, val_t *const *args, val_t **out) {
 static int bi_cidr_is_valid(rego_bctx *c, val_t *const *args, val_t **out) {
     (void)c;
     gnet n;
-    *out = val_bool(val_is_str(args[0]) && parse_cidr(val_str_ptr(args[0]), val_str_len(args[0]), &n));
+    *out =
+        val_bool(val_is_str(args[0]) && parse_cidr(val_str_ptr(args[0]), val_str_len(args[0]), &n));
     return RB_OK;
 }
 
@@ -355,8 +360,7 @@ typedef struct {
 /* OPA's evalNetCIDRContainsMatchesOperand: (cidr, key) pairs of a string,
  * array (index keys), set (element keys) or object (key keys); an element
  * is a string or a non-empty array whose first item is the CIDR. */
-static int match_items(rego_bctx *c, int operand, const val_t *x, match_item **items,
-                       size_t *n) {
+static int match_items(rego_bctx *c, int operand, const val_t *x, match_item **items, size_t *n) {
     *n = 0;
     *items = NULL;
     size_t len;
@@ -437,7 +441,7 @@ typedef struct {
     gbytes first, last;
     gnet net;
     bool merged;
-    size_t lo, hi;  /* members in sorted order (for merged ranges) */
+    size_t lo, hi; /* members in sorted order (for merged ranges) */
     size_t orig;
     u128 tfirst, tlast; /* the true range in the 128-bit IPv4-mapped space */
 } mrange;
@@ -451,7 +455,8 @@ static int bytes_cmp(const gbytes *a, const gbytes *b) {
 
 static u128 u128_from(const uint8_t *b16) {
     u128 v = 0;
-    for (int i = 0; i < 16; i++) v = v << 8 | b16[i];
+    for (int i = 0; i < 16; i++)
+        v = v << 8 | b16[i];
     return v;
 }
 
@@ -492,7 +497,8 @@ static void address_range(mrange *r) {
         memmove(f.b, f.b + 12, 4);
         f.n = 4;
     }
-    for (int i = 0; i < f.n; i++) f.b[i] &= m[i];
+    for (int i = 0; i < f.n; i++)
+        f.b[i] &= m[i];
     gbytes first = {{0}, 0};
     if (to4(&f)) {
         memcpy(first.b, v4prefix, 12);
@@ -503,7 +509,8 @@ static void address_range(mrange *r) {
         first.n = f.n;
     }
     gbytes last = first;
-    for (int i = 0; i < net->masklen; i++) last.b[16 - i - 1] |= (uint8_t)~m[net->masklen - i - 1];
+    for (int i = 0; i < net->masklen; i++)
+        last.b[16 - i - 1] |= (uint8_t)~m[net->masklen - i - 1];
     r->first = first;
     r->last = last;
     uint8_t t[16];
@@ -554,7 +561,8 @@ static int add_str(rego_bctx *c, val_t *set, const char *s, size_t n) {
 static int add_cover(rego_bctx *c, val_t *set, u128 a, u128 b) {
     for (;;) {
         int k = 0;
-        while (k < 128 && !((a >> k) & 1) && (a | (((u128)2 << k) - 1)) <= b) k++;
+        while (k < 128 && !((a >> k) & 1) && (a | (((u128)2 << k) - 1)) <= b)
+            k++;
         gnet net;
         u128_to(a, net.ip.b);
         net.ip.n = 16;
@@ -598,7 +606,8 @@ static int bi_cidr_merge(rego_bctx *c, val_t *const *args, val_t **out) {
         address_range(&r[i]);
     }
     qsort(r, n, sizeof *r, by_last);
-    for (size_t i = 0; i < n; i++) r[i].lo = r[i].hi = i;
+    for (size_t i = 0; i < n; i++)
+        r[i].lo = r[i].hi = i;
     /* OPA's mergeCIDRs: walk down, folding a range into its predecessor
      * when the address before its first is at most the predecessor's last */
     size_t m = n;
@@ -748,12 +757,13 @@ static int bi_lookup_ip_addr(rego_bctx *c, val_t *const *args, val_t **out) {
     return RB_OK;
 }
 
-#define MATCH_ARG                                                                              \
+#define MATCH_ARG                                                                                  \
     "string|array[string|array[any]]|object[string: string|array[any]]|set[string|array[any]]"
 
 const rego_builtin rego_bi_net[] = {
-    {"net.cidr_contains", 2, 0, bi_cidr_contains, "(cidr: string, cidr_or_ip: string) -> result: boolean",
-     "net", "Whether an address or CIDR lies within a CIDR (IPv4 or IPv6)."},
+    {"net.cidr_contains", 2, 0, bi_cidr_contains,
+     "(cidr: string, cidr_or_ip: string) -> result: boolean", "net",
+     "Whether an address or CIDR lies within a CIDR (IPv4 or IPv6)."},
     {"net.cidr_overlap", 2, 0, bi_cidr_contains, "(string, string) -> boolean", "net",
      "Deprecated alias of net.cidr_contains."},
     {"net.cidr_intersects", 2, 0, bi_cidr_intersects,

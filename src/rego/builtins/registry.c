@@ -18,7 +18,9 @@ static const rego_builtin *const families[] = {
     rego_bi_regex,      rego_bi_semver,  rego_bi_sets,    rego_bi_sprintf, rego_bi_strings,
     rego_bi_types,      rego_bi_units,
     rego_bi_time,       rego_bi_net,
-    rego_bi_crypto,     rego_bi_jwt,
+    rego_bi_crypto,     rego_bi_jwt,        rego_bi_aws,
+    rego_bi_http,
+    rego_bi_graphql,
 };
 
 static const rego_builtin **index_;

@@ -1,10 +1,9 @@
-/* time.c - the time.* builtins (rego_bi_time) and Go-compatible civil time
- * arithmetic they share with time_layout.c and time_zone.c. Timestamps are
- * int64 nanoseconds since the Unix epoch, as in OPA; calendar fields come
- * from Go's absolute-calendar formulas with the same wrapping 64-bit
- * arithmetic, so add_date/diff/format agree with OPA bit for bit, and
- * results that leave the int64 nanosecond range are errors ("time outside
- * of valid range"). time.now_ns is the per-query clock in rego_bctx. */
+/* time.c - the time.* builtins (rego_bi_time) and the Go-compatible civil
+ * arithmetic shared with time_layout.c/time_zone.c. Timestamps are int64 ns
+ * since the epoch as in OPA; calendar fields use Go's absolute-calendar
+ * formulas with the same wrapping 64-bit arithmetic, so results match OPA
+ * bit for bit, and results outside int64 ns are errors ("time outside of
+ * valid range"). time.now_ns is the per-query clock in rego_bctx. */
 #include <string.h>
 
 #include "rego/builtins/builtins.h"
@@ -328,8 +327,8 @@ static int bi_add_date(rego_bctx *c, val_t *const *args, val_t **out) {
         return rc;
     gcivil cv;
     gt_civil(&t, &cv, NULL);
-    gtime r = gt_date(wadd(cv.year, y), wadd(cv.month, m), wadd(cv.day, d), cv.hour, cv.min,
-                      cv.sec, t.nsec, t.loc);
+    gtime r = gt_date(wadd(cv.year, y), wadd(cv.month, m), wadd(cv.day, d), cv.hour, cv.min, cv.sec,
+                      t.nsec, t.loc);
     return ret_ns(c, &r, out);
 }
 
@@ -443,7 +442,7 @@ const rego_builtin rego_bi_time[] = {
      ") -> output: <number, number, number, number, number, number>",
      "time", "The calendar difference [years, months, days, hours, minutes, seconds]."},
     {"time.format", 1, 0, bi_format,
-     "(x: number|<number, string>|<number, string, string>) -> formatted_timestamp: string",
-     "time", "Formats a timestamp with a Go layout (RFC 3339 with nanoseconds by default)."},
+     "(x: number|<number, string>|<number, string, string>) -> formatted_timestamp: string", "time",
+     "Formats a timestamp with a Go layout (RFC 3339 with nanoseconds by default)."},
     {NULL, 0, 0, NULL, NULL, NULL, NULL},
 };

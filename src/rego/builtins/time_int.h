@@ -1,11 +1,9 @@
-/* time_int.h - shared internals of the time builtins: Go-compatible civil
- * time arithmetic, IANA time zones (time_zone.c) and Go reference layouts
- * (time_layout.c). Used by time.c and the tests/fuzzers only.
- *
- * Instants are Unix seconds plus nanoseconds, exactly as Go's time.Time
- * (without monotonic reading). Calendar conversions follow Go's "absolute"
- * calendar arithmetic with the same wrapping 64-bit integers, so results
- * match Go even for absurd inputs (which OPA then range-checks). */
+/* time_int.h - internals shared by the time builtins (time.c), IANA zones
+ * (time_zone.c) and Go layouts (time_layout.c); used by tests and fuzzers.
+ * Instants are Unix seconds plus nanoseconds, as Go's time.Time without
+ * monotonic reading; calendar conversions use Go's "absolute" calendar with
+ * the same wrapping 64-bit integers, so results match Go even for absurd
+ * inputs (which OPA then range-checks). */
 #ifndef GH_REGO_TIME_INT_H
 #define GH_REGO_TIME_INT_H
 
@@ -22,13 +20,13 @@ static inline int64_t gt_wsub(int64_t a, int64_t b) { return (int64_t)((uint64_t
 /* ---- time zones (time_zone.c) ------------------------------------------- */
 
 typedef struct tz_zone {
-    int32_t off;      /* seconds east of UTC */
+    int32_t off; /* seconds east of UTC */
     bool dst;
     const char *name; /* abbreviation, e.g. "EST" or "+03" */
 } tz_zone;
 
 typedef struct tz_trans {
-    int64_t when;     /* Unix seconds at which zones[idx] starts */
+    int64_t when; /* Unix seconds at which zones[idx] starts */
     uint8_t idx;
 } tz_trans;
 
@@ -37,11 +35,11 @@ typedef struct tz_trans {
 typedef struct tz_loc {
     const char *name;
     const tz_zone *zones;
-    size_t nzones;          /* 0 for UTC: every lookup gives "UTC", 0 */
+    size_t nzones; /* 0 for UTC: every lookup gives "UTC", 0 */
     const tz_trans *tx;
     size_t ntx;
-    const char *extend;     /* POSIX TZ rule for times after the last transition, or "" */
-    const char *ext_name[2];/* its standard and daylight zone names (NUL-terminated copies) */
+    const char *extend;      /* POSIX TZ rule for times after the last transition, or "" */
+    const char *ext_name[2]; /* its standard and daylight zone names (NUL-terminated copies) */
 } tz_loc;
 
 /* What is in effect at an instant: the zone and the interval [start, end)
@@ -80,8 +78,8 @@ bool tz_lookup_name(const tz_loc *l, const char *name, size_t n, int64_t unix, i
 /* ---- civil time (time.c) --------------------------------------------------- */
 
 typedef struct gtime {
-    int64_t sec;      /* Unix seconds */
-    int32_t nsec;     /* [0, 1e9) */
+    int64_t sec;  /* Unix seconds */
+    int32_t nsec; /* [0, 1e9) */
     const tz_loc *loc;
 } gtime;
 
@@ -89,7 +87,7 @@ typedef struct gcivil {
     int64_t year;
     int month, day, yday; /* month 1-12, day 1-31, yday 1-366 */
     int hour, min, sec;
-    int wday;             /* 0 = Sunday */
+    int wday; /* 0 = Sunday */
 } gcivil;
 
 /* The zone in effect at t, and t's wall clock fields in its location. */

@@ -17,53 +17,53 @@ enum {
 enum {
     S_NONE = 0,
     S_LONG_MONTH = 1 | NEED_DATE, /* January */
-    S_MONTH,                       /* Jan */
-    S_NUM_MONTH,                   /* 1 */
-    S_ZERO_MONTH,                  /* 01 */
-    S_LONG_WEEKDAY,                /* Monday */
-    S_WEEKDAY,                     /* Mon */
-    S_DAY,                         /* 2 */
-    S_UNDER_DAY,                   /* _2 */
-    S_ZERO_DAY,                    /* 02 */
-    S_UNDER_YDAY,                  /* __2 */
-    S_ZERO_YDAY,                   /* 002 */
-    S_HOUR = 12 | NEED_CLOCK,      /* 15 */
-    S_HOUR12,                      /* 3 */
-    S_ZERO_HOUR12,                 /* 03 */
-    S_MINUTE,                      /* 4 */
-    S_ZERO_MINUTE,                 /* 04 */
-    S_SECOND,                      /* 5 */
-    S_ZERO_SECOND,                 /* 05 */
-    S_LONG_YEAR = 19 | NEED_DATE,  /* 2006 */
-    S_YEAR,                        /* 06 */
-    S_PM = 21 | NEED_CLOCK,        /* PM */
-    S_PM_LOWER,                    /* pm */
-    S_TZ = 23,                     /* MST */
-    S_ISO_TZ,                      /* Z0700 */
-    S_ISO_SECS_TZ,                 /* Z070000 */
-    S_ISO_SHORT_TZ,                /* Z07 */
-    S_ISO_COLON_TZ,                /* Z07:00 */
-    S_ISO_COLON_SECS_TZ,           /* Z07:00:00 */
-    S_NUM_TZ,                      /* -0700 */
-    S_NUM_SECS_TZ,                 /* -070000 */
-    S_NUM_SHORT_TZ,                /* -07 */
-    S_NUM_COLON_TZ,                /* -07:00 */
-    S_NUM_COLON_SECS_TZ,           /* -07:00:00 */
-    S_FRAC0,                       /* .000 (digits kept) */
-    S_FRAC9,                       /* .999 (trailing zeros dropped) */
+    S_MONTH,                      /* Jan */
+    S_NUM_MONTH,                  /* 1 */
+    S_ZERO_MONTH,                 /* 01 */
+    S_LONG_WEEKDAY,               /* Monday */
+    S_WEEKDAY,                    /* Mon */
+    S_DAY,                        /* 2 */
+    S_UNDER_DAY,                  /* _2 */
+    S_ZERO_DAY,                   /* 02 */
+    S_UNDER_YDAY,                 /* __2 */
+    S_ZERO_YDAY,                  /* 002 */
+    S_HOUR = 12 | NEED_CLOCK,     /* 15 */
+    S_HOUR12,                     /* 3 */
+    S_ZERO_HOUR12,                /* 03 */
+    S_MINUTE,                     /* 4 */
+    S_ZERO_MINUTE,                /* 04 */
+    S_SECOND,                     /* 5 */
+    S_ZERO_SECOND,                /* 05 */
+    S_LONG_YEAR = 19 | NEED_DATE, /* 2006 */
+    S_YEAR,                       /* 06 */
+    S_PM = 21 | NEED_CLOCK,       /* PM */
+    S_PM_LOWER,                   /* pm */
+    S_TZ = 23,                    /* MST */
+    S_ISO_TZ,                     /* Z0700 */
+    S_ISO_SECS_TZ,                /* Z070000 */
+    S_ISO_SHORT_TZ,               /* Z07 */
+    S_ISO_COLON_TZ,               /* Z07:00 */
+    S_ISO_COLON_SECS_TZ,          /* Z07:00:00 */
+    S_NUM_TZ,                     /* -0700 */
+    S_NUM_SECS_TZ,                /* -070000 */
+    S_NUM_SHORT_TZ,               /* -07 */
+    S_NUM_COLON_TZ,               /* -07:00 */
+    S_NUM_COLON_SECS_TZ,          /* -07:00:00 */
+    S_FRAC0,                      /* .000 (digits kept) */
+    S_FRAC9,                      /* .999 (trailing zeros dropped) */
 };
 
 typedef struct {
-    int std;       /* S_* or S_NONE when the layout has no more elements */
-    int digits;    /* fractional digits (Go keeps them modulo 4096) */
-    char sep;      /* '.' or ',' for fractions */
-    size_t pre;    /* bytes of literal text before the element */
-    size_t len;    /* bytes of the element itself */
+    int std;    /* S_* or S_NONE when the layout has no more elements */
+    int digits; /* fractional digits (Go keeps them modulo 4096) */
+    char sep;   /* '.' or ',' for fractions */
+    size_t pre; /* bytes of literal text before the element */
+    size_t len; /* bytes of the element itself */
 } chunk;
 
-static const char *const long_months[] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
+static const char *const long_months[] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
 static const char *const short_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 static const char *const long_days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
@@ -85,10 +85,11 @@ static bool lower_at(const char *s, size_t n, size_t i) {
 
 /* Go's nextStdChunk: the first layout element of s[0..n). */
 static chunk next_chunk(const char *s, size_t n) {
-    static const int zero_x[] = {S_ZERO_MONTH, S_ZERO_DAY,    S_ZERO_HOUR12,
+    static const int zero_x[] = {S_ZERO_MONTH,  S_ZERO_DAY,    S_ZERO_HOUR12,
                                  S_ZERO_MINUTE, S_ZERO_SECOND, S_YEAR};
     for (size_t i = 0; i < n; i++) {
-#define RET(code, l) return (chunk){(code), 0, 0, i, (l)}
+#define RET(code, l)                                                                               \
+    return (chunk) { (code), 0, 0, i, (l) }
         switch (s[i]) {
         case 'J':
             if (has(s, n, i, "Jan")) {
@@ -121,12 +122,9 @@ static chunk next_chunk(const char *s, size_t n) {
             }
             if (has(s, n, i, "__2")) RET(S_UNDER_YDAY, 3);
             break;
-        case '3':
-            RET(S_HOUR12, 1);
-        case '4':
-            RET(S_MINUTE, 1);
-        case '5':
-            RET(S_SECOND, 1);
+        case '3': RET(S_HOUR12, 1);
+        case '4': RET(S_MINUTE, 1);
+        case '5': RET(S_SECOND, 1);
         case 'P':
             if (i + 1 < n && s[i + 1] == 'M') RET(S_PM, 2);
             break;
@@ -152,14 +150,14 @@ static chunk next_chunk(const char *s, size_t n) {
             if (i + 1 < n && (s[i + 1] == '0' || s[i + 1] == '9')) {
                 char ch = s[i + 1];
                 size_t j = i + 1;
-                while (j < n && s[j] == ch) j++;
+                while (j < n && s[j] == ch)
+                    j++;
                 if (!is_digit_at(s, n, j)) /* a run of one digit kind, then no digit */
                     return (chunk){ch == '0' ? S_FRAC0 : S_FRAC9, (int)((j - i - 1) & 0xfff), s[i],
                                    i, j - i};
             }
             break;
-        default:
-            break;
+        default: break;
         }
 #undef RET
     }
@@ -181,8 +179,10 @@ static void put_int(gh_buf *b, int64_t x, int width) {
         tmp[k++] = (char)('0' + u % 10);
         u /= 10;
     } while (u);
-    for (int i = k; i < width; i++) gh_buf_putc(b, '0');
-    while (k) gh_buf_putc(b, tmp[--k]);
+    for (int i = k; i < width; i++)
+        gh_buf_putc(b, '0');
+    while (k)
+        gh_buf_putc(b, tmp[--k]);
 }
 
 static void put_nano(gh_buf *b, int32_t ns, const chunk *c) {
@@ -199,7 +199,8 @@ static void put_nano(gh_buf *b, int32_t ns, const chunk *c) {
     k += 9;
     if (c->digits < 9) k = k - 9 + (size_t)c->digits;
     if (trim) {
-        while (k > 0 && tmp[k - 1] == '0') k--;
+        while (k > 0 && tmp[k - 1] == '0')
+            k--;
         if (k > 0 && tmp[k - 1] == c->sep) k--;
     }
     gh_buf_append(b, tmp, k);
@@ -381,7 +382,8 @@ static bool getnum(str *s, bool fixed, int *out) {
 static bool getnum3(str *s, bool fixed, int *out) {
     int v = 0;
     size_t i = 0;
-    for (; i < 3 && is_digit_at(s->p, s->n, i); i++) v = v * 10 + (s->p[i] - '0');
+    for (; i < 3 && is_digit_at(s->p, s->n, i); i++)
+        v = v * 10 + (s->p[i] - '0');
     if (i == 0 || (fixed && i != 3)) return false;
     *out = v;
     *s = adv(*s, i);
@@ -421,7 +423,8 @@ static int parse_nanos(str v, size_t nbytes, int32_t *ns) {
     int64_t x;
     if (!go_atoi((str){v.p + 1, nbytes - 1}, &x)) return 1;
     if (x < 0) return 2;
-    for (size_t i = 0; i < 10 - nbytes; i++) x *= 10;
+    for (size_t i = 0; i < 10 - nbytes; i++)
+        x *= 10;
     *ns = (int32_t)x;
     return 0;
 }
@@ -442,7 +445,8 @@ static size_t zone_len(str v) {
     if (!memcmp(v.p, "GMT", 3)) return v.n == 3 ? 3 : 3 + signed_offset(adv(v, 3));
     if (v.p[0] == '+' || v.p[0] == '-') return signed_offset(v);
     size_t up = 0;
-    while (up < 6 && up < v.n && v.p[up] >= 'A' && v.p[up] <= 'Z') up++;
+    while (up < 6 && up < v.n && v.p[up] >= 'A' && v.p[up] <= 'Z')
+        up++;
     switch (up) {
     case 3: return 3;
     case 4: return v.p[3] == 'T' || !memcmp(v.p, "WITA", 4) ? 4 : 0;
@@ -457,8 +461,10 @@ static bool skip_lit(str *v, str pre) {
     while (pre.n) {
         if (pre.p[0] == ' ') {
             if (v->n && v->p[0] != ' ') return false;
-            while (pre.n && pre.p[0] == ' ') pre = adv(pre, 1);
-            while (v->n && v->p[0] == ' ') *v = adv(*v, 1);
+            while (pre.n && pre.p[0] == ' ')
+                pre = adv(pre, 1);
+            while (v->n && v->p[0] == ' ')
+                *v = adv(*v, 1);
             continue;
         }
         if (!v->n || v->p[0] != pre.p[0]) return false;
@@ -490,8 +496,7 @@ static int perr_msg(gh_buf *m, str val, const char *msg, const str *extra) {
 
 static const int days_before[13] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
 
-int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime *out,
-             gh_buf *msg) {
+int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime *out, gh_buf *msg) {
     const str alay = {layout, ln}, aval = {value, vn};
     str lay = alay, v = aval;
     const char *range_err = NULL;
@@ -595,7 +600,8 @@ int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime 
                 chunk nx = next_chunk(lay.p, lay.n);
                 if (nx.std == S_FRAC0 || nx.std == S_FRAC9) break;
                 size_t nb = 2;
-                while (is_digit_at(v.p, v.n, nb)) nb++;
+                while (is_digit_at(v.p, v.n, nb))
+                    nb++;
                 r = parse_nanos(v, nb, &nsec);
                 if (r == 2) range_err = "fractional second";
                 bad = r == 1;
@@ -710,7 +716,8 @@ int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime 
         case S_FRAC9: {
             if (v.n < 2 || !comma_or_period(v.p[0]) || !is_digit_at(v.p, v.n, 1)) break;
             size_t i = 0;
-            while (is_digit_at(v.p, v.n, i + 1)) i++;
+            while (is_digit_at(v.p, v.n, i + 1))
+                i++;
             r = parse_nanos(v, 1 + i, &nsec);
             if (r == 2) range_err = "fractional second";
             bad = r == 1;
@@ -846,7 +853,8 @@ int tl_parse_duration(const char *sp, size_t sn, int64_t *ns, gh_buf *msg) {
         }
         if (!pre && !post) return dur_err(msg, "time: invalid duration ", orig);
         size_t i = 0;
-        while (i < s.n && s.p[i] != '.' && !(s.p[i] >= '0' && s.p[i] <= '9')) i++;
+        while (i < s.n && s.p[i] != '.' && !(s.p[i] >= '0' && s.p[i] <= '9'))
+            i++;
         if (i == 0) return dur_err(msg, "time: missing unit in duration ", orig);
         str u = {s.p, i};
         s = adv(s, i);

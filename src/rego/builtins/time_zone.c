@@ -1,10 +1,9 @@
-/* time_zone.c - IANA time zones for the time builtins: a TZif (RFC 8536)
- * reader, POSIX TZ rules for instants past the last transition, Go's
- * Location.lookup/lookupName, and Go's LoadLocation search ($ZONEINFO, then
- * the system zoneinfo directories) with a process-wide cache guarded by a
- * mutex. Loaded locations are immutable and never freed while the process
- * runs, so callers may keep pointers to them. Never touches the TZ
- * environment of the process (no localtime_r), so it is thread-safe. */
+/* time_zone.c - IANA zones for the time builtins: a TZif (RFC 8536) reader,
+ * POSIX TZ footer rules, Go's Location.lookup/lookupName and LoadLocation
+ * search ($ZONEINFO, then /usr/share/zoneinfo...). Loaded zones are cached
+ * for the life of the process behind a mutex and are immutable, so callers
+ * keep pointers to them. Never touches the process's TZ (no localtime_r):
+ * thread-safe. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -47,7 +46,8 @@ static bool tzs_name(span *s, const char **nm, size_t *nn) {
         return false;
     }
     const char *q = s->s;
-    while (q < s->e && !((*q >= '0' && *q <= '9') || *q == ',' || *q == '-' || *q == '+')) q++;
+    while (q < s->e && !((*q >= '0' && *q <= '9') || *q == ',' || *q == '-' || *q == '+'))
+        q++;
     if (q - s->s < 3) return false;
     *nm = s->s;
     *nn = (size_t)(q - s->s);
@@ -130,9 +130,7 @@ static int64_t rule_time(int64_t year, const tz_rule *r, int off) {
         s = (int64_t)(r->day - 1) * SECS_PER_DAY;
         if (gt_is_leap(year) && r->day >= 60) s += SECS_PER_DAY;
         break;
-    case RULE_DOY:
-        s = (int64_t)r->day * SECS_PER_DAY;
-        break;
+    case RULE_DOY: s = (int64_t)r->day * SECS_PER_DAY; break;
     default: {
         /* weekday of the first day of the month (Zeller's congruence) */
         int m1 = (r->mon + 9) % 12 + 1;
@@ -300,8 +298,8 @@ int tz_from_tzif(const char *name, const uint8_t *p, size_t n, tz_loc **out) {
         if (idx[i] >= cnt[N_ZONE]) return GH_EPARSE;
 
     size_t ntx = cnt[N_TIME] ? cnt[N_TIME] : 1, nz = cnt[N_ZONE], namen = strlen(name);
-    size_t total = sizeof(tz_loc) + ntx * sizeof(tz_trans) + nz * sizeof(tz_zone) +
-                   cnt[N_CHAR] + 1 + namen + 1 + extn + 1 + fl[0] + 1 + fl[1] + 1;
+    size_t total = sizeof(tz_loc) + ntx * sizeof(tz_trans) + nz * sizeof(tz_zone) + cnt[N_CHAR] +
+                   1 + namen + 1 + extn + 1 + fl[0] + 1 + fl[1] + 1;
     char *blk = gh_malloc(total);
     if (!blk) return GH_ENOMEM;
     tz_loc *l = (tz_loc *)blk;
@@ -352,7 +350,8 @@ void tz_free(tz_loc *l) { gh_free(l); }
 
 static size_t first_zone(const tz_loc *l) {
     bool used = false;
-    for (size_t i = 0; i < l->ntx && !used; i++) used = l->tx[i].idx == 0;
+    for (size_t i = 0; i < l->ntx && !used; i++)
+        used = l->tx[i].idx == 0;
     if (!used) return 0;
     if (l->ntx > 0 && l->zones[l->tx[0].idx].dst)
         for (int zi = (int)l->tx[0].idx - 1; zi >= 0; zi--)
@@ -531,8 +530,8 @@ static void local_init(void) {
             local_loc = l;
         }
     } else if (tz[0] && strcmp(tz, "UTC")) {
-        if (load_from(tz, zone_dirs, sizeof zone_dirs / sizeof *zone_dirs, &l, err,
-                      sizeof err) == 0)
+        if (load_from(tz, zone_dirs, sizeof zone_dirs / sizeof *zone_dirs, &l, err, sizeof err) ==
+            0)
             local_loc = l;
     }
 }
@@ -557,7 +556,8 @@ int tz_load(const char *name, size_t n, const tz_loc **out, char *err, size_t er
         return 0;
     }
     bool dotdot = false;
-    for (size_t i = 0; i + 1 < n; i++) dotdot |= name[i] == '.' && name[i + 1] == '.';
+    for (size_t i = 0; i + 1 < n; i++)
+        dotdot |= name[i] == '.' && name[i + 1] == '.';
     if (dotdot || name[0] == '/' || name[0] == '\\') {
         snprintf(err, errsz, "time: invalid location name");
         return GH_EINVAL;

@@ -22,7 +22,8 @@
 
 void rb_certs_free(rb_cert *certs, size_t n) {
     if (!certs) return;
-    for (size_t i = 0; i < n; i++) X509_free(certs[i].x);
+    for (size_t i = 0; i < n; i++)
+        X509_free(certs[i].x);
     gh_free(certs);
 }
 
@@ -154,7 +155,8 @@ static val_t *asn1_string(gh_arena *a, unsigned tag, rb_der v, const char **why)
 static const char *name_field(const val_t *type) {
     if (val_arr_len(type) != 4) return NULL;
     int64_t a0, a1, a2, a3;
-    if (!val_num_to_int64(val_arr_at(type, 0), &a0) || !val_num_to_int64(val_arr_at(type, 1), &a1) ||
+    if (!val_num_to_int64(val_arr_at(type, 0), &a0) ||
+        !val_num_to_int64(val_arr_at(type, 1), &a1) ||
         !val_num_to_int64(val_arr_at(type, 2), &a2) || !val_num_to_int64(val_arr_at(type, 3), &a3))
         return NULL;
     if (a0 != 2 || a1 != 5 || a2 != 4) return NULL;
@@ -174,8 +176,9 @@ static const char *name_field(const val_t *type) {
 
 /* pkix.Name from a Name element, as FillFromRDNSequence fills it. */
 static val_t *name_value(rego_bctx *c, rb_der name) {
-    static const char *const lists[] = {"Country", "Organization", "OrganizationalUnit",
-                                        "Locality", "Province", "StreetAddress", "PostalCode"};
+    static const char *const lists[] = {"Country",   "Organization", "OrganizationalUnit",
+                                        "Locality",  "Province",     "StreetAddress",
+                                        "PostalCode"};
     gh_arena *a = c->a;
     rb_der seq;
     unsigned tag;
@@ -203,8 +206,11 @@ static val_t *name_value(rego_bctx *c, rb_der name) {
             if (!sv) {
                 if (!why) return rb_oom(c), NULL;
                 if (!strcmp(why, "unsupported string type"))
-                    return rb_err(c, "x509: invalid RDNSequence: invalid attribute value: "
-                                     "unsupported string type: %u", tag & 0x1f), NULL;
+                    return rb_err(c,
+                                  "x509: invalid RDNSequence: invalid attribute value: "
+                                  "unsupported string type: %u",
+                                  tag & 0x1f),
+                           NULL;
                 return rb_err(c, "x509: invalid RDNSequence: invalid attribute value: %s", why),
                        NULL;
             }
@@ -230,7 +236,8 @@ static val_t *name_value(rego_bctx *c, rb_der name) {
     bool ok = rb_put(a, o, "CommonName", cn) && rb_put(a, o, "SerialNumber", serial) &&
               rb_put(a, o, "Names", names ? names : VAL_NULLV) &&
               rb_put(a, o, "ExtraNames", VAL_NULLV);
-    for (size_t i = 0; ok && i < 7; i++) ok = rb_put(a, o, lists[i], lv[i] ? lv[i] : VAL_NULLV);
+    for (size_t i = 0; ok && i < 7; i++)
+        ok = rb_put(a, o, lists[i], lv[i] ? lv[i] : VAL_NULLV);
     return ok ? o : (rb_oom(c), NULL);
 }
 
@@ -262,7 +269,8 @@ static bool read_algid(rb_der el, algid *out) {
 }
 
 static bool params_null_or_absent(const algid *ai) {
-    return !ai->has_params || (ai->params.n == 2 && ai->params.p[0] == 0x05 && ai->params.p[1] == 0);
+    return !ai->has_params ||
+           (ai->params.n == 2 && ai->params.p[0] == 0x05 && ai->params.p[1] == 0);
 }
 
 /* RSASSA-PSS parameters into Go's three accepted buckets (0 = unknown). */
@@ -289,7 +297,8 @@ static int pss_algo(const algid *sig) {
                 (iv.p[0] & 0x80))
                 return 0;
             int64_t x = 0;
-            for (size_t i = 0; i < iv.n; i++) x = x << 8 | iv.p[i];
+            for (size_t i = 0; i < iv.n; i++)
+                x = x << 8 | iv.p[i];
             if (tag == 0xa2)
                 salt = x;
             else
@@ -316,11 +325,11 @@ static int sig_algo(const algid *ai) {
         const char *oid;
         int algo;
     } t[] = {
-        {"1.2.840.113549.1.1.2", 1},   {"1.2.840.113549.1.1.4", 2},  {"1.2.840.113549.1.1.5", 3},
-        {"1.3.14.3.2.29", 3},          {"1.2.840.113549.1.1.11", 4}, {"1.2.840.113549.1.1.12", 5},
-        {"1.2.840.113549.1.1.13", 6},  {"1.2.840.10040.4.3", 7},     {"2.16.840.1.101.3.4.3.2", 8},
-        {"1.2.840.10045.4.1", 9},      {"1.2.840.10045.4.3.2", 10},  {"1.2.840.10045.4.3.3", 11},
-        {"1.2.840.10045.4.3.4", 12},   {"1.3.101.112", 16},
+        {"1.2.840.113549.1.1.2", 1},  {"1.2.840.113549.1.1.4", 2},  {"1.2.840.113549.1.1.5", 3},
+        {"1.3.14.3.2.29", 3},         {"1.2.840.113549.1.1.11", 4}, {"1.2.840.113549.1.1.12", 5},
+        {"1.2.840.113549.1.1.13", 6}, {"1.2.840.10040.4.3", 7},     {"2.16.840.1.101.3.4.3.2", 8},
+        {"1.2.840.10045.4.1", 9},     {"1.2.840.10045.4.3.2", 10},  {"1.2.840.10045.4.3.3", 11},
+        {"1.2.840.10045.4.3.4", 12},  {"1.3.101.112", 16},
     };
     char txt[128];
     if (!rb_oid_text(ai->oid.p, ai->oid.n, txt, sizeof txt)) return 0;
@@ -461,7 +470,8 @@ static val_t *spki_value(rego_bctx *c, rb_der spki, int *algo) {
             return rb_err(c, "x509: failed to unmarshal elliptic curve point"), NULL;
     } else if (oid_eq(ai.oid, "1.3.101.112")) {
         *algo = 4;
-        if (ai.has_params) return rb_err(c, "x509: Ed25519 key encoded with illegal parameters"), NULL;
+        if (ai.has_params)
+            return rb_err(c, "x509: Ed25519 key encoded with illegal parameters"), NULL;
         if (kn != 32) return rb_err(c, "x509: wrong Ed25519 public key size"), NULL;
     } else if (oid_eq(ai.oid, "1.2.840.10040.4.1")) {
         *algo = 2;
@@ -528,13 +538,13 @@ val_t *rb_cert_value(rego_bctx *c, const rb_cert *cert, bool with_uris) {
         !rb_der_next(&tbs, &tag, NULL, &spki) || tag != 0x30)
         return rb_err(c, "x509: malformed tbs certificate"), NULL;
     if (inner_sig.n != sigalg_el.n || memcmp(inner_sig.p, sigalg_el.p, inner_sig.n))
-        return rb_err(c, "x509: inner and outer signature algorithm identifiers don't match"),
-               NULL;
+        return rb_err(c, "x509: inner and outer signature algorithm identifiers don't match"), NULL;
     rb_der exts = {NULL, 0};
     bool has_exts = false;
     while (tbs.n) {
         rb_der f;
-        if (!rb_der_next(&tbs, &tag, &f, NULL)) return rb_err(c, "x509: malformed tbs certificate"), NULL;
+        if (!rb_der_next(&tbs, &tag, &f, NULL))
+            return rb_err(c, "x509: malformed tbs certificate"), NULL;
         if (tag == 0xa3) {
             exts = f;
             has_exts = true;
@@ -554,22 +564,19 @@ val_t *rb_cert_value(rego_bctx *c, const rb_cert *cert, bool with_uris) {
     BN_free(serial);
     rb_san san;
     if (rb_x509_extensions(c, exts, has_exts, o, &san)) return NULL;
-    bool ok = rb_put(a, o, "Raw", rb_bytes_value(a, cert->der, cert->der_len, false)) &&
-              rb_put(a, o, "RawTBSCertificate", raw(a, tbs_el)) &&
-              rb_put(a, o, "RawSubjectPublicKeyInfo", raw(a, spki)) &&
-              rb_put(a, o, "RawSubject", raw(a, subject)) &&
-              rb_put(a, o, "RawIssuer", raw(a, issuer)) &&
-              rb_put(a, o, "Signature", rb_bytes_value(a, sigbits.p + 1, sigbits.n - 1, false)) &&
-              rb_put(a, o, "SignatureAlgorithm", val_int(a, sig_algo(&sai))) &&
-              rb_put(a, o, "PublicKeyAlgorithm", val_int(a, pkalgo)) &&
-              rb_put(a, o, "PublicKey", pub) &&
-              rb_put(a, o, "Version", val_int(a, version + 1)) &&
-              rb_put(a, o, "SerialNumber", sv) && rb_put(a, o, "Issuer", iss) &&
-              rb_put(a, o, "Subject", sub) &&
-              rb_put(a, o, "NotBefore", time_value(a, X509_get0_notBefore(cert->x))) &&
-              rb_put(a, o, "NotAfter", time_value(a, X509_get0_notAfter(cert->x))) &&
-              (!with_uris ||
-               rb_put(a, o, "URIStrings", san.uri_strings ? san.uri_strings : VAL_NULLV));
+    bool ok =
+        rb_put(a, o, "Raw", rb_bytes_value(a, cert->der, cert->der_len, false)) &&
+        rb_put(a, o, "RawTBSCertificate", raw(a, tbs_el)) &&
+        rb_put(a, o, "RawSubjectPublicKeyInfo", raw(a, spki)) &&
+        rb_put(a, o, "RawSubject", raw(a, subject)) && rb_put(a, o, "RawIssuer", raw(a, issuer)) &&
+        rb_put(a, o, "Signature", rb_bytes_value(a, sigbits.p + 1, sigbits.n - 1, false)) &&
+        rb_put(a, o, "SignatureAlgorithm", val_int(a, sig_algo(&sai))) &&
+        rb_put(a, o, "PublicKeyAlgorithm", val_int(a, pkalgo)) && rb_put(a, o, "PublicKey", pub) &&
+        rb_put(a, o, "Version", val_int(a, version + 1)) && rb_put(a, o, "SerialNumber", sv) &&
+        rb_put(a, o, "Issuer", iss) && rb_put(a, o, "Subject", sub) &&
+        rb_put(a, o, "NotBefore", time_value(a, X509_get0_notBefore(cert->x))) &&
+        rb_put(a, o, "NotAfter", time_value(a, X509_get0_notAfter(cert->x))) &&
+        (!with_uris || rb_put(a, o, "URIStrings", san.uri_strings ? san.uri_strings : VAL_NULLV));
     if (!ok) return a->oom ? (rb_oom(c), NULL) : (rb_err(c, "x509: malformed certificate"), NULL);
     return o;
 }
@@ -647,8 +654,12 @@ int rb_csr_value(rego_bctx *c, const unsigned char *der, size_t n, val_t **out) 
     X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)n);
     bool parsed = req != NULL;
     X509_REQ_free(req);
-    rb_der all = {der, n}, csr, csr_el, info, info_el, sigalg_el, sigbits, ver, subject, spki, attrs;
+    rb_der all = {der, n}, csr, csr_el, info, info_el, sigalg_el, sigbits, ver, subject, spki,
+           attrs;
     unsigned tag;
+    rb_der probe = all;
+    if (!rb_der_next(&probe, &tag, NULL, NULL))
+        return rb_err(c, "asn1: syntax error: truncated tag or length");
     if (!parsed || !rb_der_next(&all, &tag, &csr, &csr_el) || tag != 0x30 ||
         !rb_der_next(&csr, &tag, &info, &info_el) || tag != 0x30 ||
         !rb_der_next(&csr, &tag, NULL, &sigalg_el) || tag != 0x30 ||

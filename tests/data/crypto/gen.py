@@ -4,6 +4,8 @@
 Run by hand (python3-cryptography); outputs are committed so tests never
 need key generation. Validity is fixed (2020-01-01 .. 2120-01-01) so the
 chain verifies at any test time; expired.pem ended in 2021.
+uri_certs.pem (27 self-signed certificates, one URI SAN each, exercising
+Go's net/url edge cases) was made once the same way and is not rewritten.
 Files: root CA (RSA 2048), intermediate CA (EC P-256), leaf (EC P-256:
 DNS, IP, email and a SPIFFE URI SAN; serverAuth+clientAuth), client-only
 leaf (clientAuth), expired leaf, self-signed Ed25519 and P-384 certs, a CSR

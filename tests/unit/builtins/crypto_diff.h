@@ -50,8 +50,9 @@ static const char *cd_run(gh_arena *a, const char *line, int64_t now) {
     if (rc == RB_UNDEF) return "undefined";
     if (rc < 0)
         return gh_arena_printf(a, "error: %s: %s",
-                               rc == GH_ETYPE ? "eval_type_error" : rc == GH_EINVAL ? "eval_builtin_error"
-                                                                               : "other_error",
+                               rc == GH_ETYPE    ? "eval_type_error"
+                               : rc == GH_EINVAL ? "eval_builtin_error"
+                                                 : "other_error",
                                e.msg);
     return val_to_json(a, out, VAL_JSON_SORTED);
 }
@@ -83,7 +84,8 @@ static int cd_replay(const char *family, const bd_known *known, int *passed, int
         bool skip = false;
         for (const bd_known *k = known; k && k->expr; k++)
             if (!strncmp(expr, k->expr, strlen(k->expr))) skip = true;
-        if (skip || (code && strcmp(code, "eval_type_error") && strcmp(code, "eval_builtin_error"))) {
+        if (skip ||
+            (code && strcmp(code, "eval_type_error") && strcmp(code, "eval_builtin_error"))) {
             (*skipped)++;
             continue;
         }

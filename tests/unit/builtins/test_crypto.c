@@ -85,7 +85,8 @@ static void test_verify_with_options(void **state) {
     assert_string_equal(verify_opts(gh_arena_printf(&A, "%s%s", inter, fixture("leaf.pem")), "{}"),
                         "valid:2");
     /* option errors (OPA's messages) */
-    assert_string_equal(verify_opts(chain, "{\"DNSName\":1}"), "error: 'DNSName' should be a string");
+    assert_string_equal(verify_opts(chain, "{\"DNSName\":1}"),
+                        "error: 'DNSName' should be a string");
     assert_string_equal(verify_opts(chain, "{\"CurrentTime\":\"x\"}"),
                         "error: 'CurrentTime' should be a number");
     assert_string_equal(verify_opts(chain, "{\"CurrentTime\":1.5}"),
@@ -145,10 +146,9 @@ static void test_garbage(void **state) {
     rb_pem blk;
     size_t rest;
     assert_true(rb_pem_decode(&A, pem, strlen(pem), &blk, &rest));
-    static const char *const fns[] = {"crypto.x509.parse_certificates",
-                                      "crypto.x509.parse_and_verify_certificates",
-                                      "crypto.x509.parse_certificate_request",
-                                      "crypto.parse_private_keys"};
+    static const char *const fns[] = {
+        "crypto.x509.parse_certificates", "crypto.x509.parse_and_verify_certificates",
+        "crypto.x509.parse_certificate_request", "crypto.parse_private_keys"};
     gh_arena scratch;
     gh_arena_init(&scratch, 0);
     for (int round = 0; round < 600; round++) {
@@ -159,7 +159,8 @@ static void test_garbage(void **state) {
         if (round % 3 == 0)
             n = next_rand() % n;
         else
-            for (int k = 0; k < 1 + round % 4; k++) d[next_rand() % n] ^= (unsigned char)(1 << (next_rand() % 8));
+            for (int k = 0; k < 1 + round % 4; k++)
+                d[next_rand() % n] ^= (unsigned char)(1 << (next_rand() % 8));
         size_t bn;
         char *b64 = rb_b64_encode(&scratch, d, n, false, true, &bn);
         val_t *args[1] = {val_str(&scratch, b64, bn)}, *out;
@@ -183,12 +184,14 @@ static void test_exhaustion(void **state) {
         val_t *args[1] = {val_strc(&small, chain)}, *out;
         if (args[0]) {
             gh_err e;
-            int rc = cd_call(&small, "crypto.x509.parse_and_verify_certificates", args, &out, &e,
-                             T_NOW);
-            if (!(rc == RB_OK || rc == GH_ENOMEM)) printf("budget %zu: rc %d: %s\n", budget, rc, e.msg);
+            int rc =
+                cd_call(&small, "crypto.x509.parse_and_verify_certificates", args, &out, &e, T_NOW);
+            if (!(rc == RB_OK || rc == GH_ENOMEM))
+                printf("budget %zu: rc %d: %s\n", budget, rc, e.msg);
             assert_true(rc == RB_OK || rc == GH_ENOMEM);
             rc = cd_call(&small, "crypto.x509.parse_certificates", args, &out, &e, T_NOW);
-            if (!(rc == RB_OK || rc == GH_ENOMEM)) printf("budget %zu: rc %d: %s\n", budget, rc, e.msg);
+            if (!(rc == RB_OK || rc == GH_ENOMEM))
+                printf("budget %zu: rc %d: %s\n", budget, rc, e.msg);
             assert_true(rc == RB_OK || rc == GH_ENOMEM);
         }
         gh_arena_free(&small);

@@ -137,8 +137,7 @@ static int verdict(gh_arena *a, const char *jws, const char *key) {
     return valid ? 1 : 0;
 }
 
-static void record(stats *st, const char *file, int tc, const char *comment, int got,
-                   bool want) {
+static void record(stats *st, const char *file, int tc, const char *comment, int got, bool want) {
     const char *why = erratum(file, tc);
     if (why) {
         st->errata++;
@@ -151,7 +150,10 @@ static void record(stats *st, const char *file, int tc, const char *comment, int
     } else {
         st->fail++;
         printf("  FAIL %s tcId %d (%s): expected %s, got %s\n", file, tc, comment,
-               want ? "valid" : "invalid", got < 0 ? "inconsistent" : got ? "valid" : "invalid");
+               want ? "valid" : "invalid",
+               got < 0 ? "inconsistent"
+               : got   ? "valid"
+                       : "invalid");
     }
 }
 
@@ -212,9 +214,10 @@ static void test_wycheproof_jwk(void **state) {
 static const char *cookbook_key(gh_arena *a, val_t *input, const char *alg) {
     val_t *key = get(input, "key");
     if (val_kind_of(key) == VAL_OBJECT) return val_to_json(a, key, 0);
-    const char *kty = alg[0] == 'R' || alg[0] == 'P' ? "RSA" : alg[0] == 'E' && alg[1] == 'S' ? "EC"
-                      : alg[0] == 'H'                                                   ? "oct"
-                                                                                        : "OKP";
+    const char *kty = alg[0] == 'R' || alg[0] == 'P'   ? "RSA"
+                      : alg[0] == 'E' && alg[1] == 'S' ? "EC"
+                      : alg[0] == 'H'                  ? "oct"
+                                                       : "OKP";
     for (size_t i = 0; i < val_arr_len(key); i++) {
         const char *k = sget(val_arr_at(key, i), "kty");
         if (k && !strcmp(k, kty)) return val_to_json(a, val_arr_at(key, i), 0);

@@ -99,7 +99,8 @@ static void test_differential(void **state) {
     static const bd_known known[] = {
         /* OPA 1.x semantics (the issue's reference where 0.61 differs) */
         {"io.jwt.encode_sign({", "1.x marshals header/payload as compact JSON, 0.61 as Rego text"},
-        {"io.jwt.encode_sign_raw(\"{\\\"alg\\\":\\\"none\\\"}\"", "1.x: unknown JWS algorithm: none"},
+        {"io.jwt.encode_sign_raw(\"{\\\"alg\\\":\\\"none\\\"}\"",
+         "1.x: unknown JWS algorithm: none"},
         {"io.jwt.decode_verify(\"eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0",
          "RS256 token with a secret: 1.x returns [false,{},{}], 0.61 an error"},
         {NULL, NULL},
@@ -129,7 +130,8 @@ static void test_round_trips(void **state) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *hdr = gh_arena_printf(&A, "{\"alg\":\"%s\",\"typ\":\"JWT\"}", cases[i].alg);
-        const char *tok = sign(hdr, "{\"sub\":\"alice\",\"exp\":1900000000}", fixture(cases[i].priv));
+        const char *tok =
+            sign(hdr, "{\"sub\":\"alice\",\"exp\":1900000000}", fixture(cases[i].priv));
         const char *pub = fixture(cases[i].pub);
         assert_int_equal(vf(cases[i].verify, tok, pub), 1);
         assert_int_equal(dv(tok, cert_cons(pub), T_NOW), 1);
@@ -163,9 +165,9 @@ static void test_alg_none(void **state) {
     (void)state;
     static const char *const algs[] = {"none", "NONE", "None", "nOnE", ""};
     for (size_t i = 0; i < sizeof algs / sizeof *algs; i++) {
-        const char *tok = gh_arena_printf(&A, "%s.%s.", b64u(gh_arena_printf(&A, "{\"alg\":\"%s\"}",
-                                                                             algs[i])),
-                                          b64u("{\"sub\":\"admin\"}"));
+        const char *tok =
+            gh_arena_printf(&A, "%s.%s.", b64u(gh_arena_printf(&A, "{\"alg\":\"%s\"}", algs[i])),
+                            b64u("{\"sub\":\"admin\"}"));
         assert_int_equal(dv(tok, secret_cons(SECRET), T_NOW), 0);
         assert_int_equal(dv(tok, cert_cons(fixture("root_pub.pem")), T_NOW), 0);
         assert_int_equal(dv(tok, cert_cons(oct_jwk(SECRET)), T_NOW), 0);
@@ -188,9 +190,9 @@ static void test_key_confusion(void **state) {
      * attack on verifiers that take the algorithm from the header) */
     const char *pem = fixture("root_pub.pem");
     size_t k;
-    const char *jwk = gh_arena_printf(&A, "{\"kty\":\"oct\",\"k\":\"%s\"}",
-                                      rb_b64_encode(&A, (const unsigned char *)pem, strlen(pem),
-                                                    true, false, &k));
+    const char *jwk = gh_arena_printf(
+        &A, "{\"kty\":\"oct\",\"k\":\"%s\"}",
+        rb_b64_encode(&A, (const unsigned char *)pem, strlen(pem), true, false, &k));
     const char *tok = sign("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\"}", jwk);
     assert_int_equal(dv(tok, cert_cons(pem), T_NOW), 0);
     assert_int_equal(dv(tok, cert_cons(fixture("root.pem")), T_NOW), 0);
@@ -199,8 +201,9 @@ static void test_key_confusion(void **state) {
     assert_int_equal(vf("io.jwt.verify_hs256", tok, pem), 0);
     /* the same with the certificate PEM as the HMAC key */
     const char *cpem = fixture("root.pem");
-    jwk = gh_arena_printf(&A, "{\"kty\":\"oct\",\"k\":\"%s\"}",
-                          rb_b64_encode(&A, (const unsigned char *)cpem, strlen(cpem), true, false, &k));
+    jwk = gh_arena_printf(
+        &A, "{\"kty\":\"oct\",\"k\":\"%s\"}",
+        rb_b64_encode(&A, (const unsigned char *)cpem, strlen(cpem), true, false, &k));
     tok = sign("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\"}", jwk);
     assert_int_equal(vf("io.jwt.verify_hs256", tok, cpem), 0);
     assert_int_equal(dv(tok, secret_cons(cpem), T_NOW), 0);
@@ -224,12 +227,12 @@ static void test_time_claims(void **state) {
     const char *jwk = oct_jwk(SECRET);
     const char *tok = sign("{\"alg\":\"HS256\"}", "{\"nbf\":1600000000,\"exp\":1800000000}", jwk);
     val_t *c = secret_cons(SECRET);
-    assert_int_equal(dv(tok, c, T_NOW), 1);                      /* ctx clock */
-    assert_int_equal(dv(tok, c, 1800000000000000000LL), 0);      /* at exp: expired */
-    assert_int_equal(dv(tok, c, 1799999999999999000LL), 1);      /* just before */
-    assert_int_equal(dv(tok, c, 1900000000000000000LL), 0);      /* long expired */
-    assert_int_equal(dv(tok, c, 1599999999000000000LL), 0);      /* before nbf */
-    assert_int_equal(dv(tok, c, 1600000000000000000LL), 1);      /* at nbf */
+    assert_int_equal(dv(tok, c, T_NOW), 1);                 /* ctx clock */
+    assert_int_equal(dv(tok, c, 1800000000000000000LL), 0); /* at exp: expired */
+    assert_int_equal(dv(tok, c, 1799999999999999000LL), 1); /* just before */
+    assert_int_equal(dv(tok, c, 1900000000000000000LL), 0); /* long expired */
+    assert_int_equal(dv(tok, c, 1599999999000000000LL), 0); /* before nbf */
+    assert_int_equal(dv(tok, c, 1600000000000000000LL), 1); /* at nbf */
     /* the "time" constraint overrides the clock */
     val_t *ct = J("{\"secret\":\"" SECRET "\",\"time\":1900000000000000000}");
     assert_int_equal(dv(tok, ct, T_NOW), 0);
@@ -263,8 +266,8 @@ static void test_forged(void **state) {
     size_t n = strlen(tok);
     assert_int_equal(vf("io.jwt.verify_rs256", gh_arena_strndup(&A, tok, n - 4), pub), 0);
     assert_int_equal(vf("io.jwt.verify_rs256", gh_arena_printf(&A, "%sAAAA", tok), pub), 0);
-    assert_int_equal(vf("io.jwt.verify_rs256", gh_arena_strndup(&A, tok, strrchr(tok, '.') - tok + 1),
-                        pub), 0);
+    assert_int_equal(
+        vf("io.jwt.verify_rs256", gh_arena_strndup(&A, tok, strrchr(tok, '.') - tok + 1), pub), 0);
     /* signed by another key */
     const char *other = sign("{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}", fixture("rsa1024.jwk"));
     assert_int_equal(vf("io.jwt.verify_rs256", other, pub), 0);
@@ -336,7 +339,8 @@ static void test_base64_strict(void **state) {
     assert_int_equal(vf("io.jwt.verify_hs256", "a.b.c.d", SECRET), -1);
 }
 
-/* ---- JWK rules ---------------------------------------------------------------------------------- */
+/* ---- JWK rules ----------------------------------------------------------------------------------
+ */
 
 static void test_jwk_rules(void **state) {
     (void)state;
@@ -344,9 +348,9 @@ static void test_jwk_rules(void **state) {
     val_t *pub = J(fixture("root.pub.jwk"));
     const char *base = val_to_json(&A, pub, 0);
     assert_int_equal(vf("io.jwt.verify_rs256", tok, base), 1);
-    static const char *const extra[] = {
-        "\"use\":\"enc\"", "\"key_ops\":[\"encrypt\"]", "\"alg\":\"RS384\"", "\"alg\":\"A256GCM\"",
-        "\"alg\":\"PS256\"", "\"key_ops\":\"verify\""};
+    static const char *const extra[] = {"\"use\":\"enc\"",   "\"key_ops\":[\"encrypt\"]",
+                                        "\"alg\":\"RS384\"", "\"alg\":\"A256GCM\"",
+                                        "\"alg\":\"PS256\"", "\"key_ops\":\"verify\""};
     for (size_t i = 0; i < sizeof extra / sizeof *extra; i++) {
         const char *k = gh_arena_printf(&A, "{%s,%s", extra[i], base + 1);
         assert_int_equal(vf("io.jwt.verify_rs256", tok, k), 0);
@@ -377,20 +381,22 @@ static void test_jwk_rules(void **state) {
     const char *x = val_str_ptr(val_obj_get_str(ec, "x", 1));
     const char *y = val_str_ptr(val_obj_get_str(ec, "y", 1));
     const char *es = sign("{\"alg\":\"ES256\"}", "{}", fixture("leaf.jwk"));
-    const char *bad = gh_arena_printf(&A, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}",
-                                      y, x);
+    const char *bad =
+        gh_arena_printf(&A, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}", y, x);
     assert_int_equal(vf("io.jwt.verify_es256", es, bad), 0);
     bad = gh_arena_printf(&A, "{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"%s\",\"y\":\"%s\"}", x, y);
     assert_int_equal(vf("io.jwt.verify_es256", es, bad), 0);
 }
 
-/* ---- secrets stay out of messages, exhaustion ------------------------------------------------- */
+/* ---- secrets stay out of messages, exhaustion -------------------------------------------------
+ */
 
 static void test_no_secrets_in_errors(void **state) {
     (void)state;
     static const char *const keys[] = {
         "{\"kty\":\"oct\",\"k\":\"TOPSECRET!!value\"}",
-        "{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\",\"d\":\"TOPSECRET!!value\",\"p\":\"x\",\"q\":\"y\"}",
+        ("{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\",\"d\":\"TOPSECRET!!value\",\"p\":\"x\","
+         "\"q\":\"y\"}"),
         "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"AA\",\"y\":\"AA\",\"d\":\"TOPSECRET!!value\"}",
         "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"AA\",\"d\":\"TOPSECRET!!value\"}",
     };
@@ -412,8 +418,8 @@ static void test_no_secrets_in_errors(void **state) {
 
 static void test_exhaustion(void **state) {
     (void)state;
-    const char *tok = sign("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", "{\"sub\":\"alice\",\"n\":[1,2,3]}",
-                           fixture("root.jwk"));
+    const char *tok = sign("{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
+                           "{\"sub\":\"alice\",\"n\":[1,2,3]}", fixture("root.jwk"));
     const char *pub = fixture("root_pub.pem");
     const char *jwk = fixture("root.jwk");
     for (size_t budget = 1024; budget < 256 * 1024; budget += 4096) {
@@ -451,11 +457,16 @@ static int teardown(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_differential),    cmocka_unit_test(test_round_trips),
-        cmocka_unit_test(test_alg_none),        cmocka_unit_test(test_key_confusion),
-        cmocka_unit_test(test_time_claims),     cmocka_unit_test(test_forged),
-        cmocka_unit_test(test_base64_strict),   cmocka_unit_test(test_jwk_rules),
-        cmocka_unit_test(test_no_secrets_in_errors), cmocka_unit_test(test_exhaustion),
+        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_alg_none),
+        cmocka_unit_test(test_key_confusion),
+        cmocka_unit_test(test_time_claims),
+        cmocka_unit_test(test_forged),
+        cmocka_unit_test(test_base64_strict),
+        cmocka_unit_test(test_jwk_rules),
+        cmocka_unit_test(test_no_secrets_in_errors),
+        cmocka_unit_test(test_exhaustion),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -53,7 +53,8 @@ static void test_cases(void **state) {
     gh_arena_init(&a, 0);
     /* OPA 0.61 panics on these merges (index out of range in its CIDR
      * code); gatehouse returns the exact minimal cover */
-    expect(&a, "net.cidr_merge([\"::1:1/128\", \"::1:2/128\"])", 0, "[\"::1:1/128\",\"::1:2/128\"]");
+    expect(&a, "net.cidr_merge([\"::1:1/128\", \"::1:2/128\"])", 0,
+           "[\"::1:1/128\",\"::1:2/128\"]");
     expect(&a, "net.cidr_merge([\"1::1/128\", \"1::2/128\", \"1::3/128\"])", 0,
            "[\"1::1/128\",\"1::2/127\"]");
     expect(&a, "net.cidr_merge([\"1::/17\", \"1:8000::/17\"])", 0, "[\"1::/16\"]");
@@ -120,7 +121,8 @@ static void test_merge_bitmap(void **state) {
             x ^= x << 17;
             int len = 26 + (int)(x % 7), start = (int)((x >> 8) % 256);
             start &= ~((1 << (32 - len)) - 1);
-            for (int k = start; k < start + (1 << (32 - len)); k++) want[k] = true;
+            for (int k = start; k < start + (1 << (32 - len)); k++)
+                want[k] = true;
             char buf[32];
             snprintf(buf, sizeof buf, "10.0.0.%d/%d", start, len);
             val_arr_push(&a, arr, val_strc(&a, buf));
@@ -131,9 +133,9 @@ static void test_merge_bitmap(void **state) {
         assert_int_equal(b->fn(&c, &arr, &out), 0);
         for (size_t i = 0; i < val_set_len(out); i++) {
             unsigned o1, o2, o3, o4, len;
-            assert_int_equal(sscanf(val_str_ptr(val_set_at(out, i)), "%u.%u.%u.%u/%u", &o1, &o2,
-                                    &o3, &o4, &len),
-                             5);
+            assert_int_equal(
+                sscanf(val_str_ptr(val_set_at(out, i)), "%u.%u.%u.%u/%u", &o1, &o2, &o3, &o4, &len),
+                5);
             assert_true(o1 == 10 && o2 == 0 && o3 == 0 && len >= 24);
             for (unsigned k = o4; k < o4 + (1u << (32 - len)); k++) {
                 assert_false(got[k]); /* no overlap */

@@ -75,8 +75,10 @@ static void test_table(void **state) {
     (void)state;
     const char *hdr[] = {"x", "y"};
     const char *cells[] = {
-        "1", "\"hello world foo bar baz qux quux corge grault garply waldo fred plugh\"",
-        "100", "\"a b\"",
+        "1",
+        "\"hello world foo bar baz qux quux corge grault garply waldo fred plugh\"",
+        "100",
+        "\"a b\"",
     };
     gh_buf b;
     gh_buf_init(&b);
@@ -131,7 +133,8 @@ static void test_errors_text_json(void **state) {
     cli_errors_free(&l);
 
     /* compiler-joined errors split into several; loader messages stay plain */
-    gh_err_set(&e, GH_EINVAL, "b.rego", 3, 8, "var x is unsafe\nb.rego:4: rego_unsafe_var_error: var y is unsafe");
+    gh_err_set(&e, GH_EINVAL, "b.rego", 3, 8,
+               "var x is unsafe\nb.rego:4: rego_unsafe_var_error: var y is unsafe");
     gh_err_set_kind(&e, "rego_unsafe_var_error");
     cli_errors_add_gh(&l, &e, NULL, 0);
     cli_errors_addf(&l, "%s: merge error", "a/x.json");

@@ -668,8 +668,9 @@ static void test_annotations(void **state) {
               "expected METADATA block, found whitespace");
     parse_err(REGO_V1, "package p\n# METADATA\n# authors: [\"\"]\np := 1", 2, 1,
               "invalid author definition : author is an empty string");
-    parse_err(REGO_V1, "package p\n# METADATA\n# title: x\n# custom: [1]\np := 1", 4, 1,
-              "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into map[string]interface {}");
+    parse_err(
+        REGO_V1, "package p\n# METADATA\n# title: x\n# custom: [1]\np := 1", 4, 1,
+        "yaml: unmarshal errors:\n  line 2: cannot unmarshal !!seq into map[string]interface {}");
     parse_err(REGO_V1, "package p\n# METADATA\n# authors: [{}]\np := 1", 2, 1,
               "invalid author definition map[]: 'name' and/or 'email' values required in object");
     /* no METADATA processing when switched off */

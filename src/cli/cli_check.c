@@ -1,0 +1,604 @@
+/* cli_check.c - `gatehouse check FILE...`, compatible with `conftest test`:
+ * loads policies (-p, default ./policy) and data (-d), parses each input
+ * (YAML, JSON, Dockerfile, TOML, INI; by extension or --parser), evaluates
+ * the deny/violation/warn rules of the selected namespaces through
+ * policy/check.c and prints conftest's stdout, json, tap, table or github
+ * output. Exit: 0 ok, 1 failures (or any error), with --fail-on-warn 2 for
+ * failures and 1 for warnings only; --no-fail always 0 for results. */
+#include <dirent.h>
+#include <getopt.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "policy/policy.h"
+
+typedef enum { P_AUTO, P_YAML, P_JSON, P_DOCKERFILE, P_TOML, P_INI, P_HCL2, P_UNKNOWN } in_parser;
+
+typedef struct strv {
+    const char **v;
+    size_t n, cap;
+} strv;
+
+static int strv_push(strv *s, const char *x) {
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 8;
+        const char **v = gh_realloc(s->v, nc * sizeof *v);
+        if (!v) return -1;
+        s->v = v, s->cap = nc;
+    }
+    s->v[s->n++] = x;
+    return 0;
+}
+
+static in_parser parser_by_name(const char *n) {
+    if (!strcasecmp(n, "yaml") || !strcasecmp(n, "yml")) return P_YAML;
+    if (!strcasecmp(n, "json")) return P_JSON;
+    if (!strcasecmp(n, "dockerfile")) return P_DOCKERFILE;
+    if (!strcasecmp(n, "toml")) return P_TOML;
+    if (!strcasecmp(n, "ini")) return P_INI;
+    return P_UNKNOWN;
+}
+
+/* conftest's choice of parser by file name */
+static in_parser parser_for_path(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!strcasecmp(base, "Dockerfile") || !strncasecmp(base, "Dockerfile.", 11)) return P_DOCKERFILE;
+    const char *dot = strrchr(base, '.');
+    if (!dot) return P_UNKNOWN;
+    if (!strcasecmp(dot, ".dockerfile")) return P_DOCKERFILE;
+    if (!strcasecmp(dot, ".yaml") || !strcasecmp(dot, ".yml")) return P_YAML;
+    if (!strcasecmp(dot, ".json")) return P_JSON;
+    if (!strcasecmp(dot, ".toml")) return P_TOML;
+    if (!strcasecmp(dot, ".ini")) return P_INI;
+    if (!strcasecmp(dot, ".tf") || !strcasecmp(dot, ".hcl") || !strcasecmp(dot, ".tfvars")) return P_HCL2;
+    return P_UNKNOWN;
+}
+
+static int load_input(gh_arena *a, const char *path, in_parser p, val_t **out, gh_err *e) {
+    if (p == P_AUTO) p = strcmp(path, "-") ? parser_for_path(path) : P_YAML;
+    if (p == P_YAML || p == P_JSON)
+        return cli_load_document(a, path, p == P_JSON ? CLI_FMT_JSON : CLI_FMT_YAML, out, e);
+    if (p == P_HCL2)
+        return gh_err_set(e, GH_EINVAL, path, 0, 0,
+                          "the hcl2 parser is not supported by gatehouse (no HCL library)");
+    if (p == P_UNKNOWN)
+        return gh_err_set(e, GH_EINVAL, path, 0, 0, "unknown file type: use --parser to choose one");
+    char *text = NULL;
+    size_t len = 0;
+    int rc = gh_read_file(path, GH_MAX_DOC_BYTES, &text, &len, e);
+    if (rc) return rc;
+    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    if (p == P_DOCKERFILE) rc = pol_parse_dockerfile(a, text, len, name, out, e);
+    else if (p == P_TOML) rc = pol_parse_toml(a, text, len, name, out, e);
+    else rc = pol_parse_ini(a, text, len, name, out, e);
+    gh_free(text);
+    return rc;
+}
+
+/* Directories are walked in lexical order for files with a known parser. */
+static int walk(const char *dir, const regex_t *ignore, strv *files, gh_arena *a) {
+    struct dirent **ents = NULL;
+    int n = scandir(dir, &ents, NULL, alphasort);
+    if (n < 0) return -1;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (!rc && strcmp(nm, ".") && strcmp(nm, "..")) {
+            size_t dl = strlen(dir);
+            char *p = gh_arena_printf(a, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", nm);
+            struct stat st;
+            if (!p) {
+                rc = -1;
+            } else if (ignore && regexec(ignore, p, 0, NULL, 0) == 0) {
+                /* skipped by --ignore */
+            } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+                rc = walk(p, ignore, files, a);
+            } else if (parser_for_path(p) != P_UNKNOWN && parser_for_path(p) != P_HCL2) {
+                if (strv_push(files, p)) rc = -1;
+            }
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+typedef struct outctx {
+    gh_buf *b;
+    bool color;
+    bool suppress_exceptions;
+} outctx;
+
+static void colored(outctx *o, const char *code, const char *s) {
+    if (o->color) gh_buf_printf(o->b, "\x1b[%sm%s\x1b[0m", code, s);
+    else gh_buf_puts(o->b, s);
+}
+
+typedef struct totals {
+    size_t fail, warn, exc, succ;
+} totals;
+
+static void count(const pol_check_result *r, size_t nr, totals *t) {
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < nr; i++) {
+        t->fail += r[i].nfailures;
+        t->warn += r[i].nwarnings;
+        t->exc += r[i].nexceptions;
+        t->succ += r[i].successes;
+    }
+}
+
+static void summary(gh_buf *b, const totals *t) {
+    size_t tests = t->fail + t->warn + t->exc + t->succ;
+    gh_buf_printf(b, "%zu test%s, %zu passed, %zu warning%s, %zu failure%s, %zu exception%s", tests,
+                  tests == 1 ? "" : "s", t->succ, t->warn, t->warn == 1 ? "" : "s", t->fail,
+                  t->fail == 1 ? "" : "s", t->exc, t->exc == 1 ? "" : "s");
+}
+
+static void out_stdout(outctx *o, const pol_check_result *r, size_t nr) {
+    gh_buf *b = o->b;
+    for (size_t i = 0; i < nr; i++) {
+        const char *file = r[i].file;
+        gh_buf pre;
+        gh_buf_init(&pre);
+        if (!strcmp(file, "-")) gh_buf_puts(&pre, "-");
+        else gh_buf_printf(&pre, "- %s", file);
+        gh_buf_printf(&pre, " - %s -", r[i].ns);
+        size_t total = r[i].successes + r[i].nfailures + r[i].nwarnings + r[i].nexceptions;
+        if (!total) {
+            colored(o, "37", "?");
+            gh_buf_printf(b, " %s no policies found\n", pre.p ? pre.p : "");
+        }
+        for (size_t k = 0; k < r[i].nwarnings; k++) {
+            colored(o, "33", "WARN");
+            gh_buf_printf(b, " %s %s\n", pre.p ? pre.p : "", r[i].warnings[k].msg);
+        }
+        for (size_t k = 0; k < r[i].nfailures; k++) {
+            colored(o, "31", "FAIL");
+            gh_buf_printf(b, " %s %s\n", pre.p ? pre.p : "", r[i].failures[k].msg);
+        }
+        for (size_t k = 0; !o->suppress_exceptions && k < r[i].nexceptions; k++) {
+            colored(o, "36", "EXCP");
+            gh_buf_printf(b, " %s %s\n", pre.p ? pre.p : "", r[i].exceptions[k].msg);
+        }
+        if (pre.oom) b->oom = 1;
+        gh_buf_free(&pre);
+    }
+    totals t;
+    count(r, nr, &t);
+    gh_buf sb;
+    gh_buf_init(&sb);
+    summary(&sb, &t);
+    gh_buf_putc(b, '\n');
+    colored(o, t.fail ? "31" : t.warn ? "33" : t.exc ? "36" : "32", sb.p ? sb.p : "");
+    gh_buf_putc(b, '\n');
+    if (sb.oom) b->oom = 1;
+    gh_buf_free(&sb);
+}
+
+static void json_msgs(gh_buf *b, const char *key, const pol_check_msg *m, size_t n) {
+    if (!n) return;
+    gh_buf_printf(b, ",\n\t\t\"%s\": [\n", key);
+    for (size_t i = 0; i < n; i++) {
+        gh_buf_puts(b, "\t\t\t{\n\t\t\t\t\"msg\": ");
+        cli_json_str(b, m[i].msg, strlen(m[i].msg));
+        if (m[i].metadata && val_obj_len(m[i].metadata)) {
+            gh_buf_puts(b, ",\n\t\t\t\t\"metadata\": ");
+            val_json_emit_indent(b, m[i].metadata, VAL_JSON_PRETTY | VAL_JSON_TABS | VAL_JSON_SORTED, 4);
+        }
+        gh_buf_printf(b, "\n\t\t\t}%s\n", i + 1 < n ? "," : "");
+    }
+    gh_buf_puts(b, "\t\t]");
+}
+
+static void out_json(gh_buf *b, const pol_check_result *r, size_t nr) {
+    if (!nr) {
+        gh_buf_puts(b, "null\n");
+        return;
+    }
+    gh_buf_puts(b, "[\n");
+    for (size_t i = 0; i < nr; i++) {
+        const char *f = strcmp(r[i].file, "-") ? r[i].file : "";
+        gh_buf_puts(b, "\t{\n\t\t\"filename\": ");
+        cli_json_str(b, f, strlen(f));
+        gh_buf_puts(b, ",\n\t\t\"namespace\": ");
+        cli_json_str(b, r[i].ns, strlen(r[i].ns));
+        gh_buf_printf(b, ",\n\t\t\"successes\": %zu", r[i].successes);
+        json_msgs(b, "warnings", r[i].warnings, r[i].nwarnings);
+        json_msgs(b, "failures", r[i].failures, r[i].nfailures);
+        json_msgs(b, "exceptions", r[i].exceptions, r[i].nexceptions);
+        gh_buf_printf(b, "\n\t}%s\n", i + 1 < nr ? "," : "");
+    }
+    gh_buf_puts(b, "]\n");
+}
+
+static void out_tap(gh_buf *b, const pol_check_result *r, size_t nr) {
+    for (size_t i = 0; i < nr; i++) {
+        size_t n = r[i].nfailures + r[i].nwarnings + r[i].nexceptions + r[i].successes;
+        if (!n) continue;
+        gh_buf ind;
+        gh_buf_init(&ind);
+        if (!strcmp(r[i].file, "-")) gh_buf_printf(&ind, " - %s - ", r[i].ns);
+        else gh_buf_printf(&ind, " - %s - %s - ", r[i].file, r[i].ns);
+        const char *in = ind.p ? ind.p : "";
+        size_t k = 0;
+        gh_buf_printf(b, "1..%zu\n", n);
+        for (size_t j = 0; j < r[i].nfailures; j++)
+            gh_buf_printf(b, "not ok %zu%s%s\n", ++k, in, r[i].failures[j].msg);
+        if (r[i].nwarnings) gh_buf_puts(b, "# warnings\n");
+        for (size_t j = 0; j < r[i].nwarnings; j++)
+            gh_buf_printf(b, "not ok %zu%s%s\n", ++k, in, r[i].warnings[j].msg);
+        if (r[i].nexceptions) gh_buf_puts(b, "# exceptions\n");
+        for (size_t j = 0; j < r[i].nexceptions; j++)
+            gh_buf_printf(b, "ok %zu%s%s\n", ++k, in, r[i].exceptions[j].msg);
+        if (r[i].successes) gh_buf_puts(b, "# successes\n");
+        for (size_t j = 0; j < r[i].successes; j++)
+            gh_buf_printf(b, "ok %zu%sSUCCESS\n", ++k, in);
+        if (ind.oom) b->oom = 1;
+        gh_buf_free(&ind);
+    }
+}
+
+static int out_table(gh_buf *b, const pol_check_result *r, size_t nr) {
+    strv cells = {0};
+    int rc = 0;
+    for (size_t i = 0; i < nr && !rc; i++) {
+        const char *f = r[i].file, *ns = r[i].ns;
+#define ROW(kind, msg)                                                                           \
+    do {                                                                                         \
+        if (strv_push(&cells, kind) || strv_push(&cells, f) || strv_push(&cells, ns) ||          \
+            strv_push(&cells, msg))                                                              \
+            rc = -1;                                                                             \
+    } while (0)
+        for (size_t j = 0; j < r[i].successes; j++)
+            ROW("success", "SUCCESS");
+        for (size_t j = 0; j < r[i].nwarnings; j++)
+            ROW("warning", r[i].warnings[j].msg);
+        for (size_t j = 0; j < r[i].nfailures; j++)
+            ROW("failure", r[i].failures[j].msg);
+        for (size_t j = 0; j < r[i].nexceptions; j++)
+            ROW("exception", r[i].exceptions[j].msg);
+#undef ROW
+    }
+    static const char *const hdr[] = {"RESULT", "FILE", "NAMESPACE", "MESSAGE"};
+    if (!rc && cells.n) cli_table(b, hdr, 4, cells.v, cells.n / 4);
+    gh_free(cells.v);
+    return rc;
+}
+
+static void out_github(gh_buf *b, const pol_check_result *r, size_t nr) {
+    for (size_t i = 0; i < nr; i++) {
+        size_t n = r[i].nfailures + r[i].nwarnings + r[i].nexceptions + r[i].successes;
+        const char *f = r[i].file;
+        gh_buf_printf(b, "::group::Testing \"%s\" against %zu policies in namespace \"%s\"\n", f, n,
+                      r[i].ns);
+        for (size_t j = 0; j < r[i].nfailures; j++)
+            gh_buf_printf(b, "::error file=%s,line=1::%s\n", f, r[i].failures[j].msg);
+        for (size_t j = 0; j < r[i].nwarnings; j++)
+            gh_buf_printf(b, "::warning file=%s,line=1::%s\n", f, r[i].warnings[j].msg);
+        for (size_t j = 0; j < r[i].nexceptions; j++)
+            gh_buf_printf(b, "::notice file=%s,line=1::%s\n", f, r[i].exceptions[j].msg);
+        if (r[i].successes)
+            gh_buf_printf(b, "::notice file=%s,line=1::Number of successful checks: %zu\n", f,
+                          r[i].successes);
+        gh_buf_puts(b, "::endgroup::\n");
+    }
+    totals t;
+    count(r, nr, &t);
+    summary(b, &t);
+    gh_buf_putc(b, '\n');
+}
+
+/* ---- the command ----------------------------------------------------------- */
+
+static void check_usage(FILE *f) {
+    fprintf(f,
+            "usage: gatehouse check [options] FILE|DIR|- ...\n\n"
+            "Test configuration files against Rego policies, like `conftest test`: the rules\n"
+            "deny, violation and warn (and deny_*, violation_*, warn_*) of each namespace\n"
+            "(package) give failures and warnings; exception[_] lists rule names to except.\n\n"
+            "  -p, --policy PATH       policy file or directory (repeatable; default: policy)\n"
+            "  -n, --namespace NS      namespace to test, glob allowed (repeatable; default: main)\n"
+            "      --all-namespaces    test every namespace of the policies\n"
+            "  -d, --data PATH         data files or directories (repeatable)\n"
+            "      --combine           evaluate all files as one input [{path, contents}]\n"
+            "      --parser NAME       yaml, json, dockerfile, toml, ini (default: by file name;\n"
+            "                          stdin: yaml)\n"
+            "      --ignore REGEX      skip files whose path matches, when walking directories\n"
+            "      --fail-on-warn      exit 1 on warnings, 2 on failures\n"
+            "      --no-fail           exit 0 even when policies fail\n"
+            "  -o, --output FORMAT     stdout, json, tap, table, github (default: stdout)\n"
+            "      --no-color          no colours in stdout output\n"
+            "      --suppress-exceptions  leave EXCP lines out of stdout output\n"
+            "      --quiet             print nothing when every test passes\n"
+            "      --strict            OPA's strict compile mode (unused vars, imports...)\n"
+            "      --show-builtin-errors  builtin errors fail the run (else undefined)\n");
+}
+
+enum {
+    O_ALLNS = 256,
+    O_COMBINE,
+    O_PARSER,
+    O_FAILWARN,
+    O_NOFAIL,
+    O_IGNORE,
+    O_NOCOLOR,
+    O_SUPPRESS,
+    O_QUIET,
+    O_STRICT,
+    O_BUILTINERR,
+};
+
+int cli_check(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"policy", required_argument, NULL, 'p'},
+        {"namespace", required_argument, NULL, 'n'},
+        {"all-namespaces", no_argument, NULL, O_ALLNS},
+        {"data", required_argument, NULL, 'd'},
+        {"combine", no_argument, NULL, O_COMBINE},
+        {"parser", required_argument, NULL, O_PARSER},
+        {"ignore", required_argument, NULL, O_IGNORE},
+        {"fail-on-warn", no_argument, NULL, O_FAILWARN},
+        {"no-fail", no_argument, NULL, O_NOFAIL},
+        {"output", required_argument, NULL, 'o'},
+        {"no-color", no_argument, NULL, O_NOCOLOR},
+        {"suppress-exceptions", no_argument, NULL, O_SUPPRESS},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"strict", no_argument, NULL, O_STRICT},
+        {"show-builtin-errors", no_argument, NULL, O_BUILTINERR},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    strv policies = {0}, nss = {0}, datas = {0}, files = {0}, sel = {0};
+    bool allns = false, combine = false, failwarn = false, nofail = false, color = true;
+    bool suppress = false, quiet = false, builtin_errors = false;
+    rego_compile_opts co = {0};
+    in_parser parser = P_AUTO;
+    const char *output = "stdout", *ignore_re = NULL;
+    int c, rc = CLI_FAIL;
+    regex_t ignore;
+    bool have_ignore = false;
+    cli_loaded l;
+    cli_loaded_init(&l);
+    cli_errors errs = {0};
+    rego_policy *pol = NULL;
+    pol_check *chk = NULL;
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    pol_check_result *res = NULL;
+    size_t nres = 0, capres = 0;
+    gh_buf b;
+    gh_buf_init(&b);
+    gh_err e;
+    gh_err_clear(&e);
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "p:n:d:o:h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'p': bad = strv_push(&policies, optarg); break;
+        case 'n': bad = strv_push(&nss, optarg); break;
+        case 'd': bad = strv_push(&datas, optarg); break;
+        case 'o': output = optarg; break;
+        case O_ALLNS: allns = true; break;
+        case O_COMBINE: combine = true; break;
+        case O_FAILWARN: failwarn = true; break;
+        case O_NOFAIL: nofail = true; break;
+        case O_NOCOLOR: color = false; break;
+        case O_SUPPRESS: suppress = true; break;
+        case O_QUIET: quiet = true; break;
+        case O_STRICT: co.strict = true; break;
+        case O_BUILTINERR: builtin_errors = true; break;
+        case O_IGNORE: ignore_re = optarg; break;
+        case O_PARSER:
+            parser = parser_by_name(optarg);
+            if (parser == P_UNKNOWN) {
+                fprintf(stderr, "Error: unknown parser \"%s\" (yaml, json, dockerfile, toml, ini)\n",
+                        optarg);
+                rc = CLI_USAGE;
+                goto out;
+            }
+            break;
+        case 'h':
+            check_usage(stdout);
+            rc = CLI_OK;
+            goto out;
+        default:
+            check_usage(stderr);
+            rc = CLI_USAGE;
+            goto out;
+        }
+        if (bad) goto oom;
+    }
+    if (strcmp(output, "stdout") && strcmp(output, "json") && strcmp(output, "tap") &&
+        strcmp(output, "table") && strcmp(output, "github")) {
+        fprintf(stderr, "Error: output format \"%s\" is not supported (stdout, json, tap, table, github)\n",
+                output);
+        rc = CLI_USAGE;
+        goto out;
+    }
+    if (ignore_re) {
+        int r = regcomp(&ignore, ignore_re, REG_EXTENDED | REG_NOSUB);
+        if (r) {
+            fprintf(stderr, "Error: invalid --ignore regular expression \"%s\"\n", ignore_re);
+            rc = CLI_USAGE;
+            goto out;
+        }
+        have_ignore = true;
+    }
+    if (!policies.n && strv_push(&policies, "policy")) goto oom;
+    if (!nss.n && strv_push(&nss, "main")) goto oom;
+    for (int i = optind; i < argc; i++) {
+        if (!argv[i][0]) continue; /* conftest ignores blank file names */
+        struct stat st;
+        if (strcmp(argv[i], "-") && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            if (walk(argv[i], have_ignore ? &ignore : NULL, &files, &a)) {
+                fprintf(stderr, "Error: cannot read directory %s\n", argv[i]);
+                goto out;
+            }
+        } else if (strv_push(&files, argv[i])) {
+            goto oom;
+        }
+    }
+    if (!files.n) {
+        fprintf(stderr, "Error: no files to test (see gatehouse check --help)\n");
+        rc = CLI_USAGE;
+        goto out;
+    }
+
+    /* policies and data */
+    for (size_t i = 0; i < policies.n; i++) {
+        struct stat st;
+        if (stat(policies.v[i], &st) != 0) {
+            fprintf(stderr, "Error: policy path %s does not exist\n", policies.v[i]);
+            goto out;
+        }
+        cli_load_path(&l, policies.v[i], &errs);
+    }
+    for (size_t i = 0; i < datas.n; i++)
+        cli_load_path(&l, datas.v[i], &errs);
+    if (errs.oom) goto oom;
+    if (!errs.n && !l.nmods) {
+        fprintf(stderr, "Error: no policies found in");
+        for (size_t i = 0; i < policies.n; i++)
+            fprintf(stderr, " %s", policies.v[i]);
+        fprintf(stderr, "\n");
+        goto out;
+    }
+    if (!errs.n) pol = cli_loaded_compile(&l, NULL, &co, &errs);
+    if (errs.n || !pol) {
+        cli_errors_text(&b, &errs, " during loading");
+        fprintf(stderr, "Error: %s", b.p ? b.p : "out of memory\n");
+        goto out;
+    }
+    chk = pol_check_new(pol);
+    if (!chk) goto oom;
+    pol_check_set_strict_builtins(chk, builtin_errors);
+    for (size_t i = 0; i < l.nmods; i++)
+        if (pol_check_add_module(chk, l.mods[i].name, l.mods[i].text, l.mods[i].len, NULL, &e)) {
+            cli_print_err(&e);
+            goto out;
+        }
+    /* namespaces: literal names as given, globs expanded over the policies' */
+    if (allns) {
+        for (size_t i = 0; i < pol_check_nnamespaces(chk); i++)
+            if (strv_push(&sel, pol_check_namespace(chk, i))) goto oom;
+    } else {
+        for (size_t i = 0; i < nss.n; i++) {
+            const char *pat = nss.v[i];
+            if (!strpbrk(pat, "*?")) {
+                bool dup = false;
+                for (size_t k = 0; k < sel.n; k++)
+                    dup |= !strcmp(sel.v[k], pat);
+                if (!dup && strv_push(&sel, pat)) goto oom;
+                continue;
+            }
+            for (size_t j = 0; j < pol_check_nnamespaces(chk); j++) {
+                const char *ns = pol_check_namespace(chk, j);
+                bool dup = false;
+                for (size_t k = 0; k < sel.n; k++)
+                    dup |= !strcmp(sel.v[k], ns);
+                if (!dup && pol_check_ns_match(pat, ns) && strv_push(&sel, ns)) goto oom;
+            }
+        }
+    }
+
+    /* inputs */
+    val_t **docs = gh_arena_calloc(&a, files.n * sizeof *docs);
+    if (!docs) goto oom;
+    for (size_t i = 0; i < files.n; i++)
+        if (load_input(&a, files.v[i], parser, &docs[i], &e)) {
+            if (!e.file[0]) gh_err_set_file(&e, files.v[i]);
+            cli_print_err(&e);
+            goto out;
+        }
+    size_t nunits = combine ? 1 : files.n;
+    for (size_t u = 0; u < nunits; u++) {
+        const val_t *input = docs[u];
+        const char *fname = files.v[u];
+        if (combine) {
+            /* [{path, contents}], multi-document files give one entry per document */
+            val_t *arr = val_arr_new(&a, files.n);
+            if (!arr) goto oom;
+            for (size_t i = 0; i < files.n; i++) {
+                val_t *d = docs[i];
+                size_t nd = val_kind_of(d) == VAL_ARRAY ? val_arr_len(d) : 1;
+                for (size_t k = 0; k < nd; k++) {
+                    val_t *o = val_obj_new(&a, 2), *pk = val_strc(&a, "path"),
+                          *pv = val_strc(&a, files.v[i]), *ck = val_strc(&a, "contents");
+                    val_t *cv = val_kind_of(d) == VAL_ARRAY ? val_arr_at(d, k) : d;
+                    if (!o || !pk || !pv || !ck || val_obj_put(&a, o, pk, pv) ||
+                        val_obj_put(&a, o, ck, cv) || val_arr_push(&a, arr, o))
+                        goto oom;
+                }
+            }
+            val_t *wrap = val_arr_new(&a, 1); /* evaluated as one document */
+            if (!wrap || val_arr_push(&a, wrap, arr)) goto oom;
+            input = wrap;
+            fname = "Combined";
+        }
+        for (size_t s = 0; s < sel.n; s++) {
+            if (nres == capres) {
+                size_t nc = capres ? capres * 2 : 8;
+                pol_check_result *nr = gh_realloc(res, nc * sizeof *nr);
+                if (!nr) goto oom;
+                res = nr, capres = nc;
+            }
+            pol_check_result *r = &res[nres++];
+            memset(r, 0, sizeof *r);
+            r->file = fname;
+            r->ns = sel.v[s];
+            if (pol_check_eval(chk, &a, sel.v[s], input, r, &e)) {
+                char msg[GH_ERR_MSG + GH_ERR_FILE + 64];
+                fprintf(stderr, "Error: running test against %s: %s%s%s\n", fname,
+                        e.kind ? e.kind : "", e.kind ? ": " : "",
+                        gh_err_format(&e, msg, sizeof msg));
+                goto out;
+            }
+        }
+    }
+
+    gh_buf_reset(&b);
+    outctx o = {&b, color, suppress};
+    totals t;
+    count(res, nres, &t);
+    if (quiet && !t.fail && !t.warn && !t.exc) goto done;
+    if (!strcmp(output, "json")) out_json(&b, res, nres);
+    else if (!strcmp(output, "tap")) out_tap(&b, res, nres);
+    else if (!strcmp(output, "table")) {
+        if (out_table(&b, res, nres)) goto oom;
+    } else if (!strcmp(output, "github")) out_github(&b, res, nres);
+    else out_stdout(&o, res, nres);
+    if (cli_flush(&b, stdout) != CLI_OK) goto out;
+done:
+    if (nofail) rc = CLI_OK;
+    else if (failwarn) rc = t.fail ? 2 : t.warn ? 1 : 0;
+    else rc = t.fail ? 1 : 0;
+    goto out;
+oom:
+    fprintf(stderr, "Error: out of memory\n");
+    rc = CLI_FAIL;
+out:
+    if (have_ignore) regfree(&ignore);
+    gh_buf_free(&b);
+    gh_free(res);
+    pol_check_free(chk);
+    if (pol) rego_policy_free(pol);
+    cli_errors_free(&errs);
+    cli_loaded_free(&l);
+    gh_arena_free(&a);
+    gh_free(policies.v);
+    gh_free(nss.v);
+    gh_free(datas.v);
+    gh_free(files.v);
+    gh_free(sel.v);
+    return rc;
+}

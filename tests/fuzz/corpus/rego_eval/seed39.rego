@@ -1,0 +1,3 @@
+package test
+
+x = bits.xor(1, "str")

@@ -1,0 +1,3 @@
+package test
+
+a := time.now_ns() > 1257894000000000000

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# End-to-end checks of `gatehouse check` / `gatehouse parse` on conftest's
+# examples (GH_SHARED/corpora/conftest), reproducing the expectations of
+# conftest's acceptance.bats for `conftest test` / `conftest parse` where
+# gatehouse supports the format and flags (each case names its bats test).
+# Exits 77 (skipped) when the corpus is absent. Usage: check_test.sh BIN [SHARED]
+set -u
+bin=$1
+shared=${2:-/work/shared}
+case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
+corpus="$shared/corpora/conftest"
+[ -d "$corpus/examples" ] || { echo "conftest corpus not found: skipped"; exit 77; }
+cd "$corpus"
+pass=0 fail=0
+status=0 output="" lines=()
+run() {
+  output=$("$@" 2>&1)
+  status=$?
+  mapfile -t lines < <(printf '%s\n' "$output" | sed '/^$/d')
+}
+runsh() { run bash -c "$1"; }
+ok() { pass=$((pass + 1)); }
+check() { # name, then a condition evaluated with $status/$output/$lines
+  local name=$1; shift
+  if eval "$@"; then ok; else
+    fail=$((fail + 1)); echo "FAIL: $name"; echo "  condition: $*"; echo "  status=$status"
+    printf '%s\n' "$output" | head -15 | sed 's/^/  | /'
+  fi
+}
+G=$bin
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/service.yaml
+check "Not fail when testing a service with a warning" '[ $status -eq 0 ]'
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/service.yaml ""
+check "Not fail when passed an explicit blank filename" '[ $status -eq 0 ]'
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/deployment.yaml
+check "Fail when testing a deployment with root containers" '[ $status -eq 1 ]'
+
+run $G check --fail-on-warn -p examples/kubernetes/policy examples/kubernetes/service.yaml
+check "Fail when testing a service with warnings" '[ $status -eq 1 ]'
+
+run $G check -p internal/ examples/kubernetes/deployment.yaml
+check "Fail when testing with no policies path" '[ $status -eq 1 ]'
+
+run $G check --namespace notpresent -p examples/kubernetes/policy examples/kubernetes/deployment.yaml
+check "Pass when testing a blank namespace" '[ $status -eq 0 ]'
+
+runsh "$G check -p examples/kubernetes/policy - < examples/kubernetes/service.yaml"
+check "stdin: default parser is yaml" '[ $status -eq 0 ]'
+
+runsh "$G check --parser yaml -p examples/kubernetes/policy - < examples/kubernetes/service.yaml"
+check "Pass when testing a YAML document via stdin" '[ $status -eq 0 ]'
+
+run $G check examples/traefik/traefik.toml examples/kubernetes/service.yaml -p examples/kubernetes/policy
+check "Test command with multiple input type" '[ $status -eq 0 ] && [[ "$output" =~ "Found service hello-kubernetes but services are not allowed" ]]'
+
+run $G check -p examples/docker/policy examples/docker/Dockerfile --all-namespaces
+check "Test command with all namespaces flag" '[ $status -eq 1 ] && [[ "$output" =~ "unallowed image found [\"openjdk:8-jdk-alpine\"]" ]] && [[ "$output" =~ "unallowed commands found [\"apk add --no-cache python3 python3-dev build-base && pip3 install awscli==1.18.1\"]" ]]'
+
+run $G check -p examples/docker/policy examples/docker/Dockerfile --namespace 'main'
+check "Test command matches a single namespace literally" '[ $status -eq 1 ] && [[ "$output" =~ "unallowed image found" ]] && [[ ! "$output" =~ "unallowed commands found" ]]'
+
+run $G check -p examples/docker/policy examples/docker/Dockerfile --namespace '*'
+check "Test command matches every namespace with a wildcard" '[ $status -eq 1 ] && [[ "$output" =~ "unallowed image found" ]] && [[ "$output" =~ "unallowed commands found" ]]'
+
+run $G check -p examples/docker/policy examples/docker/Dockerfile --namespace 'c*'
+check "Test command matches namespaces with a wildcard prefix" '[ $status -eq 1 ] && [[ ! "$output" =~ "unallowed image found" ]] && [[ "$output" =~ "unallowed commands found" ]]'
+
+run $G check -p examples/hcl1/policy/base.rego examples/hcl1/gke-show.json
+check "Allow .rego files in the policy flag" '[ $status -eq 1 ] && [[ "$output" =~ "Terraform plan will change prohibited resources in the following namespaces: google_iam, google_container" ]]'
+
+run $G check -p examples/traefik/policy examples/traefik/traefik.toml
+check "Can parse toml files" '[ $status -eq 1 ]'
+
+run $G check -p examples/ini/policy examples/ini/grafana.ini
+check "Can parse ini files" '[ $status -eq 1 ] && [[ "$output" =~ "Users should verify their e-mail address" ]]'
+
+runsh "cat examples/ini/grafana.ini | $G check -p examples/ini/policy --parser ini -"
+check "Can parse stdin with parser flag" '[ $status -eq 1 ] && [[ "$output" =~ "Users should verify their e-mail address" ]] && [[ "$output" != *"Basic auth should be enabled"* ]]'
+
+run $G check -p examples/docker/policy examples/docker/Dockerfile
+check "Can parse docker files" '[ $status -eq 1 ] && [[ "$output" =~ "unallowed image found [\"openjdk:8-jdk-alpine\"]" ]]'
+
+runsh "printf '# syntax=docker/dockerfile:1.4\nFROM alpine\nCOPY --link /foo /bar\n' | $G parse --parser dockerfile -"
+check "Can parse newly introduced keywords for docker" '[ $status -eq 0 ]'
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/service.yaml --no-color
+check "Can disable color" '[ $status -eq 0 ] && [[ "$output" != *"[33m"* ]]'
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/deployment.yaml
+check "Output results only once" '[ ${#lines[@]} -eq 5 ]'
+
+run $G parse examples/docker/Dockerfile
+check "Can parse inputs with parse" '[ $status -eq 0 ] && [[ "$output" =~ "\"Cmd\": \"from\"" ]]'
+
+if command -v jq >/dev/null; then
+  runsh "$G parse examples/kubernetes/deployment.yaml | jq '.kind'"
+  check "Can parse single file with parse" '[ $status -eq 0 ] && [[ "$output" = "\"Deployment\"" ]]'
+  runsh "$G parse examples/kubernetes/deployment.yaml examples/kubernetes/deployment+service.yaml | jq 'keys'"
+  check "Can parse multiple files with parse" '[ $status -eq 0 ] && [ ${#lines[@]} -eq 4 ] && [[ "$output" =~ "\"examples/kubernetes/deployment+service.yaml\"" ]] && [[ "$output" =~ "\"examples/kubernetes/deployment.yaml\"" ]]'
+fi
+
+run $G check -p examples/kubernetes/policy/ -o tap examples/kubernetes/deployment.yaml
+check "Can output tap format in test command" '[[ "$output" =~ "not ok" ]]'
+
+run $G check -p examples/kubernetes/policy/ -o table examples/kubernetes/deployment.yaml
+check "Can output table format in test command" '[[ "$output" =~ "failure" ]]'
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/deployment.yaml examples/kubernetes/service.yaml
+check "Multi-file tests correctly fail when last file is fine" '[ $status -eq 1 ]'
+
+run $G check -p examples/data/policy -d examples/data/exclusions examples/data/service.yaml
+check "Can load data along with rego policies" '[ $status -eq 1 ] && [[ "$output" =~ "Cannot expose port" ]]'
+
+run $G check -p examples/compose/policy examples/compose/docker-compose.yml --no-color
+check "Can validate a docker-compose file that does not conform" '[ $status -eq 1 ] && [[ "$output" =~ "2 tests, 0 passed, 0 warnings, 2 failures, 0 exceptions" ]]'
+
+run $G check -p examples/compose/policy examples/compose/docker-compose-valid.yml --no-color
+check "Can validate a docker-compose file that conforms" '[ $status -eq 0 ] && [[ "$output" =~ "2 tests, 2 passed, 0 warnings, 0 failures, 0 exceptions" ]]'
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/service.yaml --no-color
+check "The number of tests run is accurate" '[ $status -eq 0 ] && [ "${lines[1]}" = "5 tests, 4 passed, 1 warning, 0 failures, 0 exceptions" ]'
+
+run $G check -p examples/exceptions/policy examples/exceptions/deployments.yaml --no-color
+check "Exceptions reported correctly" '[ $status -eq 1 ] && [ "${lines[2]}" = "2 tests, 0 passed, 0 warnings, 1 failure, 1 exception" ]'
+check "Exceptions output" '[ $status -eq 1 ] && [[ "${lines[1]}" =~ "EXCP - examples/exceptions/deployments.yaml - main - data.main.exception[_][_] == \"run_as_root\"" ]]'
+
+run $G check -p examples/kubernetes/policy/ examples/kubernetes/deployment.yaml --all-namespaces
+check "all namespaces count (bats: Should show output because of failure, without --quiet)" '[ $status -eq 1 ] && [[ "$output" =~ "5 tests, 1 passed, 0 warnings, 4 failures, 0 exceptions" ]]'
+
+# ---- beyond acceptance.bats: output formats from docs/output.md, exit codes
+run $G check -p examples/kubernetes/policy/ examples/kubernetes/service.yaml --output github
+check "github output (docs/output.md)" '[ "$output" = "$(printf "%s\n" "::group::Testing \"examples/kubernetes/service.yaml\" against 5 policies in namespace \"main\"" "::warning file=examples/kubernetes/service.yaml,line=1::Found service hello-kubernetes but services are not allowed" "::notice file=examples/kubernetes/service.yaml,line=1::Number of successful checks: 4" "::endgroup::" "5 tests, 4 passed, 1 warning, 0 failures, 0 exceptions")" ]'
+
+run $G check -p examples/kubernetes/policy/ examples/kubernetes/service.yaml --output json
+check "json output (docs/output.md)" '[ $status -eq 0 ] && [ "$(printf "%s" "$output" | jq -c .)" = "[{\"filename\":\"examples/kubernetes/service.yaml\",\"namespace\":\"main\",\"successes\":4,\"warnings\":[{\"msg\":\"Found service hello-kubernetes but services are not allowed\",\"metadata\":{\"query\":\"data.main.warn\"}}]}]" ]'
+
+run $G check --fail-on-warn -p examples/kubernetes/policy examples/kubernetes/deployment.yaml
+check "--fail-on-warn exits 2 on failures" '[ $status -eq 2 ]'
+
+run $G check --no-fail -p examples/kubernetes/policy examples/kubernetes/deployment.yaml
+check "--no-fail exits 0" '[ $status -eq 0 ]'
+
+run $G check -p examples/kubernetes/policy examples/hcl2/terraform.tf
+check "hcl2 input: clear error" '[ $status -ne 0 ] && [[ "$output" =~ "hcl2 parser is not supported" ]]'
+
+echo "check_test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

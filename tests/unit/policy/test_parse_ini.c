@@ -1,0 +1,75 @@
+/* test_parse_ini.c - unit tests of pol_parse_ini (src/policy/parse_ini.c):
+ * sections to objects, DEFAULT dropped, numbers and booleans typed as
+ * conftest's INI parser gives them, quotes, comments, errors with line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "policy/policy.h"
+
+static gh_arena A;
+static gh_err E;
+
+static int setup(void **state) {
+    (void)state;
+    gh_arena_init(&A, 0);
+    return 0;
+}
+static int teardown(void **state) {
+    (void)state;
+    gh_arena_free(&A);
+    return 0;
+}
+
+static const char *J(const char *src) {
+    val_t *v = NULL;
+    gh_err_clear(&E);
+    if (pol_parse_ini(&A, src, strlen(src), "t.ini", &v, &E)) return NULL;
+    return val_to_json(&A, v, VAL_JSON_SORTED);
+}
+
+static void test_sections(void **state) {
+    (void)state;
+    assert_string_equal(J("top = 1\n[server]\nprotocol = http\nhttp_port = 3000\n"
+                          "[auth.basic]\nenabled = true\noff = false\nratio=0.5\n"),
+                        "{\"auth.basic\":{\"enabled\":true,\"off\":false,\"ratio\":0.5},"
+                        "\"server\":{\"http_port\":3000,\"protocol\":\"http\"}}");
+}
+
+static void test_comments_quotes(void **state) {
+    (void)state;
+    assert_string_equal(J("; c\n# c\n[s]\na = \"x ; y\"\nb = v ; cut\nc =\nd: 'q'\ne = \"1\"\n"),
+                        "{\"s\":{\"a\":\"x ; y\",\"b\":\"v\",\"c\":\"\",\"d\":\"q\",\"e\":\"1\"}}");
+}
+
+static void test_repeat_and_default(void **state) {
+    (void)state;
+    assert_string_equal(J("[DEFAULT]\nx=1\n[a]\nk=1\n[b]\n[a]\nk=2\nurl = %(p)s://h/\n"),
+                        "{\"a\":{\"k\":2,\"url\":\"%(p)s://h/\"},\"b\":{}}");
+    assert_string_equal(J(""), "{}");
+    assert_string_equal(J("\xEF\xBB\xBF[a]\r\nk = v\r\n"), "{\"a\":{\"k\":\"v\"}}");
+}
+
+static void test_errors(void **state) {
+    (void)state;
+    assert_null(J("[a]\nnot a pair\n"));
+    assert_int_equal(E.code, GH_EPARSE);
+    assert_int_equal(E.line, 2);
+    assert_null(J("[unclosed\n"));
+    assert_int_equal(E.line, 1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sections, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_comments_quotes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeat_and_default, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
