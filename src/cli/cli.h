@@ -139,6 +139,11 @@ typedef struct cli_loaded {
     val_t *data;    /* merged base documents (an object) */
     cli_module *mods;
     size_t nmods, cap;
+    /* --ignore globs (caller-owned, set after init): a walked file or
+     * directory whose base name matches one is skipped, as OPA's loader does;
+     * paths given explicitly are never ignored. */
+    char *const *ignore;
+    size_t nignore;
 } cli_loaded;
 
 void cli_loaded_init(cli_loaded *l);

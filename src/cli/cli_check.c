@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "policy/policy.h"
@@ -48,7 +49,8 @@ static in_parser parser_by_name(const char *n) {
 static in_parser parser_for_path(const char *path) {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    if (!strcasecmp(base, "Dockerfile") || !strncasecmp(base, "Dockerfile.", 11)) return P_DOCKERFILE;
+    if (!strcasecmp(base, "Dockerfile") || !strncasecmp(base, "Dockerfile.", 11))
+        return P_DOCKERFILE;
     const char *dot = strrchr(base, '.');
     if (!dot) return P_UNKNOWN;
     if (!strcasecmp(dot, ".dockerfile")) return P_DOCKERFILE;
@@ -56,7 +58,8 @@ static in_parser parser_for_path(const char *path) {
     if (!strcasecmp(dot, ".json")) return P_JSON;
     if (!strcasecmp(dot, ".toml")) return P_TOML;
     if (!strcasecmp(dot, ".ini")) return P_INI;
-    if (!strcasecmp(dot, ".tf") || !strcasecmp(dot, ".hcl") || !strcasecmp(dot, ".tfvars")) return P_HCL2;
+    if (!strcasecmp(dot, ".tf") || !strcasecmp(dot, ".hcl") || !strcasecmp(dot, ".tfvars"))
+        return P_HCL2;
     return P_UNKNOWN;
 }
 
@@ -68,15 +71,19 @@ static int load_input(gh_arena *a, const char *path, in_parser p, val_t **out, g
         return gh_err_set(e, GH_EINVAL, path, 0, 0,
                           "the hcl2 parser is not supported by gatehouse (no HCL library)");
     if (p == P_UNKNOWN)
-        return gh_err_set(e, GH_EINVAL, path, 0, 0, "unknown file type: use --parser to choose one");
+        return gh_err_set(e, GH_EINVAL, path, 0, 0,
+                          "unknown file type: use --parser to choose one");
     char *text = NULL;
     size_t len = 0;
     int rc = gh_read_file(path, GH_MAX_DOC_BYTES, &text, &len, e);
     if (rc) return rc;
     const char *name = strcmp(path, "-") ? path : "<stdin>";
-    if (p == P_DOCKERFILE) rc = pol_parse_dockerfile(a, text, len, name, out, e);
-    else if (p == P_TOML) rc = pol_parse_toml(a, text, len, name, out, e);
-    else rc = pol_parse_ini(a, text, len, name, out, e);
+    if (p == P_DOCKERFILE)
+        rc = pol_parse_dockerfile(a, text, len, name, out, e);
+    else if (p == P_TOML)
+        rc = pol_parse_toml(a, text, len, name, out, e);
+    else
+        rc = pol_parse_ini(a, text, len, name, out, e);
     gh_free(text);
     return rc;
 }
@@ -118,8 +125,10 @@ typedef struct outctx {
 } outctx;
 
 static void colored(outctx *o, const char *code, const char *s) {
-    if (o->color) gh_buf_printf(o->b, "\x1b[%sm%s\x1b[0m", code, s);
-    else gh_buf_puts(o->b, s);
+    if (o->color)
+        gh_buf_printf(o->b, "\x1b[%sm%s\x1b[0m", code, s);
+    else
+        gh_buf_puts(o->b, s);
 }
 
 typedef struct totals {
@@ -149,8 +158,10 @@ static void out_stdout(outctx *o, const pol_check_result *r, size_t nr) {
         const char *file = r[i].file;
         gh_buf pre;
         gh_buf_init(&pre);
-        if (!strcmp(file, "-")) gh_buf_puts(&pre, "-");
-        else gh_buf_printf(&pre, "- %s", file);
+        if (!strcmp(file, "-"))
+            gh_buf_puts(&pre, "-");
+        else
+            gh_buf_printf(&pre, "- %s", file);
         gh_buf_printf(&pre, " - %s -", r[i].ns);
         size_t total = r[i].successes + r[i].nfailures + r[i].nwarnings + r[i].nexceptions;
         if (!total) {
@@ -192,7 +203,8 @@ static void json_msgs(gh_buf *b, const char *key, const pol_check_msg *m, size_t
         cli_json_str(b, m[i].msg, strlen(m[i].msg));
         if (m[i].metadata && val_obj_len(m[i].metadata)) {
             gh_buf_puts(b, ",\n\t\t\t\t\"metadata\": ");
-            val_json_emit_indent(b, m[i].metadata, VAL_JSON_PRETTY | VAL_JSON_TABS | VAL_JSON_SORTED, 4);
+            val_json_emit_indent(b, m[i].metadata,
+                                 VAL_JSON_PRETTY | VAL_JSON_TABS | VAL_JSON_SORTED, 4);
         }
         gh_buf_printf(b, "\n\t\t\t}%s\n", i + 1 < n ? "," : "");
     }
@@ -226,8 +238,10 @@ static void out_tap(gh_buf *b, const pol_check_result *r, size_t nr) {
         if (!n) continue;
         gh_buf ind;
         gh_buf_init(&ind);
-        if (!strcmp(r[i].file, "-")) gh_buf_printf(&ind, " - %s - ", r[i].ns);
-        else gh_buf_printf(&ind, " - %s - %s - ", r[i].file, r[i].ns);
+        if (!strcmp(r[i].file, "-"))
+            gh_buf_printf(&ind, " - %s - ", r[i].ns);
+        else
+            gh_buf_printf(&ind, " - %s - %s - ", r[i].file, r[i].ns);
         const char *in = ind.p ? ind.p : "";
         size_t k = 0;
         gh_buf_printf(b, "1..%zu\n", n);
@@ -252,11 +266,11 @@ static int out_table(gh_buf *b, const pol_check_result *r, size_t nr) {
     int rc = 0;
     for (size_t i = 0; i < nr && !rc; i++) {
         const char *f = r[i].file, *ns = r[i].ns;
-#define ROW(kind, msg)                                                                           \
-    do {                                                                                         \
-        if (strv_push(&cells, kind) || strv_push(&cells, f) || strv_push(&cells, ns) ||          \
-            strv_push(&cells, msg))                                                              \
-            rc = -1;                                                                             \
+#define ROW(kind, msg)                                                                             \
+    do {                                                                                           \
+        if (strv_push(&cells, kind) || strv_push(&cells, f) || strv_push(&cells, ns) ||            \
+            strv_push(&cells, msg))                                                                \
+            rc = -1;                                                                               \
     } while (0)
         for (size_t j = 0; j < r[i].successes; j++)
             ROW("success", "SUCCESS");
@@ -297,30 +311,254 @@ static void out_github(gh_buf *b, const pol_check_result *r, size_t nr) {
     gh_buf_putc(b, '\n');
 }
 
+/* Go's encoding/xml escaping, for text and attribute values. */
+static void xml_esc(gh_buf *b, const char *s) {
+    for (; *s; s++) {
+        switch (*s) {
+        case '"': gh_buf_puts(b, "&#34;"); break;
+        case '\'': gh_buf_puts(b, "&#39;"); break;
+        case '&': gh_buf_puts(b, "&amp;"); break;
+        case '<': gh_buf_puts(b, "&lt;"); break;
+        case '>': gh_buf_puts(b, "&gt;"); break;
+        case '\t': gh_buf_puts(b, "&#x9;"); break;
+        case '\n': gh_buf_puts(b, "&#xA;"); break;
+        case '\r': gh_buf_puts(b, "&#xD;"); break;
+        default: gh_buf_putc(b, *s);
+        }
+    }
+}
+
+static void junit_case(gh_buf *b, const pol_check_result *r, const char *msg, bool failed) {
+    gh_buf_puts(b, "\t\t<testcase classname=\"conftest\" name=\"");
+    xml_esc(b, strcmp(r->file, "-") ? r->file : "-");
+    gh_buf_puts(b, " - ");
+    xml_esc(b, r->ns);
+    if (msg && *msg) { /* the test name carries the first line of the message */
+        gh_buf_puts(b, " - ");
+        const char *nl = strchr(msg, '\n');
+        char *first = nl ? strndup(msg, (size_t)(nl - msg)) : NULL;
+        xml_esc(b, first ? first : msg);
+        free(first);
+    }
+    gh_buf_puts(b, "\" time=\"0.000\">");
+    if (failed) {
+        gh_buf_puts(b, "\n\t\t\t<failure message=\"Failed\" type=\"\">");
+        xml_esc(b, msg);
+        gh_buf_puts(b, "</failure>\n\t\t");
+    }
+    gh_buf_puts(b, "</testcase>\n");
+}
+
+/* go-junit-report's layout, as conftest prints it (without the go.version
+ * property, which names conftest's Go runtime). */
+static void out_junit(gh_buf *b, const pol_check_result *r, size_t nr) {
+    size_t tests = 0, failures = 0;
+    for (size_t i = 0; i < nr; i++) {
+        tests += r[i].nwarnings + r[i].nfailures + r[i].successes;
+        failures += r[i].nwarnings + r[i].nfailures;
+    }
+    gh_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    gh_buf_printf(b,
+                  "\t<testsuite tests=\"%zu\" failures=\"%zu\" time=\"0.000\" name=\"conftest\">\n",
+                  tests, failures);
+    for (size_t i = 0; i < nr; i++) {
+        for (size_t j = 0; j < r[i].nwarnings; j++)
+            junit_case(b, &r[i], r[i].warnings[j].msg, true);
+        for (size_t j = 0; j < r[i].nfailures; j++)
+            junit_case(b, &r[i], r[i].failures[j].msg, true);
+        for (size_t j = 0; j < r[i].successes; j++)
+            junit_case(b, &r[i], NULL, false);
+    }
+    gh_buf_puts(b, "\t</testsuite>\n</testsuites>\n");
+}
+
+/* SARIF 2.1.0 as docs/output.md shows it: one rule per namespace/kind
+ * (deny, warn, allow for exceptions, success, skip), results with levels
+ * error/warning/note/none, two-space indentation. */
+typedef struct sarif_rule {
+    const char *ns, *kind;
+    const val_t *props; /* metadata of the first result, or NULL */
+    const char *desc;   /* success/skip: the description property */
+} sarif_rule;
+
+static const char *sarif_desc(const char *kind) {
+    if (!strcmp(kind, "success")) return "Policy was satisfied successfully";
+    if (!strcmp(kind, "skip")) return "Policy check was skipped";
+    if (!strcmp(kind, "allow")) return "Policy exception";
+    if (!strcmp(kind, "warn")) return "Policy warning";
+    return "Policy violation";
+}
+
+static int out_sarif(gh_buf *b, const pol_check_result *r, size_t nr) {
+    sarif_rule *rules = NULL;
+    size_t nrules = 0, cap = 0;
+    gh_buf res;
+    gh_buf_init(&res);
+    int rc = 0;
+    size_t nres = 0;
+    for (size_t i = 0; i < nr && !rc; i++) {
+        for (int pass = 0; pass < 4 && !rc; pass++) {
+            const pol_check_msg *m = pass == 0   ? r[i].failures
+                                     : pass == 1 ? r[i].warnings
+                                                 : r[i].exceptions;
+            size_t n = pass == 0   ? r[i].nfailures
+                       : pass == 1 ? r[i].nwarnings
+                       : pass == 2 ? r[i].nexceptions
+                                   : 0;
+            const char *kind = pass == 0 ? "deny" : pass == 1 ? "warn" : "allow";
+            const char *level = pass == 0 ? "error" : pass == 1 ? "warning" : "note";
+            const char *only = NULL;
+            if (pass == 3) {
+                if (r[i].nfailures || r[i].nwarnings || r[i].nexceptions) continue;
+                kind = r[i].successes ? "success" : "skip";
+                level = "none";
+                only = sarif_desc(kind);
+                n = 1;
+            }
+            for (size_t j = 0; j < n; j++) {
+                size_t idx = nrules;
+                for (size_t k = 0; k < nrules; k++)
+                    if (!strcmp(rules[k].ns, r[i].ns) && !strcmp(rules[k].kind, kind)) idx = k;
+                if (idx == nrules) {
+                    if (nrules == cap) {
+                        size_t nc = cap ? cap * 2 : 8;
+                        sarif_rule *v = gh_realloc(rules, nc * sizeof *v);
+                        if (!v) {
+                            rc = -1;
+                            break;
+                        }
+                        rules = v, cap = nc;
+                    }
+                    rules[nrules++] =
+                        (sarif_rule){r[i].ns, kind, only ? NULL : m[j].metadata, only};
+                }
+                const char *msg = only ? only : m[j].msg;
+                gh_buf_printf(&res, "%s        {\n          \"ruleId\": ", nres ? ",\n" : "");
+                gh_buf sid;
+                gh_buf_init(&sid);
+                gh_buf_printf(&sid, "%s/%s", r[i].ns, kind);
+                cli_json_str(&res, sid.p ? sid.p : "", sid.len);
+                gh_buf_free(&sid);
+                gh_buf_printf(&res,
+                              ",\n          \"ruleIndex\": %zu,\n          \"level\": \"%s\",\n",
+                              idx, level);
+                gh_buf_puts(&res, "          \"message\": {\n            \"text\": ");
+                cli_json_str(&res, msg, strlen(msg));
+                gh_buf_puts(&res, "\n          },\n          \"locations\": [\n            {\n"
+                                  "              \"physicalLocation\": {\n"
+                                  "                \"artifactLocation\": {\n"
+                                  "                  \"uri\": ");
+                cli_json_str(&res, r[i].file, strlen(r[i].file));
+                gh_buf_puts(
+                    &res,
+                    "\n                }\n              }\n            }\n          ]\n        }");
+                nres++;
+            }
+        }
+    }
+    totals t;
+    count(r, nr, &t);
+    gh_buf_puts(b, "{\n  \"version\": \"2.1.0\",\n  \"$schema\": "
+                   "\"https://raw.githubusercontent.com/oasis-tcs/sarif-spec/main/sarif-2.1/schema/"
+                   "sarif-schema-2.1.0.json\",\n  \"runs\": [\n    {\n      \"tool\": {\n"
+                   "        \"driver\": {\n          \"informationUri\": "
+                   "\"https://github.com/open-policy-agent/conftest\",\n"
+                   "          \"name\": \"conftest\"");
+    if (nrules) gh_buf_puts(b, ",\n          \"rules\": [\n");
+    for (size_t k = 0; k < nrules; k++) {
+        gh_buf_puts(b, "            {\n              \"id\": ");
+        gh_buf sid;
+        gh_buf_init(&sid);
+        gh_buf_printf(&sid, "%s/%s", rules[k].ns, rules[k].kind);
+        cli_json_str(b, sid.p ? sid.p : "", sid.len);
+        gh_buf_free(&sid);
+        gh_buf_puts(b, ",\n              \"shortDescription\": {\n                \"text\": ");
+        const char *d = sarif_desc(rules[k].kind);
+        cli_json_str(b, d, strlen(d));
+        gh_buf_puts(b, "\n              }");
+        if (rules[k].desc) {
+            gh_buf_puts(b, ",\n              \"properties\": {\n                \"description\": ");
+            cli_json_str(b, rules[k].desc, strlen(rules[k].desc));
+            gh_buf_puts(b, "\n              }");
+        } else if (rules[k].props && val_obj_len(rules[k].props)) {
+            gh_buf_puts(b, ",\n              \"properties\": ");
+            val_json_emit_indent(b, rules[k].props, VAL_JSON_PRETTY | VAL_JSON_SORTED, 7);
+        }
+        gh_buf_printf(b, "\n            }%s\n", k + 1 < nrules ? "," : "");
+    }
+    if (nrules) gh_buf_puts(b, "          ]");
+    const char *desc = t.fail   ? "Policy violations found"
+                       : t.warn ? "Policy warnings found"
+                       : t.exc  ? "Policy exceptions found"
+                                : "No policy violations found";
+    gh_buf_printf(b,
+                  "\n        }\n      },\n      \"invocations\": [\n        {\n"
+                  "          \"executionSuccessful\": true,\n          \"exitCode\": %d,\n"
+                  "          \"exitCodeDescription\": \"%s\"\n        }\n      ],\n"
+                  "      \"results\": [\n",
+                  t.fail ? 1 : 0, desc);
+    gh_buf_append(b, res.p ? res.p : "", res.len);
+    gh_buf_puts(b, "\n      ]\n    }\n  ]\n}\n");
+    if (res.oom) b->oom = 1;
+    gh_buf_free(&res);
+    gh_free(rules);
+    return rc;
+}
+
+/* ---- conftest.toml ---------------------------------------------------------
+ * Settings a configuration file may hold, named like the flags; flags given
+ * on the command line win. */
+static int cfg_strs(gh_arena *a, const val_t *cfg, const char *key, strv *dst) {
+    const val_t *v = val_obj_get_str(cfg, key, strlen(key));
+    if (!v || dst->n) return 0; /* absent, or set by a flag */
+    size_t n = val_kind_of(v) == VAL_ARRAY ? val_arr_len(v) : 1;
+    for (size_t i = 0; i < n; i++) {
+        const val_t *x = val_kind_of(v) == VAL_ARRAY ? val_arr_at(v, i) : v;
+        if (!val_is_str(x)) return 1;
+        char *str = gh_arena_strndup(a, val_str_ptr(x), val_str_len(x));
+        if (!str || strv_push(dst, str)) return -1;
+    }
+    return 0;
+}
+
+static int cfg_str(gh_arena *a, const val_t *cfg, const char *key, const char **dst) {
+    const val_t *v = val_obj_get_str(cfg, key, strlen(key));
+    if (!v || *dst) return 0;
+    if (!val_is_str(v)) return 1;
+    *dst = gh_arena_strndup(a, val_str_ptr(v), val_str_len(v));
+    return *dst ? 0 : -1;
+}
+
+static void cfg_bool(const val_t *cfg, const char *key, bool *dst) {
+    const val_t *v = val_obj_get_str(cfg, key, strlen(key));
+    if (v && val_kind_of(v) == VAL_BOOL) *dst = *dst || v == VAL_TRUE;
+}
+
 /* ---- the command ----------------------------------------------------------- */
 
 static void check_usage(FILE *f) {
-    fprintf(f,
-            "usage: gatehouse check [options] FILE|DIR|- ...\n\n"
-            "Test configuration files against Rego policies, like `conftest test`: the rules\n"
-            "deny, violation and warn (and deny_*, violation_*, warn_*) of each namespace\n"
-            "(package) give failures and warnings; exception[_] lists rule names to except.\n\n"
-            "  -p, --policy PATH       policy file or directory (repeatable; default: policy)\n"
-            "  -n, --namespace NS      namespace to test, glob allowed (repeatable; default: main)\n"
-            "      --all-namespaces    test every namespace of the policies\n"
-            "  -d, --data PATH         data files or directories (repeatable)\n"
-            "      --combine           evaluate all files as one input [{path, contents}]\n"
-            "      --parser NAME       yaml, json, dockerfile, toml, ini (default: by file name;\n"
-            "                          stdin: yaml)\n"
-            "      --ignore REGEX      skip files whose path matches, when walking directories\n"
-            "      --fail-on-warn      exit 1 on warnings, 2 on failures\n"
-            "      --no-fail           exit 0 even when policies fail\n"
-            "  -o, --output FORMAT     stdout, json, tap, table, github (default: stdout)\n"
-            "      --no-color          no colours in stdout output\n"
-            "      --suppress-exceptions  leave EXCP lines out of stdout output\n"
-            "      --quiet             print nothing when every test passes\n"
-            "      --strict            OPA's strict compile mode (unused vars, imports...)\n"
-            "      --show-builtin-errors  builtin errors fail the run (else undefined)\n");
+    fprintf(
+        f, "usage: gatehouse check [options] FILE|DIR|- ...\n\n"
+           "Test configuration files against Rego policies, like `conftest test`: the rules\n"
+           "deny, violation and warn (and deny_*, violation_*, warn_*) of each namespace\n"
+           "(package) give failures and warnings; exception[_] lists rule names to except.\n\n"
+           "  -p, --policy PATH       policy file or directory (repeatable; default: policy)\n"
+           "  -n, --namespace NS      namespace to test, glob allowed (repeatable; default: main)\n"
+           "      --all-namespaces    test every namespace of the policies\n"
+           "  -d, --data PATH         data files or directories (repeatable)\n"
+           "      --combine           evaluate all files as one input [{path, contents}]\n"
+           "      --parser NAME       yaml, json, dockerfile, toml, ini (default: by file name;\n"
+           "                          stdin: yaml)\n"
+           "      --ignore REGEX      skip files whose path matches, when walking directories\n"
+           "      --fail-on-warn      exit 1 on warnings, 2 on failures\n"
+           "      --no-fail           exit 0 even when policies fail\n"
+           "  -o, --output FORMAT     stdout, json, tap, table, junit, github, sarif\n"
+           "                          (default: stdout)\n"
+           "      --no-color          no colours in stdout output\n"
+           "      --suppress-exceptions  leave EXCP lines out of stdout output\n"
+           "      --quiet             print nothing when every test passes\n"
+           "      --strict            OPA's strict compile mode (unused vars, imports...)\n"
+           "      --show-builtin-errors  builtin errors fail the run (else undefined)\n");
 }
 
 enum {
@@ -335,6 +573,8 @@ enum {
     O_QUIET,
     O_STRICT,
     O_BUILTINERR,
+    O_CONFIG,
+    O_REGOVER,
 };
 
 int cli_check(int argc, char **argv) {
@@ -354,6 +594,8 @@ int cli_check(int argc, char **argv) {
         {"quiet", no_argument, NULL, O_QUIET},
         {"strict", no_argument, NULL, O_STRICT},
         {"show-builtin-errors", no_argument, NULL, O_BUILTINERR},
+        {"config-file", required_argument, NULL, 'c'},
+        {"rego-version", required_argument, NULL, O_REGOVER},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -361,8 +603,9 @@ int cli_check(int argc, char **argv) {
     bool allns = false, combine = false, failwarn = false, nofail = false, color = true;
     bool suppress = false, quiet = false, builtin_errors = false;
     rego_compile_opts co = {0};
+    rego_parse_opts po = {0};
     in_parser parser = P_AUTO;
-    const char *output = "stdout", *ignore_re = NULL;
+    const char *output = NULL, *ignore_re = NULL, *config = NULL, *parser_name = NULL;
     int c, rc = CLI_FAIL;
     regex_t ignore;
     bool have_ignore = false;
@@ -381,7 +624,7 @@ int cli_check(int argc, char **argv) {
     gh_err_clear(&e);
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "p:n:d:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:n:d:o:c:h", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'p': bad = strv_push(&policies, optarg); break;
@@ -397,11 +640,24 @@ int cli_check(int argc, char **argv) {
         case O_QUIET: quiet = true; break;
         case O_STRICT: co.strict = true; break;
         case O_BUILTINERR: builtin_errors = true; break;
+        case 'c': config = optarg; break;
+        case O_REGOVER:
+            if (!strcmp(optarg, "v0")) {
+                po.version = REGO_V0;
+            } else if (!strcmp(optarg, "v1")) {
+                po.version = REGO_V1;
+            } else {
+                fprintf(stderr, "Error: --rego-version must be v0 or v1\n");
+                rc = CLI_USAGE;
+                goto out;
+            }
+            break;
         case O_IGNORE: ignore_re = optarg; break;
         case O_PARSER:
             parser = parser_by_name(optarg);
             if (parser == P_UNKNOWN) {
-                fprintf(stderr, "Error: unknown parser \"%s\" (yaml, json, dockerfile, toml, ini)\n",
+                fprintf(stderr,
+                        "Error: unknown parser \"%s\" (yaml, json, dockerfile, toml, ini)\n",
                         optarg);
                 rc = CLI_USAGE;
                 goto out;
@@ -418,9 +674,53 @@ int cli_check(int argc, char **argv) {
         }
         if (bad) goto oom;
     }
+    /* conftest.toml: -c FILE, else ./conftest.toml when present */
+    if (config || access("conftest.toml", R_OK) == 0) {
+        const char *cpath = config ? config : "conftest.toml";
+        val_t *cfg = NULL;
+        if (cli_load_document(&a, cpath, CLI_FMT_TOML, &cfg, &e)) {
+            cli_print_err(&e);
+            goto out;
+        }
+        int bad = cfg_strs(&a, cfg, "policy", &policies);
+        if (!bad) bad = cfg_strs(&a, cfg, "namespace", &nss);
+        if (!bad) bad = cfg_strs(&a, cfg, "data", &datas);
+        if (!bad) bad = cfg_str(&a, cfg, "output", &output);
+        if (!bad) bad = cfg_str(&a, cfg, "ignore", &ignore_re);
+        if (!bad && parser == P_AUTO) bad = cfg_str(&a, cfg, "parser", &parser_name);
+        if (bad < 0) goto oom;
+        if (bad) {
+            fprintf(stderr,
+                    "Error: %s: a setting has the wrong type (strings, lists of strings "
+                    "or booleans)\n",
+                    cpath);
+            rc = CLI_USAGE;
+            goto out;
+        }
+        if (parser_name && (parser = parser_by_name(parser_name)) == P_UNKNOWN) {
+            fprintf(stderr, "Error: %s: unknown parser \"%s\"\n", cpath, parser_name);
+            rc = CLI_USAGE;
+            goto out;
+        }
+        cfg_bool(cfg, "all-namespaces", &allns);
+        cfg_bool(cfg, "combine", &combine);
+        cfg_bool(cfg, "fail-on-warn", &failwarn);
+        cfg_bool(cfg, "no-fail", &nofail);
+        cfg_bool(cfg, "suppress-exceptions", &suppress);
+        cfg_bool(cfg, "quiet", &quiet);
+        cfg_bool(cfg, "strict", &co.strict);
+        cfg_bool(cfg, "show-builtin-errors", &builtin_errors);
+        bool nocolor = !color;
+        cfg_bool(cfg, "no-color", &nocolor);
+        color = !nocolor;
+    }
+    if (!output) output = "stdout";
     if (strcmp(output, "stdout") && strcmp(output, "json") && strcmp(output, "tap") &&
-        strcmp(output, "table") && strcmp(output, "github")) {
-        fprintf(stderr, "Error: output format \"%s\" is not supported (stdout, json, tap, table, github)\n",
+        strcmp(output, "table") && strcmp(output, "github") && strcmp(output, "junit") &&
+        strcmp(output, "sarif")) {
+        fprintf(stderr,
+                "Error: output format \"%s\" is not supported (stdout, json, tap, table, junit, "
+                "github, sarif)\n",
                 output);
         rc = CLI_USAGE;
         goto out;
@@ -473,7 +773,7 @@ int cli_check(int argc, char **argv) {
         fprintf(stderr, "\n");
         goto out;
     }
-    if (!errs.n) pol = cli_loaded_compile(&l, NULL, &co, &errs);
+    if (!errs.n) pol = cli_loaded_compile(&l, &po, &co, &errs);
     if (errs.n || !pol) {
         cli_errors_text(&b, &errs, " during loading");
         fprintf(stderr, "Error: %s", b.p ? b.p : "out of memory\n");
@@ -483,7 +783,7 @@ int cli_check(int argc, char **argv) {
     if (!chk) goto oom;
     pol_check_set_strict_builtins(chk, builtin_errors);
     for (size_t i = 0; i < l.nmods; i++)
-        if (pol_check_add_module(chk, l.mods[i].name, l.mods[i].text, l.mods[i].len, NULL, &e)) {
+        if (pol_check_add_module(chk, l.mods[i].name, l.mods[i].text, l.mods[i].len, &po, &e)) {
             cli_print_err(&e);
             goto out;
         }
@@ -571,17 +871,29 @@ int cli_check(int argc, char **argv) {
     totals t;
     count(res, nres, &t);
     if (quiet && !t.fail && !t.warn && !t.exc) goto done;
-    if (!strcmp(output, "json")) out_json(&b, res, nres);
-    else if (!strcmp(output, "tap")) out_tap(&b, res, nres);
+    if (!strcmp(output, "json"))
+        out_json(&b, res, nres);
+    else if (!strcmp(output, "tap"))
+        out_tap(&b, res, nres);
     else if (!strcmp(output, "table")) {
         if (out_table(&b, res, nres)) goto oom;
-    } else if (!strcmp(output, "github")) out_github(&b, res, nres);
-    else out_stdout(&o, res, nres);
+    } else if (!strcmp(output, "github")) {
+        out_github(&b, res, nres);
+    } else if (!strcmp(output, "junit")) {
+        out_junit(&b, res, nres);
+    } else if (!strcmp(output, "sarif")) {
+        if (out_sarif(&b, res, nres)) goto oom;
+    } else {
+        out_stdout(&o, res, nres);
+    }
     if (cli_flush(&b, stdout) != CLI_OK) goto out;
 done:
-    if (nofail) rc = CLI_OK;
-    else if (failwarn) rc = t.fail ? 2 : t.warn ? 1 : 0;
-    else rc = t.fail ? 1 : 0;
+    if (nofail)
+        rc = CLI_OK;
+    else if (failwarn)
+        rc = t.fail ? 2 : t.warn ? 1 : 0;
+    else
+        rc = t.fail ? 1 : 0;
     goto out;
 oom:
     fprintf(stderr, "Error: out of memory\n");

@@ -444,8 +444,11 @@ int cli_eval(int argc, char **argv) {
         .timeout_ms = timeout_ns > 0 ? (timeout_ns + 999999) / 1000000 : 0,
     };
     /* http.send is off unless asked for; the CLI user trusts local files */
-    struct rego_http_policy http = {.allow = net_allow, .nallow = nnet, .max_retry_attempts = 10,
-                                    .allow_insecure_tls = true, .allow_local_files = true};
+    struct rego_http_policy http = {.allow = net_allow,
+                                    .nallow = nnet,
+                                    .max_retry_attempts = 10,
+                                    .allow_insecure_tls = true,
+                                    .allow_local_files = true};
     if (net) eo.http = &http;
     eval_state st = {.a = &a};
     gh_err_clear(&e);

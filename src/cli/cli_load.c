@@ -5,6 +5,7 @@
  * twice is a "merge error"). Invariant: l->data is always an object. */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -210,6 +211,13 @@ static int cmp_names(const struct dirent **a, const struct dirent **b) {
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* True when a walked entry's base name matches an --ignore glob. */
+static bool ignored(const cli_loaded *l, const char *name) {
+    for (size_t i = 0; i < l->nignore; i++)
+        if (fnmatch(l->ignore[i], name, 0) == 0) return true;
+    return false;
+}
+
 static int walk(cli_loaded *l, const char *dir, char **keys, size_t nkeys, size_t depth,
                 cli_errors *errs) {
     if (depth > LOAD_MAX_DEPTH) {
@@ -225,7 +233,7 @@ static int walk(cli_loaded *l, const char *dir, char **keys, size_t nkeys, size_
     int nerr = 0;
     for (int i = 0; i < n; i++) {
         const char *nm = ents[i]->d_name;
-        if (!strcmp(nm, ".") || !strcmp(nm, "..")) continue;
+        if (!strcmp(nm, ".") || !strcmp(nm, "..") || ignored(l, nm)) continue;
         size_t dl = strlen(dir);
         char *path = gh_malloc(dl + strlen(nm) + 2);
         if (!path) {

@@ -48,7 +48,9 @@ static void test_usage(FILE *f) {
                "      --timeout DURATION        per-test timeout (default 5s)\n"
                "  -z, --exit-zero-on-skipped    skipped tests do not fail the run\n"
                "      --v0-compatible           parse modules as Rego v0\n"
-               "      --v1-compatible           parse modules as Rego v1 (the default)\n\n"
+               "      --v1-compatible           parse modules as Rego v1 (the default)\n"
+               "      --ignore GLOB             skip files and directories whose name matches\n"
+               "                                GLOB while walking PATH (repeatable)\n\n"
                "exit status: 0 all passed, 1 a test failed, errored or was skipped,\n"
                "2 load/compile error or bad usage\n");
 }
@@ -475,7 +477,8 @@ static int print_errs_stderr(const cli_errors *errs, const char *what) {
 }
 
 int cli_test(int argc, char **argv) {
-    enum { O_V0 = 256, O_V1, O_TIMEOUT };
+    enum { O_V0 = 256, O_V1, O_TIMEOUT, O_IGNORE };
+    enum { MAX_IGNORE = 64 };
     static const struct option opts[] = {
         {"verbose", no_argument, NULL, 'v'},
         {"run", required_argument, NULL, 'r'},
@@ -484,11 +487,14 @@ int cli_test(int argc, char **argv) {
         {"exit-zero-on-skipped", no_argument, NULL, 'z'},
         {"v0-compatible", no_argument, NULL, O_V0},
         {"v1-compatible", no_argument, NULL, O_V1},
+        {"ignore", required_argument, NULL, O_IGNORE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool verbose = false, json = false, zero_skip = false, v0 = false;
     const char *run = NULL;
+    char *ignore[MAX_IGNORE];
+    size_t nignore = 0;
     int64_t timeout_ns = 5000000000LL;
     int c;
     optind = 1;
@@ -515,6 +521,13 @@ int cli_test(int argc, char **argv) {
         case 'z': zero_skip = true; break;
         case O_V0: v0 = true; break;
         case O_V1: v0 = false; break;
+        case O_IGNORE:
+            if (nignore == MAX_IGNORE) {
+                fprintf(stderr, "gatehouse test: more than %d --ignore flags\n", MAX_IGNORE);
+                return CLI_USAGE;
+            }
+            ignore[nignore++] = optarg;
+            break;
         case 'h': test_usage(stdout); return CLI_OK;
         default: test_usage(stderr); return CLI_USAGE;
         }
@@ -548,6 +561,8 @@ int cli_test(int argc, char **argv) {
     cli_errors errs = {0};
     cli_loaded l;
     cli_loaded_init(&l);
+    l.ignore = ignore;
+    l.nignore = nignore;
     test_run t;
     memset(&t, 0, sizeof t);
     gh_arena_init(&t.a, 0);

@@ -156,7 +156,8 @@ int pol_check_add_module(pol_check *c, const char *file, const char *src, size_t
         bool failure = false;
         const char *name = rego_rule_name(r);
         if (!rule_kind(name, &failure)) continue;
-        if (add_rule(c, ns, name, failure)) return gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
+        if (add_rule(c, ns, name, failure))
+            return gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
     }
     return 0;
 }
@@ -164,7 +165,9 @@ int pol_check_add_module(pol_check *c, const char *file, const char *src, size_t
 void pol_check_set_strict_builtins(pol_check *c, bool on) { c->strict_builtins = on; }
 
 size_t pol_check_nnamespaces(const pol_check *c) { return c->nns; }
-const char *pol_check_namespace(const pol_check *c, size_t i) { return i < c->nns ? c->ns[i] : NULL; }
+const char *pol_check_namespace(const pol_check *c, size_t i) {
+    return i < c->nns ? c->ns[i] : NULL;
+}
 
 bool pol_check_ns_match(const char *pat, const char *s) {
     /* iterative glob with single backtrack point */
@@ -244,8 +247,8 @@ static int push_msg(gh_arena *a, pol_check_msg **v, size_t *n, size_t *cap, cons
 /* Turn one result item into a message: a string, or an object with a
  * string "msg" (its other keys become metadata). Other values are ignored
  * (*msg stays NULL). */
-static int item_msg(gh_arena *a, const val_t *it, const char *query, const char **msg,
-                    val_t **meta, gh_err *e) {
+static int item_msg(gh_arena *a, const val_t *it, const char *query, const char **msg, val_t **meta,
+                    gh_err *e) {
     *msg = NULL;
     *meta = val_obj_new(a, 2);
     val_t *qk = val_strc(a, "query"), *qv = val_strc(a, query);
@@ -255,8 +258,8 @@ static int item_msg(gh_arena *a, const val_t *it, const char *query, const char 
     } else if (val_kind_of(it) == VAL_OBJECT) {
         const val_t *m = val_obj_get_str(it, "msg", 3);
         if (!m || !val_is_str(m))
-            return gh_err_set(e, GH_EINVAL, NULL, 0, 0, "%s: \"msg\" field must be present and a string",
-                              query);
+            return gh_err_set(e, GH_EINVAL, NULL, 0, 0,
+                              "%s: \"msg\" field must be present and a string", query);
         *msg = gh_arena_strndup(a, val_str_ptr(m), val_str_len(m));
         for (size_t i = 0; i < val_obj_len(it); i++) {
             val_t *k = val_obj_key_at(it, i);

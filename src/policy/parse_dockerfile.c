@@ -18,9 +18,13 @@ typedef struct dp {
     int stage; /* number of FROMs seen */
 } dp;
 
-static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+static bool is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
-static int oom(dp *p, int line) { return gh_err_set(p->e, GH_ENOMEM, p->file, line, 1, "out of memory"); }
+static int oom(dp *p, int line) {
+    return gh_err_set(p->e, GH_ENOMEM, p->file, line, 1, "out of memory");
+}
 
 static int push_str(dp *p, val_t *arr, const char *s, size_t n) {
     val_t *v = val_str(p->a, s, n);
@@ -108,16 +112,18 @@ static int name_vals(dp *p, const char *s, size_t n, val_t *arr, int line) {
         size_t ve = n;
         while (ve > i && is_ws(s[ve - 1]))
             ve--;
-        if (push_str(p, arr, s + ks, ke - ks) || push_str(p, arr, s + i, ve - i)) return oom(p, line);
+        if (push_str(p, arr, s + ks, ke - ks) || push_str(p, arr, s + i, ve - i))
+            return oom(p, line);
         return 0;
     }
     for (size_t i = 0; i < val_arr_len(w); i++) {
         const val_t *x = val_arr_at(w, i);
         const char *eq = memchr(val_str_ptr(x), '=', val_str_len(x));
         if (!eq)
-            return gh_err_set(p->e, GH_EPARSE, p->file, line, 1,
-                              "Syntax error - can't find = in \"%.*s\". Must be of the form: name=value",
-                              (int)val_str_len(x), val_str_ptr(x));
+            return gh_err_set(
+                p->e, GH_EPARSE, p->file, line, 1,
+                "Syntax error - can't find = in \"%.*s\". Must be of the form: name=value",
+                (int)val_str_len(x), val_str_ptr(x));
         size_t kl = (size_t)(eq - val_str_ptr(x));
         if (push_str(p, arr, val_str_ptr(x), kl) ||
             push_str(p, arr, eq + 1, val_str_len(x) - kl - 1))
@@ -132,14 +138,24 @@ static const struct {
     const char *name;
     arg_form form;
 } cmds[] = {
-    {"add", A_LIST},        {"arg", A_WORDS},     {"cmd", A_MAYBE_JSON},
-    {"copy", A_LIST},       {"entrypoint", A_MAYBE_JSON},
-    {"env", A_ENV},         {"expose", A_WS},     {"from", A_WS},
-    {"healthcheck", A_HEALTH},                    {"label", A_ENV},
-    {"maintainer", A_STRING},                     {"onbuild", A_SUB},
-    {"run", A_MAYBE_JSON},  {"shell", A_MAYBE_JSON},
-    {"stopsignal", A_STRING},                     {"user", A_STRING},
-    {"volume", A_LIST},     {"workdir", A_STRING},
+    {"add", A_LIST},
+    {"arg", A_WORDS},
+    {"cmd", A_MAYBE_JSON},
+    {"copy", A_LIST},
+    {"entrypoint", A_MAYBE_JSON},
+    {"env", A_ENV},
+    {"expose", A_WS},
+    {"from", A_WS},
+    {"healthcheck", A_HEALTH},
+    {"label", A_ENV},
+    {"maintainer", A_STRING},
+    {"onbuild", A_SUB},
+    {"run", A_MAYBE_JSON},
+    {"shell", A_MAYBE_JSON},
+    {"stopsignal", A_STRING},
+    {"user", A_STRING},
+    {"volume", A_LIST},
+    {"workdir", A_STRING},
 };
 
 /* Parse "[--flags] args" of instruction `cmd` into obj's Flags/Value/JSON/SubCmd. */
@@ -183,8 +199,10 @@ static int instruction(dp *p, const char *s, size_t n, int line, val_t *obj, boo
         size_t fs = i;
         char q = 0;
         while (i < n && (q || !is_ws(s[i]))) {
-            if (q && s[i] == q) q = 0;
-            else if (!q && (s[i] == '"' || s[i] == '\'')) q = s[i];
+            if (q && s[i] == q)
+                q = 0;
+            else if (!q && (s[i] == '"' || s[i] == '\''))
+                q = s[i];
             i++;
         }
         if (i - fs == 2) { /* a bare "--" ends the flags */
@@ -241,13 +259,15 @@ static int instruction(dp *p, const char *s, size_t n, int line, val_t *obj, boo
             }
         } else if (rn) {
             return gh_err_set(p->e, GH_EPARSE, p->file, line, 1,
-                              "Unknown type \"%.*s\" in HEALTHCHECK (try CMD)", (int)(k > 20 ? 20 : k), r);
+                              "Unknown type \"%.*s\" in HEALTHCHECK (try CMD)",
+                              (int)(k > 20 ? 20 : k), r);
         }
         break;
     }
     case A_SUB: {
         if (!rn)
-            return gh_err_set(p->e, GH_EPARSE, p->file, line, 1, "ONBUILD requires at least one argument");
+            return gh_err_set(p->e, GH_EPARSE, p->file, line, 1,
+                              "ONBUILD requires at least one argument");
         rc = instruction(p, r, rn, line, obj, true);
         if (rc) return rc;
         size_t k = 0;
@@ -337,7 +357,8 @@ int pol_parse_dockerfile(gh_arena *a, const char *text, size_t n, const char *fi
                         while (vn && is_ws(v[vn - 1]))
                             vn--;
                         if (vn != 1 || (*v != '\\' && *v != '`')) {
-                            rc = gh_err_set(e, GH_EPARSE, file, line, 1, "invalid escape token '%.*s' does not match ` or \\",
+                            rc = gh_err_set(e, GH_EPARSE, file, line, 1,
+                                            "invalid escape token '%.*s' does not match ` or \\",
                                             (int)(vn > 10 ? 10 : vn), v);
                             goto out;
                         }
@@ -419,7 +440,8 @@ int pol_parse_dockerfile(gh_arena *a, const char *text, size_t n, const char *fi
                     }
                 }
                 if (!closed) {
-                    rc = gh_err_set(e, GH_EPARSE, file, start_line, 1, "unterminated heredoc %s", word);
+                    rc = gh_err_set(e, GH_EPARSE, file, start_line, 1, "unterminated heredoc %s",
+                                    word);
                     goto out;
                 }
             }
@@ -433,9 +455,10 @@ int pol_parse_dockerfile(gh_arena *a, const char *text, size_t n, const char *fi
             for (size_t c = 0; c < val_arr_len(comments); c++) {
                 val_t *co = val_obj_new(a, 8), *cv = val_arr_new(a, 1);
                 if (!co || !cv || val_arr_push(a, cv, val_arr_at(comments, c)) ||
-                    put(&p, co, "Cmd", val_strc(a, "comment")) || put(&p, co, "SubCmd", val_strc(a, "")) ||
-                    put(&p, co, "JSON", VAL_FALSE) || put(&p, co, "Flags", val_arr_new(a, 0)) ||
-                    put(&p, co, "Value", cv) || put(&p, co, "Stage", val_int(a, stage)) ||
+                    put(&p, co, "Cmd", val_strc(a, "comment")) ||
+                    put(&p, co, "SubCmd", val_strc(a, "")) || put(&p, co, "JSON", VAL_FALSE) ||
+                    put(&p, co, "Flags", val_arr_new(a, 0)) || put(&p, co, "Value", cv) ||
+                    put(&p, co, "Stage", val_int(a, stage)) ||
                     put(&p, co, "Original", val_str(a, "", 0)) || val_arr_push(a, list, co)) {
                     rc = oom(&p, line);
                     goto out;

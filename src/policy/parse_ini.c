@@ -80,8 +80,7 @@ int pol_parse_ini(gh_arena *a, const char *text, size_t n, const char *file, val
         if (s == end || *s == '#' || *s == ';') continue;
         if (*s == '[') {
             const char *close = memchr(s, ']', (size_t)(end - s));
-            if (!close)
-                return gh_err_set(e, GH_EPARSE, file, line, 1, "unclosed section header");
+            if (!close) return gh_err_set(e, GH_EPARSE, file, line, 1, "unclosed section header");
             const char *ns = s + 1, *ne = close;
             trim(&ns, &ne);
             if (ne - ns == 7 && !memcmp(ns, "DEFAULT", 7)) {

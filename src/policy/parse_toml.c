@@ -28,7 +28,8 @@ typedef struct tp {
 } tp;
 
 static int perr(tp *t, const char *msg) {
-    return gh_err_set(t->e, GH_EPARSE, t->file, t->line, (int)(t->p - t->line_start) + 1, "%s", msg);
+    return gh_err_set(t->e, GH_EPARSE, t->file, t->line, (int)(t->p - t->line_start) + 1, "%s",
+                      msg);
 }
 static int poom(tp *t) { return gh_err_set(t->e, GH_ENOMEM, t->file, t->line, 1, "out of memory"); }
 
@@ -80,7 +81,8 @@ static int eol(tp *t) {
     skip_ws(t);
     if (t->p < t->end && *t->p == '#')
         while (t->p < t->end && *t->p != '\n') {
-            if ((unsigned char)*t->p < 0x20 && *t->p != '\t') return perr(t, "control character in comment");
+            if ((unsigned char)*t->p < 0x20 && *t->p != '\t')
+                return perr(t, "control character in comment");
             t->p++;
         }
     if (t->p < t->end && *t->p == '\r') t->p++;
@@ -173,7 +175,8 @@ static int string(tp *t, val_t **out) {
                     rc = perr(t, "invalid escape");
                     goto done;
                 }
-                while (t->p < t->end && (*t->p == ' ' || *t->p == '\t' || *t->p == '\r' || *t->p == '\n')) {
+                while (t->p < t->end &&
+                       (*t->p == ' ' || *t->p == '\t' || *t->p == '\r' || *t->p == '\n')) {
                     if (*t->p == '\n') {
                         t->p++;
                         newline(t);
@@ -203,7 +206,9 @@ static int string(tp *t, val_t **out) {
                         goto done;
                     }
                     char h = *t->p++;
-                    cp = cp * 16 + (uint32_t)(isdigit((unsigned char)h) ? h - '0' : (tolower((unsigned char)h) - 'a' + 10));
+                    cp = cp * 16 + (uint32_t)(isdigit((unsigned char)h)
+                                                  ? h - '0'
+                                                  : (tolower((unsigned char)h) - 'a' + 10));
                 }
                 if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
                     rc = perr(t, "invalid unicode scalar value");
@@ -212,7 +217,10 @@ static int string(tp *t, val_t **out) {
                 put_utf8(&b, cp);
                 break;
             }
-            default: t->p--; rc = perr(t, "invalid escape sequence"); goto done;
+            default:
+                t->p--;
+                rc = perr(t, "invalid escape sequence");
+                goto done;
             }
             continue;
         }
@@ -257,7 +265,8 @@ static int key_part(tp *t, val_t **out) {
 static int key(tp *t, val_t **parts, size_t *n) {
     *n = 0;
     for (;;) {
-        if (*n == TOML_MAX_KEY_PARTS) return gh_err_set(t->e, GH_ELIMIT, t->file, t->line, 1, "key has too many parts");
+        if (*n == TOML_MAX_KEY_PARTS)
+            return gh_err_set(t->e, GH_ELIMIT, t->file, t->line, 1, "key has too many parts");
         int rc = key_part(t, &parts[(*n)++]);
         if (rc) return rc;
         skip_ws(t);
@@ -279,7 +288,8 @@ static int descend(tp *t, val_t *tab, val_t **parts, size_t n, val_t **out) {
         if (!nx) {
             nx = val_obj_new(t->a, 4);
             if (!nx || val_obj_put(t->a, tab, parts[i], nx)) return poom(t);
-        } else if (val_kind_of(nx) == VAL_ARRAY && !in(t->closed, t->nclosed, nx) && val_arr_len(nx)) {
+        } else if (val_kind_of(nx) == VAL_ARRAY && !in(t->closed, t->nclosed, nx) &&
+                   val_arr_len(nx)) {
             nx = val_arr_at(nx, val_arr_len(nx) - 1); /* array of tables: its last table */
         } else if (val_kind_of(nx) != VAL_OBJECT || in(t->closed, t->nclosed, nx)) {
             return perr(t, "key is already defined");
@@ -301,7 +311,8 @@ static int keyval(tp *t, val_t *tab) {
     skip_ws(t);
     val_t *dst;
     if ((rc = descend(t, tab, parts, n - 1, &dst))) return rc;
-    if (in(t->headers, t->nheaders, dst) && n > 1 && dst != tab) return perr(t, "table is already defined");
+    if (in(t->headers, t->nheaders, dst) && n > 1 && dst != tab)
+        return perr(t, "table is already defined");
     if (val_obj_get(dst, parts[n - 1])) return perr(t, "key is already defined");
     val_t *v;
     if ((rc = value(t, &v))) return rc;
@@ -377,7 +388,9 @@ static bool digits_ok(const char *s, size_t n, int base) {
             if (s[i + 1] == '_') return false;
             continue;
         }
-        int d = isdigit((unsigned char)c) ? c - '0' : isxdigit((unsigned char)c) ? 10 + tolower((unsigned char)c) - 'a' : 99;
+        int d = isdigit((unsigned char)c)    ? c - '0'
+                : isxdigit((unsigned char)c) ? 10 + tolower((unsigned char)c) - 'a'
+                                             : 99;
         if (d >= base) return false;
     }
     return true;
@@ -429,8 +442,10 @@ static int scalar(tp *t, val_t **out) {
         uint64_t v = 0;
         for (size_t i = 2; i < m; i++) {
             if (s[i] == '_') continue;
-            int d = isdigit((unsigned char)s[i]) ? s[i] - '0' : 10 + tolower((unsigned char)s[i]) - 'a';
-            if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base || v * (uint64_t)base + (uint64_t)d > INT64_MAX)
+            int d =
+                isdigit((unsigned char)s[i]) ? s[i] - '0' : 10 + tolower((unsigned char)s[i]) - 'a';
+            if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base ||
+                v * (uint64_t)base + (uint64_t)d > INT64_MAX)
                 return perr(t, "integer out of range");
             v = v * (uint64_t)base + (uint64_t)d;
         }
@@ -482,13 +497,18 @@ static int scalar(tp *t, val_t **out) {
 static int value(tp *t, val_t **out) {
     if (t->p >= t->end) return perr(t, "expected a value");
     if (++t->depth > GH_MAX_DEPTH)
-        return gh_err_set(t->e, GH_ELIMIT, t->file, t->line, 1, "nesting deeper than %d", GH_MAX_DEPTH);
+        return gh_err_set(t->e, GH_ELIMIT, t->file, t->line, 1, "nesting deeper than %d",
+                          GH_MAX_DEPTH);
     int rc;
     char c = *t->p;
-    if (c == '"' || c == '\'') rc = string(t, out);
-    else if (c == '[') rc = array(t, out);
-    else if (c == '{') rc = inline_table(t, out);
-    else rc = scalar(t, out);
+    if (c == '"' || c == '\'')
+        rc = string(t, out);
+    else if (c == '[')
+        rc = array(t, out);
+    else if (c == '{')
+        rc = inline_table(t, out);
+    else
+        rc = scalar(t, out);
     t->depth--;
     return rc;
 }
@@ -524,7 +544,8 @@ int pol_parse_toml(gh_arena *a, const char *text, size_t n, const char *file, va
                     ex = val_arr_new(a, 4);
                     if (!ex || val_obj_put(a, parent, parts[np - 1], ex)) return poom(&t);
                 } else if (val_kind_of(ex) != VAL_ARRAY || in(t.closed, t.nclosed, ex)) {
-                    return perr(&t, "key is already defined as something other than an array of tables");
+                    return perr(
+                        &t, "key is already defined as something other than an array of tables");
                 }
                 cur = val_obj_new(a, 4);
                 if (!cur || val_arr_push(a, ex, cur)) return poom(&t);

@@ -257,7 +257,6 @@ static const char *node_path_text(gh_arena *a, const rnode *n) {
     return s;
 }
 
-const char *rc_node_path(gh_arena *a, const rnode *n);
 const char *rc_node_path(gh_arena *a, const rnode *n) { return node_path_text(a, n); }
 
 static int add_rule(rego_policy *p, pmod *pm, rego_rule *r, gh_err *e) {

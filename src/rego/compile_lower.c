@@ -128,14 +128,26 @@ static void note_free(lctx *c, lscope *s, const lscope *owner, uint32_t slot) {
  * declared (some, :=) by a later expression of that scope. */
 static bool outer_visible(const lname *o, const lscope *u) {
     if (o->slot == UINT32_MAX) return false;
-    if (o->decl == DECL_SOME || o->decl == DECL_ASSIGN) return o->decl_pos <= u->cur;
+    /* as in OPA, `some x` whose x is referenced only inside closures does not
+     * reach them: each closure's x is its own (used_loc is final once the
+     * enclosing body is prescanned, before any closure is lowered) */
+    if (o->bare_some && !o->used_loc) return false;
+    if (o->decl == DECL_SOME || o->decl == DECL_ASSIGN)
+        return u->rhs ? o->decl_pos < u->cur : o->decl_pos <= u->cur;
     return true;
 }
 
-/* Local slot of `name` visible from the current scope, or UINT32_MAX. */
+static bool outer_local(const lctx *c, const char *name);
+
+/* Local slot of `name` visible from the current scope, or UINT32_MAX. A
+ * closure's `:=`/`some` local that shadows an enclosing local is seen only
+ * from its declaration on; earlier references are to the enclosing one. */
 static uint32_t local_lookup(lctx *c, const char *name) {
     for (lscope *s = c->sc; s; s = s->up) {
         lname *ln = scope_find(s, name);
+        if (ln && s == c->sc && ln->slot != UINT32_MAX && !outer_visible(ln, s) &&
+            outer_local(c, name))
+            continue;
         if (ln && (s == c->sc ? ln->slot != UINT32_MAX : outer_visible(ln, s))) {
             if (s != c->sc) note_free(c, c->sc, s, ln->slot);
             return ln->slot;
@@ -234,6 +246,8 @@ static void use_name(lctx *c, const char *name, const rego_loc *loc) {
     for (lscope *u = s->up; u; u = u->up) {
         lname *o = scope_find(u, name);
         if (o && outer_visible(o, u)) return;
+        /* an outer `some x` not reaching this closure still counts as used */
+        if (o && o->bare_some && !o->used_loc && o->slot != UINT32_MAX) c->slot_uses[o->slot]++;
     }
     lglobal g;
     if (lc_global(c, name, &g)) return;
@@ -322,6 +336,7 @@ static void declare_var(lctx *c, const rego_term *v, int how) {
     if (!ln) return;
     ln->decl = (uint8_t)how;
     ln->decl_pos = s->cur;
+    ln->bare_some = how == DECL_SOME && c->some_vars_form;
     ln->slot = slot_new(c, name, is_gen(name) ? XF_GEN : 0, s->id);
     if ((how == DECL_SOME && c->some_vars_form) || (how == DECL_ASSIGN && c->strict)) {
         if (c->ndecls == c->capdecls) {
@@ -362,13 +377,24 @@ static void note_seen_terms(lctx *c, rego_term *const *ts, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) note_seen(c, ts[i]);
 }
 
-/* Remember names referenced in this scope that resolve elsewhere (outer
- * locals, globals), for "var x referenced above" on a later declaration. */
+/* True when `name` is a local of an enclosing scope visible here. */
+static bool outer_local(const lctx *c, const char *name) {
+    for (lscope *u = c->sc->up; u; u = u->up) {
+        lname *o = scope_find(u, name);
+        if (o && outer_visible(o, u)) return true;
+    }
+    return false;
+}
+
+/* Remember names referenced in this scope that resolve to globals (or to
+ * nothing yet), for "var x referenced above" on a later declaration. As in
+ * OPA, a reference to an enclosing scope's local is not remembered: a later
+ * `:=` in a comprehension may shadow that local. */
 static void note_seen(lctx *c, const rego_term *t) {
     if (!t || c->rc) return;
     switch (t->kind) {
     case REGO_T_VAR:
-        if (!scope_find(c->sc, t->u.var.name)) {
+        if (!scope_find(c->sc, t->u.var.name) && !outer_local(c, t->u.var.name)) {
             if (c->nseen == c->capseen) {
                 uint32_t nc = c->capseen ? c->capseen * 2 : 16;
                 lseen *ns = gh_arena_realloc(c->a, c->seen_names, c->capseen * sizeof *ns,

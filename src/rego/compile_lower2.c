@@ -304,7 +304,10 @@ static xexpr *lower_expr(lctx *c, const rego_expr *x) {
         if ((rego_ref_is(op, "eq") || rego_ref_is(op, "assign")) && n == 2) {
             o->kind = XE_UNIFY;
             o->u.un.a = lc_term(c, x->u.call.terms[1]);
+            /* `x := x + 1` in a closure: the right side's x is the outer one */
+            c->sc->rhs = rego_ref_is(op, "assign");
             if (o->u.un.a) o->u.un.b = lc_term(c, x->u.call.terms[2]);
+            c->sc->rhs = false;
             break;
         }
         o->kind = XE_CALL;

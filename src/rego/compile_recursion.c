@@ -7,8 +7,6 @@
 
 #include "engine_int.h"
 
-const char *rc_node_path(gh_arena *a, const rnode *n);
-
 typedef struct deps {
     gh_arena *a;
     rnode **v;

@@ -441,7 +441,6 @@ static ty *ref_type(tcx *c, const xterm *t) {
             /* data documents only have string keys (packages, JSON objects) */
             if (i < t->u.ref.n && t->u.ref.path[i]->kind == XT_CONST &&
                 !val_is_str(t->u.ref.path[i]->u.v)) {
-                const char *rc_node_path(gh_arena *a, const rnode *n);
                 char *k = val_to_json(c->a, t->u.ref.path[i]->u.v, 0);
                 if (!c->rc)
                     c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &t->src->loc,
@@ -521,9 +520,12 @@ static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
     if (want && c->refine)
         for (uint32_t i = 0; i < n && i < 16; i++) {
             const xterm *a = args[i];
+            /* an argument's type follows its first use, as in OPA: a first use
+             * wanting `any` (is_string(v), v > 1) fixes it at `any`, so later
+             * typed uses don't narrow it */
             if (a->kind == XT_VAR && a->slot < c->nvt && c->refine[a->slot] && !c->vt[a->slot] &&
-                want[i] && want[i]->k != TY_ANY)
-                c->vt[a->slot] = want[i]; /* an argument's type follows its use */
+                want[i])
+                c->vt[a->slot] = want[i];
         }
     if (want)
         for (uint32_t i = 0; i < n && i < 16; i++)
@@ -632,7 +634,6 @@ static void check_expr(tcx *c, const xexpr *x) {
             const xterm *dom = x->u.some.dom;
             if (dom->kind == XT_REF && dom->root == XR_DATA && dom->u.ref.node->kind != NK_NONE &&
                 dom->u.ref.nfixed == dom->u.ref.n) {
-                const char *rc_node_path(gh_arena *a, const rnode *n);
                 const char *var = x->u.some.val->kind == XT_VAR ? x->u.some.val->src->u.var.name : "_";
                 if (!c->rc)
                     c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &x->src->loc,

@@ -44,7 +44,7 @@ enum {
 
 /* Callee kinds. Internal ops are evaluated inline, everything else through
  * the registry (builtins) or the rule tree (user functions). */
-enum { XC_BUILTIN, XC_FUNC, XC_OP, XC_UNKNOWN };
+enum { XC_BUILTIN, XC_FUNC, XC_OP };
 enum {
     OP_NONE,
     OP_EQUAL, OP_NEQ, OP_LT, OP_LTE, OP_GT, OP_GTE,
@@ -250,6 +250,8 @@ int rc_errf(gh_err *e, int code, const char *kind, const rego_loc *loc, const ch
 rnode *rt_node_new(rego_policy *p, rnode *parent, val_t *key);
 rnode *rt_kid(const rnode *n, const val_t *key);
 rnode *rt_kid_add(rego_policy *p, rnode *n, val_t *key);
+/* "data.a.b" text of a node's path (non-string keys as [json]), in a. */
+const char *rc_node_path(gh_arena *a, const rnode *n);
 /* Walk a dotted data path ("data" excluded) from the root; NULL when absent. */
 rnode *rt_lookup(const rego_policy *p, val_t *const *keys, uint32_t n);
 

@@ -273,9 +273,11 @@ int ev_rule_node(ev *e, rnode *n, val_t **out) {
         return 0;
     }
     if (m->state && m->state[n->id] == 1) {
+        /* only reachable through `with` replacements: the compiler rejects
+         * recursive rules */
         return ev_errf(e, GH_EINVAL, "rego_recursion_error",
                        n->nrules ? &n->rules[0]->src->loc : NULL, "rule %s is recursive",
-                       "data");
+                       rc_node_path(e->a, n));
     }
     if (!m->state) {
         m->state = gh_arena_calloc(e->a, e->p->nnodes);

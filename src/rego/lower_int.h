@@ -15,6 +15,7 @@ typedef struct lname {
     uint32_t slot;   /* UINT32_MAX: not a local of this scope */
     uint8_t decl;    /* DECL_* */
     uint32_t decl_pos; /* expression index of a some/:= declaration */
+    bool bare_some;  /* declared by `some x` (no domain) */
     const rego_loc *used_loc;
 } lname;
 
@@ -23,6 +24,8 @@ typedef struct lscope {
     uint32_t id;
     bool closure; /* a comprehension or `every` body */
     uint32_t cur;  /* index of the expression being prescanned/lowered */
+    bool rhs;      /* lowering the right of `:=`: expression cur's own
+                    * declarations are not visible yet */
     lname *names;
     uint32_t n, cap;
     uint32_t *free; /* outer slots used inside (closure captures) */

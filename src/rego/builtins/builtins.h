@@ -149,13 +149,13 @@ struct rego_http_policy {
      * "*.example.com" for any subdomain (OPA's allow_net is host names). */
     const char *const *allow;
     size_t nallow;
-    int64_t timeout_ns;        /* default when the request gives no timeout; 0: 5 s */
-    int64_t max_timeout_ns;    /* cap on any request's timeout (also for "no timeout"); 0: none */
-    size_t max_response_bytes; /* response body cap; 0: REGO_HTTP_DEFAULT_MAX_RESPONSE */
+    int64_t timeout_ns;          /* default when the request gives no timeout; 0: 5 s */
+    int64_t max_timeout_ns;      /* cap on any request's timeout (also for "no timeout"); 0: none */
+    size_t max_response_bytes;   /* response body cap; 0: REGO_HTTP_DEFAULT_MAX_RESPONSE */
     uint32_t max_retry_attempts; /* requests asking for more retries get this many */
-    bool allow_insecure_tls;   /* honour tls_insecure_skip_verify (else it is an error) */
-    bool allow_local_files;    /* tls_*_file and tls_*_env_variable may read files/env */
-    rego_http_cache *cache;    /* inter-query cache for cache/force_cache; NULL: none */
+    bool allow_insecure_tls;     /* honour tls_insecure_skip_verify (else it is an error) */
+    bool allow_local_files;      /* tls_*_file and tls_*_env_variable may read files/env */
+    rego_http_cache *cache;      /* inter-query cache for cache/force_cache; NULL: none */
 };
 
 /* A thread-safe in-process cache of HTTP responses shared by queries (OPA's

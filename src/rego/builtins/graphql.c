@@ -49,10 +49,10 @@ static int parse_err(rego_bctx *c, const gq_error *e) {
 }
 
 /* A schema that parsed but is not valid. */
-static int schema_err(rego_bctx *c, const gq_error *e) {
+static int schema_err(rego_bctx *c, gh_arena *t, const gq_error *e) {
     if (e->code == GH_ENOMEM) return rb_oom(c);
     rb_sb b;
-    rb_sb_init(&b, c->a, 128);
+    rb_sb_init(&b, t, 128);
     rb_sb_puts(&b, "Error in gqlparser SchemaDocument to Schema conversion: ");
     gql_error_str(&b, e->pos, e->msg);
     rb_sb_putc(&b, '\0');
@@ -64,9 +64,9 @@ static int schema_err(rego_bctx *c, const gq_error *e) {
  * gqlerror.List.Error() does, split at the first three ':' to take the
  * first error's location, and the trailing ".\n" dropped. (When the first
  * error has no location OPA 0.61 crashes; we keep the message.) */
-static int validation_err(rego_bctx *c, const gq_vec *errs) {
+static int validation_err(rego_bctx *c, gh_arena *t, const gq_vec *errs) {
     rb_sb full;
-    rb_sb_init(&full, c->a, 256);
+    rb_sb_init(&full, t, 256);
     for (uint32_t i = 0; i < errs->n; i++) {
         const gq_msg *m = errs->v[i];
         gql_error_str(&full, m->pos, m->msg);
@@ -145,26 +145,41 @@ typedef struct checked {
     val_t *query_ast, *schema_ast;
 } checked;
 
-static int check(rego_bctx *c, val_t *const *args, bool want_ast, checked *out) {
+/* Documents, schema and validation state live in a scratch arena freed
+ * when the call returns (only the AST values are results); it may use as
+ * much memory as the evaluation's own arena allows. */
+static void scratch_init(rego_bctx *c, gh_arena *scratch) {
+    gh_arena_init(scratch, c->a->budget);
+}
+
+static int check_in(rego_bctx *c, gh_arena *t, val_t *const *args, bool want_ast, checked *out) {
     gq_error e;
     gq_qdoc *q = NULL;
     gq_sdoc *sd = NULL;
     gq_schema *s = NULL;
     bool parse;
-    int rc = load_query(c->a, args[0], &q, &e, &parse);
+    int rc = load_query(t, args[0], &q, &e, &parse);
     if (rc) return load_err(c, rc, &e, parse, 0, args[0]);
-    rc = load_schema(c->a, args[1], &sd, &e, &parse);
+    rc = load_schema(t, args[1], &sd, &e, &parse);
     if (rc) return load_err(c, rc, &e, parse, 1, args[1]);
     if (want_ast && !(out->schema_ast = gq_sdoc_to_val(c->a, sd))) return rb_oom(c);
-    if ((rc = gq_schema_build(c->a, sd, &s, &e))) return schema_err(c, &e);
+    if ((rc = gq_schema_build(t, sd, &s, &e))) return schema_err(c, t, &e);
     if (want_ast && !(out->query_ast = gq_qdoc_to_val(c->a, q))) return rb_oom(c);
     gq_vec errs = {0};
-    if ((rc = gq_validate(c->a, s, q, &errs, &e))) {
+    if ((rc = gq_validate(t, s, q, &errs, &e))) {
         if (rc == GH_ENOMEM) return rb_oom(c);
         return rb_err(c, "%s", e.msg ? e.msg : "GraphQL validation failed");
     }
-    if (errs.n) return validation_err(c, &errs);
+    if (errs.n) return validation_err(c, t, &errs);
     return 0;
+}
+
+static int check(rego_bctx *c, val_t *const *args, bool want_ast, checked *out) {
+    gh_arena t;
+    scratch_init(c, &t);
+    int rc = check_in(c, &t, args, want_ast, out);
+    gh_arena_free(&t);
+    return rc;
 }
 
 /* ---- builtins ------------------------------------------------------------------------------ */
@@ -215,11 +230,16 @@ static int bi_parse_query(rego_bctx *c, val_t *const *args, val_t **out) {
     size_t n;
     int rc;
     if ((rc = rb_arg_str(c, args, 0, &s, &n))) return rc;
+    gh_arena t;
+    scratch_init(c, &t);
     gq_qdoc *q;
     gq_error e;
-    if ((rc = gq_parse_query(c->a, s, n, &q, &e))) return parse_err(c, &e);
-    if (!(*out = gq_qdoc_to_val(c->a, q))) return rb_oom(c);
-    return RB_OK;
+    if ((rc = gq_parse_query(&t, s, n, &q, &e)))
+        rc = parse_err(c, &e);
+    else if (!(*out = gq_qdoc_to_val(c->a, q)))
+        rc = rb_oom(c);
+    gh_arena_free(&t);
+    return rc ? rc : RB_OK;
 }
 
 static int bi_parse_schema(rego_bctx *c, val_t *const *args, val_t **out) {
@@ -227,21 +247,28 @@ static int bi_parse_schema(rego_bctx *c, val_t *const *args, val_t **out) {
     size_t n;
     int rc;
     if ((rc = rb_arg_str(c, args, 0, &s, &n))) return rc;
+    gh_arena t;
+    scratch_init(c, &t);
     gq_sdoc *d;
     gq_error e;
-    if ((rc = gq_parse_schema(c->a, s, n, false, &d, &e))) return parse_err(c, &e);
-    if (!(*out = gq_sdoc_to_val(c->a, d))) return rb_oom(c);
-    return RB_OK;
+    if ((rc = gq_parse_schema(&t, s, n, false, &d, &e)))
+        rc = parse_err(c, &e);
+    else if (!(*out = gq_sdoc_to_val(c->a, d)))
+        rc = rb_oom(c);
+    gh_arena_free(&t);
+    return rc ? rc : RB_OK;
 }
 
 static int bi_schema_is_valid(rego_bctx *c, val_t *const *args, val_t **out) {
+    gh_arena t;
+    scratch_init(c, &t);
     gq_error e;
     gq_sdoc *sd;
     gq_schema *s;
     bool parse;
-    int rc = load_schema(c->a, args[0], &sd, &e, &parse);
-    if (rc == GH_ENOMEM) return rb_oom(c);
-    if (!rc) rc = gq_schema_build(c->a, sd, &s, &e);
+    int rc = load_schema(&t, args[0], &sd, &e, &parse);
+    if (!rc) rc = gq_schema_build(&t, sd, &s, &e);
+    gh_arena_free(&t);
     if (rc == GH_ENOMEM) return rb_oom(c);
     *out = val_bool(rc == 0);
     return RB_OK;

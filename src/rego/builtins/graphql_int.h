@@ -174,6 +174,7 @@ typedef struct gq_def {
         enumvals /* gq_enumval* */;
     gq_pos pos;
     bool builtin;
+    struct gq_map *field_index; /* validator: name -> first field, built lazily */
 } gq_def;
 
 typedef struct gq_dirdef {

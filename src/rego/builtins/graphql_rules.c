@@ -490,7 +490,7 @@ void gq_rule_cycles(gq_walker *w, gq_frag *f) {
 typedef struct fmap {
     gq_vec names;  /* gh_str* */
     gq_vec lists;  /* gq_vec* of gq_sel* */
-    gq_map idx;    /* name -> index + 1 */
+    gq_map idx;    /* name -> index + 1, once there are more than FMAP_SCAN */
 } fmap;
 
 typedef struct conflict {
@@ -500,19 +500,41 @@ typedef struct conflict {
     gq_pos pos;
 } conflict;
 
+/* Position + 1 of name among m's response names (0 when absent): a scan
+ * while the map is small, the hash index once it has grown. */
+#define FMAP_SCAN 8
+static uint32_t fmap_find(const fmap *m, gh_str name) {
+    if (m->names.n <= FMAP_SCAN) {
+        for (uint32_t i = 0; i < m->names.n; i++)
+            if (gq_eq(*(gh_str *)m->names.v[i], name)) return i + 1;
+        return 0;
+    }
+    return (uint32_t)(uintptr_t)gq_map_get(&m->idx, name);
+}
+
+static bool fmap_add(gq_walker *w, fmap *m, gh_str *name, gq_vec *list) {
+    if (gq_push(w->a, &m->names, name) || gq_push(w->a, &m->lists, list)) return false;
+    if (m->names.n == FMAP_SCAN + 1) {
+        for (uint32_t i = 0; i < m->names.n; i++)
+            if (gq_map_put(w->a, &m->idx, *(gh_str *)m->names.v[i], (void *)(uintptr_t)(i + 1)))
+                return false;
+    } else if (m->names.n > FMAP_SCAN + 1) {
+        if (gq_map_put(w->a, &m->idx, *name, (void *)(uintptr_t)m->names.n)) return false;
+    }
+    return true;
+}
+
 static void collect_fields(gq_walker *w, const gq_vec *sel, fmap *m, gq_vec *spreads) {
     if (!gq_enter(w)) return;
     for (uint32_t i = 0; i < sel->n && gq_spend(w, 1); i++) {
         gq_sel *s = sel->v[i];
         if (s->kind == GQ_SEL_FIELD) {
             gh_str *resp = s->alias.n ? &s->alias : &s->name;
-            uintptr_t at = (uintptr_t)gq_map_get(&m->idx, *resp);
+            uint32_t at = fmap_find(m, *resp);
             gq_vec *list;
             if (!at) {
                 list = gh_arena_calloc(w->a, sizeof *list);
-                if (!list || gq_push(w->a, &m->names, resp) || gq_push(w->a, &m->lists, list) ||
-                    gq_map_put(w->a, &m->idx, *resp, (void *)(uintptr_t)m->lists.n))
-                    break;
+                if (!list || !fmap_add(w, m, resp, list)) break;
             } else {
                 list = m->lists.v[at - 1];
             }
@@ -533,7 +555,7 @@ static fmap *fields_of(gq_walker *w, const gq_vec *sel, gq_vec *spreads) {
 }
 
 static gq_vec *fmap_get(const fmap *m, gh_str name) {
-    uintptr_t at = (uintptr_t)gq_map_get(&m->idx, name);
+    uint32_t at = fmap_find(m, name);
     return at ? m->lists.v[at - 1] : NULL;
 }
 

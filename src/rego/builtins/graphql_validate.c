@@ -91,6 +91,23 @@ static gq_fielddef *field_named(const gq_vec *fields, gh_str name) {
     return NULL;
 }
 
+/* def's field called name (the first, as FieldList.ForName); types with
+ * many fields get an index on first use so lookups stay constant time. */
+static gq_fielddef *def_field(gq_walker *w, gq_def *def, gh_str name) {
+    if (def->fields.n <= 16) return field_named(&def->fields, name);
+    if (!def->field_index) {
+        gq_map *m = gh_arena_calloc(w->a, sizeof *m);
+        if (!m) return field_named(&def->fields, name);
+        for (uint32_t i = 0; i < def->fields.n; i++) {
+            gq_fielddef *f = def->fields.v[i];
+            if (!gq_map_get(m, f->name) && gq_map_put(w->a, m, f->name, f))
+                return field_named(&def->fields, name);
+        }
+        def->field_index = m;
+    }
+    return gq_map_get(def->field_index, name);
+}
+
 static gq_vardef *var_named(const gq_op *op, gh_str name) {
     for (uint32_t i = 0; i < op->vars.n; i++) {
         gq_vardef *d = op->vars.v[i];
@@ -144,12 +161,12 @@ static gq_vec suggested_types(gq_walker *w, const gq_def *parent, gh_str name) {
     const gq_vec *pts = gq_possible(w->s, parent);
     for (uint32_t i = 0; i < pts->n; i++) {
         gq_def *pt = pts->v[i];
-        if (!pt || !field_named(&pt->fields, name)) continue;
+        if (!pt || !def_field(w, pt, name)) continue;
         if (gq_push(w->a, &objs, &pt->name)) fail_oom(w);
         for (uint32_t k = 0; k < pt->ifaces.n; k++) {
             gh_str *in = pt->ifaces.v[k];
             gq_def *id = type_def(w, *in);
-            if (!id || !field_named(&id->fields, name)) continue;
+            if (!id || !def_field(w, id, name)) continue;
             uintptr_t u = (uintptr_t)gq_map_get(&usage, *in);
             if (!u && gq_push(w->a, &out, in)) fail_oom(w);
             if (gq_map_put(w->a, &usage, *in, (void *)(u + 1))) fail_oom(w);
@@ -353,7 +370,7 @@ static void walk_value(gq_walker *w, gq_value *v) {
             gq_child *c = v->children.v[i];
             if (!c->value) continue;
             if (v->def) {
-                gq_fielddef *fd = field_named(&v->def->fields, c->name);
+                gq_fielddef *fd = def_field(w, v->def, c->name);
                 if (fd) {
                     c->value->expected = fd->type;
                     c->value->def = type_def(w, gq_type_name(fd->type));
@@ -439,7 +456,7 @@ static void walk_field(gq_walker *w, gq_def *parent, gq_sel *s) {
     if (gq_eqc(s->name, "__typename"))
         def = &typename_def;
     else if (parent)
-        def = field_named(&parent->fields, s->name);
+        def = def_field(w, parent, s->name);
     s->fdef = def;
     s->objdef = parent;
     gq_def *next = def ? type_def(w, gq_type_name(def->type)) : NULL;

@@ -23,13 +23,33 @@
 
 /* Keys OPA accepts in the request object (sorted). */
 static const char *const known_keys[] = {
-    "body", "cache", "caching_mode", "enable_redirect", "force_cache",
-    "force_cache_duration_seconds", "force_json_decode", "force_yaml_decode", "headers",
-    "max_retry_attempts", "method", "raise_error", "raw_body", "timeout", "tls_ca_cert",
-    "tls_ca_cert_env_variable", "tls_ca_cert_file", "tls_client_cert",
-    "tls_client_cert_env_variable", "tls_client_cert_file", "tls_client_key",
-    "tls_client_key_env_variable", "tls_client_key_file", "tls_insecure_skip_verify",
-    "tls_server_name", "tls_use_system_certs", "url",
+    "body",
+    "cache",
+    "caching_mode",
+    "enable_redirect",
+    "force_cache",
+    "force_cache_duration_seconds",
+    "force_json_decode",
+    "force_yaml_decode",
+    "headers",
+    "max_retry_attempts",
+    "method",
+    "raise_error",
+    "raw_body",
+    "timeout",
+    "tls_ca_cert",
+    "tls_ca_cert_env_variable",
+    "tls_ca_cert_file",
+    "tls_client_cert",
+    "tls_client_cert_env_variable",
+    "tls_client_cert_file",
+    "tls_client_key",
+    "tls_client_key_env_variable",
+    "tls_client_key_file",
+    "tls_insecure_skip_verify",
+    "tls_server_name",
+    "tls_use_system_certs",
+    "url",
 };
 
 static bool known_key(const val_t *k) {
@@ -39,16 +59,21 @@ static bool known_key(const val_t *k) {
         size_t mid = (lo + hi) / 2;
         int c = strcmp(known_keys[mid], val_str_ptr(k));
         if (!c) return true;
-        if (c < 0) lo = mid + 1; else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return false;
 }
 
-/* ---- errors ------------------------------------------------------------------------- */
+/* ---- errors -------------------------------------------------------------------------------- */
 
 /* How a failure is reported: raise_error decides between an eval error and
- * a {status_code: 0, error: {...}} response. */
-enum { SE_BUILTIN = 1, SE_TYPE, SE_NET, SE_TIMEOUT };
+ * a {status_code: 0, error: {...}} response. Helpers return SE_FAIL (a
+ * positive code, unlike GH_ENOMEM) with the details in a send_err. */
+enum { SE_BUILTIN = 1, SE_TYPE, SE_NET, SE_TIMEOUT, SE_OOM };
+#define SE_FAIL 2
 
 typedef struct send_err {
     int kind;
@@ -63,7 +88,7 @@ static int se_set(send_err *se, int kind, const char *fmt, ...) {
     se->kind = kind;
     vsnprintf(se->msg, sizeof se->msg, fmt, ap);
     va_end(ap);
-    return -1;
+    return SE_FAIL;
 }
 
 static int se_from_fail(send_err *se, const hs_fail *f) {
@@ -71,7 +96,7 @@ static int se_from_fail(send_err *se, const hs_fail *f) {
     se_set(se, f->kind == HS_FAIL_TIMEOUT ? SE_TIMEOUT : SE_NET, "%s \"%s\": %s", f->op, f->url,
            f->msg);
     snprintf(se->tmsg, sizeof se->tmsg, "%s %s: request timed out", f->op, f->url);
-    return -1;
+    return SE_FAIL;
 }
 
 /* The term text Go's %v / Term.String() gives (strings quoted). */
@@ -80,7 +105,7 @@ static const char *term_text(rego_bctx *c, const val_t *v) {
     return s ? s : "?";
 }
 
-/* ---- request parsing ------------------------------------------------------------------ */
+/* ---- request parsing ------------------------------------------------------------------------ */
 
 /* strconv.ParseBool over Term.String(): booleans, and the numbers 1 / 0. */
 static int go_bool(rego_bctx *c, const val_t *v, bool *out, send_err *se) {
@@ -98,7 +123,7 @@ static int go_bool(rego_bctx *c, const val_t *v, bool *out, send_err *se) {
     gh_json_quote(&q, t, strlen(t));
     se_set(se, SE_BUILTIN, "strconv.ParseBool: parsing %s: invalid syntax", q.p ? q.p : "\"\"");
     gh_buf_free(&q);
-    return -1;
+    return SE_FAIL;
 }
 
 /* A strictly boolean field (OPA's getBoolValFromReqObj). */
@@ -106,7 +131,8 @@ static int req_bool(const val_t *req, const char *key, bool *out, send_err *se) 
     *out = false;
     val_t *v = val_obj_get_str(req, key, strlen(key));
     if (!v) return 0;
-    if (val_kind_of(v) != VAL_BOOL) return se_set(se, SE_BUILTIN, "invalid value for \"%s\" field", key);
+    if (val_kind_of(v) != VAL_BOOL)
+        return se_set(se, SE_BUILTIN, "invalid value for \"%s\" field", key);
     *out = v->u.b;
     return 0;
 }
@@ -149,13 +175,11 @@ static int parse_timeout(rego_bctx *c, const val_t *v, int64_t *ns, send_err *se
     int rc = tl_parse_duration(val_str_ptr(v), val_str_len(v), ns, &m);
     if (rc) se_set(se, SE_BUILTIN, "invalid timeout value %s: %s", term_text(c, v), m.p ? m.p : "");
     gh_buf_free(&m);
-    return rc ? -1 : 0;
+    return rc ? SE_FAIL : 0;
 }
 
 /* Go's textproto.CanonicalMIMEHeaderKey. */
-static bool tchar(unsigned char ch) {
-    return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch));
-}
+static bool tchar(unsigned char ch) { return isalnum(ch) || (ch && strchr("!#$%&'*+-.^_`|~", ch)); }
 
 static char *canonical_key(gh_arena *a, const char *k, size_t n) {
     char *s = gh_arena_strndup(a, k, n);
@@ -181,8 +205,7 @@ static const char *go_q(rego_bctx *c, const val_t *v) {
 }
 
 /* Read a whole (small) file into the arena, Go-style error text. */
-static int read_small(rego_bctx *c, const char *path, const char **out, size_t *len,
-                      send_err *se) {
+static int read_small(rego_bctx *c, const char *path, const char **out, size_t *len, send_err *se) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0) {
@@ -205,7 +228,7 @@ static int read_small(rego_bctx *c, const char *path, const char **out, size_t *
         got += (size_t)r;
     }
     close(fd);
-    if (!buf) return se_set(se, SE_BUILTIN, "out of memory");
+    if (!buf) return se_set(se, SE_OOM, "out of memory");
     buf[got] = 0;
     *out = buf;
     *len = got;
@@ -226,8 +249,8 @@ static int pem_scan(const char *p, size_t n, unsigned char **key, long *keylen, 
     while (b && PEM_read_bio(b, &name, &hdr, &data, &len) == 1) {
         blocks++;
         size_t nl = strlen(name);
-        bool is_key = !strcmp(name, "PRIVATE KEY") ||
-                      (nl > 12 && !strcmp(name + nl - 12, " PRIVATE KEY"));
+        bool is_key =
+            !strcmp(name, "PRIVATE KEY") || (nl > 12 && !strcmp(name + nl - 12, " PRIVATE KEY"));
         if (!key && !strcmp(name, "CERTIFICATE")) {
             const unsigned char *q = data;
             X509 *x = d2i_X509(NULL, &q, len);
@@ -273,8 +296,9 @@ static int check_pair(const char *cert, size_t cn, const char *key, size_t kn, c
         if (!blocks)
             snprintf(msg, msgsz, "tls: failed to find any PEM data in certificate input");
         else
-            snprintf(msg, msgsz, "tls: failed to find \"CERTIFICATE\" PEM block in certificate "
-                                 "input after skipping PEM blocks of the following types: %s",
+            snprintf(msg, msgsz,
+                     "tls: failed to find \"CERTIFICATE\" PEM block in certificate "
+                     "input after skipping PEM blocks of the following types: %s",
                      sk.p ? sk.p : "[]");
         goto out;
     }
@@ -284,12 +308,15 @@ static int check_pair(const char *cert, size_t cn, const char *key, size_t kn, c
         if (!blocks)
             snprintf(msg, msgsz, "tls: failed to find any PEM data in key input");
         else if (cert_in_key)
-            snprintf(msg, msgsz, "tls: found a certificate rather than a key in the PEM for the "
-                                 "private key");
+            snprintf(msg, msgsz,
+                     "tls: found a certificate rather than a key in the PEM for the "
+                     "private key");
         else
-            snprintf(msg, msgsz, "tls: failed to find PEM block with type ending in \"PRIVATE "
-                                 "KEY\" in key input after skipping PEM blocks of the following "
-                                 "types: %s", sk.p ? sk.p : "[]");
+            snprintf(msg, msgsz,
+                     "tls: failed to find PEM block with type ending in \"PRIVATE "
+                     "KEY\" in key input after skipping PEM blocks of the following "
+                     "types: %s",
+                     sk.p ? sk.p : "[]");
         goto out;
     }
     const unsigned char *q = kd;
@@ -345,7 +372,7 @@ static int tls_setup(rego_bctx *c, tls_src *t, hs_req *rq, send_err *se) {
     }
     if (t->cert_file && t->key_file && *t->cert_file && *t->key_file) {
         if (read_small(c, t->cert_file, &a, &an, se) || read_small(c, t->key_file, &b, &bn, se))
-            return -1;
+            return SE_FAIL;
         if (check_pair(a, an, b, bn, m, sizeof m)) return se_set(se, SE_BUILTIN, "%s", m);
         rq->cert_pem = a, rq->cert_len = an, rq->key_pem = b, rq->key_len = bn;
     }
@@ -359,7 +386,7 @@ static int tls_setup(rego_bctx *c, tls_src *t, hs_req *rq, send_err *se) {
                           t->cert_env, t->key_env, m);
         rq->cert_pem = gh_arena_strndup(c->a, a, strlen(a)), rq->cert_len = strlen(a);
         rq->key_pem = gh_arena_strndup(c->a, b, strlen(b)), rq->key_len = strlen(b);
-        if (!rq->cert_pem || !rq->key_pem) return se_set(se, SE_BUILTIN, "out of memory");
+        if (!rq->cert_pem || !rq->key_pem) return se_set(se, SE_OOM, "out of memory");
     }
     bool any_ca = (t->ca && t->ca_len) || (t->ca_file && *t->ca_file) || (t->ca_env && *t->ca_env);
     rq->system_certs = t->system < 0 ? !any_ca : t->system == 1;
@@ -397,7 +424,7 @@ static int tls_setup(rego_bctx *c, tls_src *t, hs_req *rq, send_err *se) {
     if (!rc && ca.len) {
         rq->ca_pem = gh_arena_strndup(c->a, ca.p, ca.len);
         rq->ca_len = ca.len;
-        if (!rq->ca_pem || ca.oom) rc = se_set(se, SE_BUILTIN, "out of memory");
+        if (!rq->ca_pem || ca.oom) rc = se_set(se, SE_OOM, "out of memory");
     }
     gh_buf_free(&ca);
     return rc;
@@ -406,8 +433,8 @@ static int tls_setup(rego_bctx *c, tls_src *t, hs_req *rq, send_err *se) {
 /* OPA's createHTTPRequest: every field, in key order, then TLS material,
  * method and headers. *scheme_fail receives a URL scheme error, which Go
  * reports later from the transport. */
-static int parse_request(rego_bctx *c, const val_t *req, hs_req *rq, char *scheme_fail,
-                         size_t sfsz, send_err *se) {
+static int parse_request(rego_bctx *c, const val_t *req, hs_req *rq, char *scheme_fail, size_t sfsz,
+                         send_err *se) {
     const struct rego_http_policy *pol = c->http;
     memset(rq, 0, sizeof *rq);
     rq->method = "";
@@ -418,27 +445,37 @@ static int parse_request(rego_bctx *c, const val_t *req, hs_req *rq, char *schem
     const val_t *headers = NULL, *raw = NULL, *body = NULL;
     uint32_t *ord = val_sorted_order(c->a, req);
     size_t n = val_obj_len(req);
-    if (!ord && n) return se_set(se, SE_BUILTIN, "out of memory");
+    if (!ord && n) return se_set(se, SE_OOM, "out of memory");
     for (size_t j = 0; j < n; j++) {
         const val_t *kv = val_obj_key_at(req, ord[j]), *v = val_obj_val_at(req, ord[j]);
         const char *k = val_str_ptr(kv);
         const char *s = val_is_str(v) ? val_str_ptr(v) : NULL;
         size_t sl = s ? val_str_len(v) : 0;
-        static const char *const strkeys[] = {
-            "method", "url", "raw_body", "tls_ca_cert", "tls_ca_cert_file",
-            "tls_ca_cert_env_variable", "tls_client_cert", "tls_client_cert_file",
-            "tls_client_cert_env_variable", "tls_client_key", "tls_client_key_file",
-            "tls_client_key_env_variable", "tls_server_name"};
+        static const char *const strkeys[] = {"method",
+                                              "url",
+                                              "raw_body",
+                                              "tls_ca_cert",
+                                              "tls_ca_cert_file",
+                                              "tls_ca_cert_env_variable",
+                                              "tls_client_cert",
+                                              "tls_client_cert_file",
+                                              "tls_client_cert_env_variable",
+                                              "tls_client_key",
+                                              "tls_client_key_file",
+                                              "tls_client_key_env_variable",
+                                              "tls_server_name"};
         if (!s)
             for (size_t i = 0; i < sizeof strkeys / sizeof *strkeys; i++)
-                if (!strcmp(k, strkeys[i])) return se_set(se, SE_BUILTIN, "\"%s\" must be a string", k);
+                if (!strcmp(k, strkeys[i]))
+                    return se_set(se, SE_BUILTIN, "\"%s\" must be a string", k);
         bool local = strstr(k, "_file") || strstr(k, "_env_variable");
         if (local && sl && !pol->allow_local_files)
             return se_set(se, SE_BUILTIN, "%s is disabled by configuration", k);
         if (!strcmp(k, "method")) {
             char *m = gh_arena_strndup(c->a, s, sl);
-            if (!m) return se_set(se, SE_BUILTIN, "out of memory");
-            for (char *p = m; *p; p++) *p = (char)toupper((unsigned char)*p);
+            if (!m) return se_set(se, SE_OOM, "out of memory");
+            for (char *p = m; *p; p++)
+                *p = (char)toupper((unsigned char)*p);
             rq->method = m;
         } else if (!strcmp(k, "url")) {
             bool scheme_err;
@@ -449,14 +486,14 @@ static int parse_request(rego_bctx *c, const val_t *req, hs_req *rq, char *schem
             }
             rq->url = s;
         } else if (!strcmp(k, "enable_redirect")) {
-            if (go_bool(c, v, &rq->enable_redirect, se)) return -1;
+            if (go_bool(c, v, &rq->enable_redirect, se)) return SE_FAIL;
         } else if (!strcmp(k, "body")) {
             body = v;
         } else if (!strcmp(k, "raw_body")) {
             raw = v;
         } else if (!strcmp(k, "tls_use_system_certs")) {
             bool b;
-            if (go_bool(c, v, &b, se)) return -1;
+            if (go_bool(c, v, &b, se)) return SE_FAIL;
             t.system = b;
         } else if (!strcmp(k, "tls_ca_cert")) {
             t.ca = s, t.ca_len = sl;
@@ -483,40 +520,42 @@ static int parse_request(rego_bctx *c, const val_t *req, hs_req *rq, char *schem
                 return se_set(se, SE_BUILTIN, "invalid type for headers key");
             headers = v;
         } else if (!strcmp(k, "tls_insecure_skip_verify")) {
-            if (go_bool(c, v, &rq->insecure, se)) return -1;
+            if (go_bool(c, v, &rq->insecure, se)) return SE_FAIL;
             if (rq->insecure && !pol->allow_insecure_tls)
-                return se_set(se, SE_BUILTIN, "tls_insecure_skip_verify is disabled by configuration");
+                return se_set(se, SE_BUILTIN,
+                              "tls_insecure_skip_verify is disabled by configuration");
         } else if (!strcmp(k, "timeout")) {
-            if (parse_timeout(c, v, &rq->timeout_ns, se)) return -1;
+            if (parse_timeout(c, v, &rq->timeout_ns, se)) return SE_FAIL;
         }
         /* cache, caching_mode, force_*, raise_error, max_retry_attempts: read elsewhere */
     }
     if (pol->max_timeout_ns > 0 && (rq->timeout_ns <= 0 || rq->timeout_ns > pol->max_timeout_ns))
         rq->timeout_ns = pol->max_timeout_ns;
-    if (tls_setup(c, &t, rq, se)) return -1;
+    if (tls_setup(c, &t, rq, se)) return SE_FAIL;
     if (raw) {
         rq->body = val_str_ptr(raw), rq->body_len = val_str_len(raw);
     } else if (body) { /* Go's json.Marshal: sorted keys, HTML-safe */
         char *j = val_to_json(c->a, body, VAL_JSON_SORTED);
-        if (!j) return se_set(se, SE_BUILTIN, "out of memory");
+        if (!j) return se_set(se, SE_OOM, "out of memory");
         rq->body = j, rq->body_len = strlen(j);
     }
     if (!rq->method[0]) rq->method = "GET";
     for (const char *p = rq->method; *p; p++)
-        if (!tchar((unsigned char)*p)) return se_set(se, SE_BUILTIN, "net/http: invalid method \"%s\"", rq->method);
+        if (!tchar((unsigned char)*p))
+            return se_set(se, SE_BUILTIN, "net/http: invalid method \"%s\"", rq->method);
     if (headers && val_obj_len(headers)) {
         size_t nh = val_obj_len(headers);
         uint32_t *ho = val_sorted_order(c->a, headers);
         rq->hname = gh_arena_alloc(c->a, nh * sizeof *rq->hname);
         rq->hval = gh_arena_alloc(c->a, nh * sizeof *rq->hval);
-        if (!ho || !rq->hname || !rq->hval) return se_set(se, SE_BUILTIN, "out of memory");
+        if (!ho || !rq->hname || !rq->hval) return se_set(se, SE_OOM, "out of memory");
         for (size_t i = 0; i < nh; i++) {
             const val_t *hk = val_obj_key_at(headers, ho[i]), *hv = val_obj_val_at(headers, ho[i]);
             const char *ks = val_is_str(hk) ? val_str_ptr(hk) : term_text(c, hk);
             if (!val_is_str(hv))
                 return se_set(se, SE_BUILTIN, "invalid type for headers value %s", go_q(c, hv));
             char *cn = canonical_key(c->a, ks, strlen(ks));
-            if (!cn) return se_set(se, SE_BUILTIN, "out of memory");
+            if (!cn) return se_set(se, SE_OOM, "out of memory");
             rq->hname[rq->nh] = cn;
             rq->hval[rq->nh++] = val_str_ptr(hv);
             if (!strcmp(cn, "User-Agent")) rq->has_ua = true;
@@ -548,28 +587,60 @@ static int pre_send_checks(rego_bctx *c, const val_t *req, hs_req *rq, const cha
     for (size_t h = 0; h < rq->nh; h++) {
         const char *k = rq->hname[h];
         bool ok = *k != 0;
-        for (const char *p = k; *p && ok; p++) ok = tchar((unsigned char)*p);
+        for (const char *p = k; *p && ok; p++)
+            ok = tchar((unsigned char)*p);
         if (!ok)
             return se_set(se, SE_NET, "%s \"%s\": net/http: invalid header field name \"%s\"", op,
                           rq->url, k);
         for (const unsigned char *p = (const unsigned char *)rq->hval[h]; *p; p++)
             if ((*p < ' ' && *p != '\t') || *p == 0x7f)
-                return se_set(se, SE_NET, "%s \"%s\": net/http: invalid header field value for \"%s\"",
-                              op, rq->url, k);
+                return se_set(se, SE_NET,
+                              "%s \"%s\": net/http: invalid header field value for \"%s\"", op,
+                              rq->url, k);
     }
     return 0;
 }
 
-/* ---- response value ------------------------------------------------------------------- */
+/* ---- response value ------------------------------------------------------------------------- */
 
-int hs_resp_value(rego_bctx *c, const char *status, size_t status_len, long code,
-                  const char *hdrs, size_t hdrs_len, const char *body, size_t body_len,
-                  bool force_json, bool force_yaml, val_t **out) {
+/* End of the first JSON object, array or string in p (0: none). Go's
+ * decoder keeps the first value of a body even when bytes follow it. */
+static size_t first_value_end(const char *p, size_t n) {
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+        i++;
+    if (i == n || (p[i] != '{' && p[i] != '[' && p[i] != '"')) return 0;
+    size_t depth = 0;
+    bool str = false;
+    for (; i < n; i++) {
+        char ch = p[i];
+        if (str) {
+            if (ch == '\\') {
+                i++;
+            } else if (ch == '"') {
+                str = false;
+                if (depth == 0) return i + 1;
+            }
+        } else if (ch == '"') {
+            str = true;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if ((ch == '}' || ch == ']') && depth && --depth == 0) {
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+int hs_resp_value(rego_bctx *c, const char *status, size_t status_len, long code, const char *hdrs,
+                  size_t hdrs_len, const char *body, size_t body_len, bool force_json,
+                  bool force_yaml, val_t **out) {
     gh_arena *a = c->a;
     /* headers: lower-cased names -> arrays of values in arrival order */
     val_t *hobj = val_obj_new(a, 8), *idx = val_obj_new(a, 8);
     size_t cap = 8, nn = 0;
-    val_t **arrs = gh_arena_alloc(a, cap * sizeof *arrs), **names = gh_arena_alloc(a, cap * sizeof *names);
+    val_t **arrs = gh_arena_alloc(a, cap * sizeof *arrs),
+          **names = gh_arena_alloc(a, cap * sizeof *names);
     if (!hobj || !idx || !arrs || !names) return rb_oom(c);
     for (size_t i = 0; i < hdrs_len;) {
         const char *k = hdrs + i;
@@ -579,7 +650,8 @@ int hs_resp_value(rego_bctx *c, const char *status, size_t status_len, long code
         i += kl + vl + 2;
         char *lk = gh_arena_strndup(a, k, kl);
         if (!lk) return rb_oom(c);
-        for (char *p = lk; *p; p++) *p = (char)tolower((unsigned char)*p);
+        for (char *p = lk; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
         val_t *key = val_str_ref(a, lk, kl), *vs = val_str(a, v, vl);
         if (!key || !vs) return rb_oom(c);
         val_t *pos = val_obj_get(idx, key);
@@ -589,9 +661,9 @@ int hs_resp_value(rego_bctx *c, const char *status, size_t status_len, long code
         } else {
             if (nn == cap) {
                 val_t **na = gh_arena_realloc(a, arrs, cap * sizeof *arrs, 2 * cap * sizeof *arrs);
-                val_t **nm = na ? gh_arena_realloc(a, names, cap * sizeof *names,
-                                                   2 * cap * sizeof *names)
-                                : NULL;
+                val_t **nm =
+                    na ? gh_arena_realloc(a, names, cap * sizeof *names, 2 * cap * sizeof *names)
+                       : NULL;
                 if (!nm) return rb_oom(c);
                 arrs = na, names = nm, cap *= 2;
             }
@@ -618,6 +690,9 @@ int hs_resp_value(rego_bctx *c, const char *status, size_t status_len, long code
         val_json_opts jo = {0, body_len + 1};
         val_t *v = NULL;
         int rc = val_json_parse(a, body, body_len, &jo, &v, &pe);
+        size_t end;
+        if (rc == GH_EPARSE && (end = first_value_end(body, body_len)) && end < body_len)
+            rc = val_json_parse(a, body, end, &jo, &v, &pe);
         if (rc == GH_ENOMEM) return rb_oom(c);
         if (!rc && v) bv = v;
     } else if (want_yaml && body_len) {
@@ -648,7 +723,7 @@ static int resp_to_value(rego_bctx *c, const hs_resp *r, bool fj, bool fy, val_t
                          r->hdrs.p ? r->hdrs.p : "", r->hdrs.len, body, r->body.len, fj, fy, out);
 }
 
-/* ---- the builtin ---------------------------------------------------------------------- */
+/* ---- the builtin ---------------------------------------------------------------------------- */
 
 typedef struct send_opts {
     bool force_json, force_yaml, use_cache;
@@ -660,12 +735,13 @@ static int read_send_opts(rego_bctx *c, const val_t *req, send_opts *so, send_er
     memset(so, 0, sizeof *so);
     bool cache;
     if (req_bool(req, "cache", &cache, se) || req_bool(req, "force_cache", &so->cp.force, se))
-        return -1;
+        return SE_FAIL;
     if (so->cp.force) {
         val_t *d = val_obj_get_str(req, "force_cache_duration_seconds", 28);
         if (!d)
-            return se_set(se, SE_BUILTIN,
-                          "'force_cache' set but 'force_cache_duration_seconds' parameter is missing");
+            return se_set(
+                se, SE_BUILTIN,
+                "'force_cache' set but 'force_cache_duration_seconds' parameter is missing");
         const char *t = term_text(c, d);
         bool range;
         if (!go_parse_int(t, strlen(t), 32, &so->cp.force_secs, &range)) {
@@ -675,19 +751,19 @@ static int read_send_opts(rego_bctx *c, const val_t *req, send_opts *so, send_er
             se_set(se, SE_BUILTIN, "strconv.ParseInt: parsing %s: %s", q.p ? q.p : "\"\"",
                    range ? "value out of range" : "invalid syntax");
             gh_buf_free(&q);
-            return -1;
+            return SE_FAIL;
         }
     }
     so->use_cache = cache || so->cp.force;
     if (req_bool(req, "force_json_decode", &so->force_json, se) ||
         req_bool(req, "force_yaml_decode", &so->force_yaml, se))
-        return -1;
+        return SE_FAIL;
     return 0;
 }
 
 /* The request through the inter-query cache (OPA's interQueryCache). */
-static int send_cached(rego_bctx *c, const val_t *req, hs_req *rq, const send_opts *so,
-                       val_t **out, send_err *se) {
+static int send_cached(rego_bctx *c, const val_t *req, hs_req *rq, const send_opts *so, val_t **out,
+                       send_err *se) {
     rego_http_cache *hc = c->http->cache;
     const char *key = val_to_json(c->a, req, VAL_JSON_SORTED);
     if (!key) return rb_oom(c);
@@ -714,8 +790,8 @@ static int send_cached(rego_bctx *c, const val_t *req, hs_req *rq, const send_op
             if (r.code == 304) {
                 gh_buf m;
                 gh_buf_init(&m);
-                int mrc = hs_merge_headers(&m, e.hdrs, e.hdrs_len, r.hdrs.p ? r.hdrs.p : "",
-                                           r.hdrs.len);
+                int mrc =
+                    hs_merge_headers(&m, e.hdrs, e.hdrs_len, r.hdrs.p ? r.hdrs.p : "", r.hdrs.len);
                 const char *mh = mrc ? NULL : gh_arena_strndup(c->a, m.p ? m.p : "", m.len);
                 size_t ml = m.len;
                 gh_buf_free(&m);
@@ -723,8 +799,8 @@ static int send_cached(rego_bctx *c, const val_t *req, hs_req *rq, const send_op
                 if (!mh) return rb_oom(c);
                 hs_cache_put(hc, key, kl, c->now_ns, &so->cp, e.code, e.status, e.status_len, mh,
                              ml, e.body, e.body_len);
-                return hs_resp_value(c, e.status, e.status_len, e.code, mh, ml, e.body,
-                                     e.body_len, so->force_json, so->force_yaml, out);
+                return hs_resp_value(c, e.status, e.status_len, e.code, mh, ml, e.body, e.body_len,
+                                     so->force_json, so->force_yaml, out);
             }
             if (r.code != 200) { /* OPA drops the answer and asks again */
                 hs_resp_free(&r);
@@ -742,8 +818,8 @@ static int send_cached(rego_bctx *c, const val_t *req, hs_req *rq, const send_op
     int vr = resp_to_value(c, &r, so->force_json, so->force_yaml, out);
     if (vr == RB_OK)
         hs_cache_put(hc, key, kl, c->now_ns, &so->cp, r.code, r.status.p ? r.status.p : "",
-                     r.status.len, r.hdrs.p ? r.hdrs.p : "", r.hdrs.len,
-                     r.body.p ? r.body.p : "", r.body.len);
+                     r.status.len, r.hdrs.p ? r.hdrs.p : "", r.hdrs.len, r.body.p ? r.body.p : "",
+                     r.body.len);
     hs_resp_free(&r);
     return vr;
 }
@@ -754,14 +830,14 @@ static int send_cached(rego_bctx *c, const val_t *req, hs_req *rq, const send_op
 static int send_request(rego_bctx *c, const val_t *req, val_t **out, send_err *se, bool *memo) {
     *memo = false;
     send_opts so;
-    if (read_send_opts(c, req, &so, se)) return -1;
+    if (read_send_opts(c, req, &so, se)) return SE_FAIL;
     hs_req rq;
     char scheme_fail[256] = "";
-    if (parse_request(c, req, &rq, scheme_fail, sizeof scheme_fail, se)) return -1;
-    if (pre_send_checks(c, req, &rq, scheme_fail, se)) return -1;
+    if (parse_request(c, req, &rq, scheme_fail, sizeof scheme_fail, se)) return SE_FAIL;
+    if (pre_send_checks(c, req, &rq, scheme_fail, se)) return SE_FAIL;
     if (so.use_cache && c->http->cache) {
         int rc = send_cached(c, req, &rq, &so, out, se);
-        *memo = rc == RB_OK || (rc == -1 && (se->kind == SE_NET || se->kind == SE_TIMEOUT));
+        *memo = rc == RB_OK || (rc == SE_FAIL && (se->kind == SE_NET || se->kind == SE_TIMEOUT));
         return rc;
     }
     hs_resp r;
@@ -782,11 +858,13 @@ static int invalid_keys_err(rego_bctx *c, const val_t *req) {
     val_t *bad = val_set_new(c->a, 2);
     if (!bad) return rb_oom(c);
     for (size_t i = 0; i < val_obj_len(req); i++)
-        if (!known_key(val_obj_key_at(req, i)) && val_set_add(c->a, bad, val_obj_key_at(req, i), NULL))
+        if (!known_key(val_obj_key_at(req, i)) &&
+            val_set_add(c->a, bad, val_obj_key_at(req, i), NULL))
             return rb_oom(c);
     bool inv = val_set_len(bad) > 0;
     if (!inv) {
-        if (!val_obj_get_str(req, "method", 6) && val_set_add(c->a, bad, val_strc(c->a, "method"), NULL))
+        if (!val_obj_get_str(req, "method", 6) &&
+            val_set_add(c->a, bad, val_strc(c->a, "method"), NULL))
             return rb_oom(c);
         if (!val_obj_get_str(req, "url", 3) && val_set_add(c->a, bad, val_strc(c->a, "url"), NULL))
             return rb_oom(c);
@@ -826,16 +904,16 @@ static int report(rego_bctx *c, bool raise, const send_err *se, val_t **out) {
     }
     gh_arena *a = c->a;
     bool net = se->kind == SE_NET || se->kind == SE_TIMEOUT;
-    const char *msg = net ? se->msg
-                          : gh_arena_printf(a, "%s: http.send: %s",
-                                            se->kind == SE_TYPE ? "eval_type_error"
-                                                                : "eval_builtin_error",
-                                            se->msg);
+    const char *msg =
+        net ? se->msg
+            : gh_arena_printf(a, "%s: http.send: %s",
+                              se->kind == SE_TYPE ? "eval_type_error" : "eval_builtin_error",
+                              se->msg);
     val_t *eo = val_obj_new(a, 2), *o = val_obj_new(a, 2);
     if (!msg || !eo || !o ||
-        val_obj_put(a, eo, val_strc(a, "code"),
-                    val_strc(a, net ? "eval_http_send_network_error"
-                                    : "eval_http_send_internal_error")) ||
+        val_obj_put(
+            a, eo, val_strc(a, "code"),
+            val_strc(a, net ? "eval_http_send_network_error" : "eval_http_send_internal_error")) ||
         val_obj_put(a, eo, val_strc(a, "message"), val_strc(a, msg)) ||
         val_obj_put(a, o, val_strc(a, "status_code"), val_int(a, 0)) ||
         val_obj_put(a, o, val_strc(a, "error"), eo))
@@ -880,7 +958,8 @@ static int bi_http_send(rego_bctx *c, val_t *const *args, val_t **out) {
         if (memo && (rc = rb_cache_put(c, key, *out))) return rc;
         return RB_OK;
     }
-    if (rc != -1) return rc; /* out of memory */
+    if (rc != SE_FAIL) return rc; /* out of memory */
+    if (se.kind == SE_OOM) return rb_oom(c);
     if (memo) {
         val_t *rec = err_record(c, &se);
         if (!rec) return rb_oom(c);

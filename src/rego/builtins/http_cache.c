@@ -21,7 +21,7 @@ typedef struct hc_entry {
     uint64_t hash;
     size_t bytes;
     long code;
-    int64_t created_ns;           /* query time of insertion (force_cache without Date) */
+    int64_t created_ns; /* query time of insertion (force_cache without Date) */
     size_t klen, slen, hlen, blen;
     char *key, *status, *hdrs, *body; /* into data[] */
     char data[];
@@ -67,7 +67,7 @@ void rego_http_cache_stats(rego_http_cache *hc, size_t *entries, size_t *bytes) 
     pthread_mutex_unlock(&hc->mu);
 }
 
-/* ---- table and recency list (caller holds mu) -------------------------------------- */
+/* ---- table and recency list (caller holds mu) ----------------------------------------------- */
 
 static hc_entry **slot(rego_http_cache *hc, uint64_t h, const char *k, size_t kl) {
     hc_entry **pp = &hc->tab[h & (hc->ntab - 1)];
@@ -77,8 +77,14 @@ static hc_entry **slot(rego_http_cache *hc, uint64_t h, const char *k, size_t kl
 }
 
 static void lru_unlink(rego_http_cache *hc, hc_entry *e) {
-    if (e->prev) e->prev->next = e->next; else hc->head = e->next;
-    if (e->next) e->next->prev = e->prev; else hc->tail = e->prev;
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        hc->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    else
+        hc->tail = e->prev;
     e->prev = e->next = NULL;
 }
 
@@ -115,7 +121,7 @@ static void grow(rego_http_cache *hc) {
     hc->ntab = nn;
 }
 
-/* ---- header helpers ---------------------------------------------------------------- */
+/* ---- header helpers ------------------------------------------------------------------------- */
 
 /* Go's http.ParseTime: IMF-fixdate, RFC 850, ANSI C asctime. */
 static bool parse_http_date(const char *s, int64_t *ns) {
@@ -145,21 +151,27 @@ static void cache_control(const char *cc, int64_t *max_age, bool *no_store) {
         const char *e = strchr(p, ',');
         if (!e) e = p + strlen(p);
         const char *a = p, *b = e;
-        while (a < b && *a == ' ') a++;
-        while (b > a && b[-1] == ' ') b--;
+        while (a < b && *a == ' ')
+            a++;
+        while (b > a && b[-1] == ' ')
+            b--;
         const char *eq = memchr(a, '=', (size_t)(b - a));
         if (eq) {
             const char *k = a, *ke = eq;
-            while (ke > k && ke[-1] == ' ') ke--;
-            while (k < ke && *k == ' ') k++;
+            while (ke > k && ke[-1] == ' ')
+                ke--;
+            while (k < ke && *k == ' ')
+                k++;
             const char *v = eq + 1;
             if (!memchr(v, '=', (size_t)(b - v)) && (size_t)(ke - k) == 7 &&
                 !memcmp(k, "max-age", 7)) {
                 int64_t n = 0;
                 bool ok = v < b;
                 for (const char *q = v; ok && q < b; q++) {
-                    if (*q < '0' || *q > '9') ok = false;
-                    else if (n <= INT32_MAX) n = n * 10 + (*q - '0');
+                    if (*q < '0' || *q > '9')
+                        ok = false;
+                    else if (n <= INT32_MAX)
+                        n = n * 10 + (*q - '0');
                 }
                 *max_age = ok ? (n > INT32_MAX ? INT32_MAX : n) : -2;
             }
@@ -193,13 +205,22 @@ static bool is_fresh(const char *hdrs, size_t hlen, int64_t created_ns, int64_t 
 
 bool hs_code_cacheable(long code) {
     switch (code) {
-    case 200: case 203: case 204: case 206: case 300: case 301:
-    case 404: case 405: case 410: case 414: case 501: return true;
+    case 200:
+    case 203:
+    case 204:
+    case 206:
+    case 300:
+    case 301:
+    case 404:
+    case 405:
+    case 410:
+    case 414:
+    case 501: return true;
     default: return false;
     }
 }
 
-/* ---- lookup / store ----------------------------------------------------------------- */
+/* ---- lookup / store ------------------------------------------------------------------------- */
 
 static char *adup(gh_arena *a, const char *s, size_t n) { return gh_arena_strndup(a, s, n); }
 
@@ -281,7 +302,8 @@ void hs_cache_put(rego_http_cache *hc, const char *key, size_t klen, int64_t now
     pthread_mutex_lock(&hc->mu);
     hc_entry **pp = slot(hc, e->hash, key, klen);
     if (*pp) remove_entry(hc, *pp);
-    while (hc->tail && hc->bytes + total > hc->max) remove_entry(hc, hc->tail);
+    while (hc->tail && hc->bytes + total > hc->max)
+        remove_entry(hc, hc->tail);
     pp = slot(hc, e->hash, key, klen);
     e->hnext = NULL;
     *pp = e;

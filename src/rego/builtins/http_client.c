@@ -63,7 +63,7 @@ const char *hs_hdr_get(const char *hdrs, size_t len, const char *name) {
     return NULL;
 }
 
-/* ---- URL checks ------------------------------------------------------------------------ */
+/* ---- URL checks ----------------------------------------------------------------------------- */
 
 typedef struct url_parts {
     char *scheme, *host, *port, *path;
@@ -105,11 +105,12 @@ static void url_scheme(const char *url, char *out, size_t outsz) {
     size_t i = 0;
     out[0] = 0;
     if (!isalpha((unsigned char)url[0])) return;
-    while (url[i] && (isalnum((unsigned char)url[i]) || url[i] == '+' || url[i] == '-' ||
-                      url[i] == '.'))
+    while (url[i] &&
+           (isalnum((unsigned char)url[i]) || url[i] == '+' || url[i] == '-' || url[i] == '.'))
         i++;
     if (url[i] != ':' || i >= outsz) return;
-    for (size_t j = 0; j < i; j++) out[j] = (char)tolower((unsigned char)url[j]);
+    for (size_t j = 0; j < i; j++)
+        out[j] = (char)tolower((unsigned char)url[j]);
     out[i] = 0;
 }
 
@@ -160,12 +161,17 @@ static bool prefix_entry_match(const char *entry, const url_parts *p, bool *host
 
 /* 0 when url may be fetched, else HS_FAIL_NETWORK (scheme, as Go's
  * transport reports it) or HS_FAIL_INTERNAL (malformed, not allowed). */
-static int url_check(const struct rego_http_policy *pol, const char *url, char *msg,
-                     size_t msgsz) {
+static int url_check(const struct rego_http_policy *pol, const char *url, char *msg, size_t msgsz) {
     char scheme[32];
     url_scheme(url, scheme, sizeof scheme);
     if (strcmp(scheme, "http") && strcmp(scheme, "https")) {
         snprintf(msg, msgsz, "unsupported protocol scheme \"%s\"", scheme);
+        return HS_FAIL_NETWORK;
+    }
+    /* curl would read "http:///x" or "http:x" as host x; Go finds no host */
+    const char *auth = url + strlen(scheme) + 1;
+    if (strncmp(auth, "//", 2) || !auth[2] || strchr("/?#", auth[2])) {
+        snprintf(msg, msgsz, "http: no Host in request URL");
         return HS_FAIL_NETWORK;
     }
     url_parts p;
@@ -195,7 +201,7 @@ bool hs_url_allowed(const struct rego_http_policy *pol, const char *url, bool *s
     return k == 0;
 }
 
-/* ---- one hop -------------------------------------------------------------------------- */
+/* ---- one hop -------------------------------------------------------------------------------- */
 
 typedef struct hop_io {
     hs_resp *r;
@@ -254,14 +260,19 @@ static void hostname_error(X509 *leaf, const char *host, char *out, size_t outsz
     if (!leaf)
         snprintf(out, outsz, "x509: certificate is not valid for %s", host);
     else if (!gn)
-        snprintf(out, outsz, "x509: certificate relies on legacy Common Name field, use SANs "
-                             "instead");
+        snprintf(out, outsz,
+                 "x509: certificate relies on legacy Common Name field, use SANs "
+                 "instead");
     else if (want_ip && !v.len)
-        snprintf(out, outsz, "x509: cannot validate certificate for %s because it doesn't "
-                             "contain any IP SANs", host);
+        snprintf(out, outsz,
+                 "x509: cannot validate certificate for %s because it doesn't "
+                 "contain any IP SANs",
+                 host);
     else if (!v.len)
-        snprintf(out, outsz, "x509: certificate is not valid for any names, but wanted to match "
-                             "%s", host);
+        snprintf(out, outsz,
+                 "x509: certificate is not valid for any names, but wanted to match "
+                 "%s",
+                 host);
     else
         snprintf(out, outsz, "x509: certificate is valid for %s, not %s", v.p, host);
     gh_buf_free(&v);
@@ -284,7 +295,8 @@ static bool alert_text(const char *errbuf, char *out, size_t outsz) {
     if (!a) return false;
     a += 7;
     size_t n = strcspn(a, ",(");
-    while (n && a[n - 1] == ' ') n--;
+    while (n && a[n - 1] == ' ')
+        n--;
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (strlen(map[i][0]) == n && !strncasecmp(a, map[i][0], n)) {
             snprintf(out, outsz, "remote error: tls: %s", map[i][1]);
@@ -302,14 +314,16 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud) {
         io->hdr_over = true;
         return 0;
     }
-    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r')) len--;
+    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+        len--;
     if (len >= 5 && !memcmp(p, "HTTP/", 5)) { /* a (new) status line: drop 1xx headers */
         resp_reset(io->r);
         io->got_headers = false;
         io->h2 = len >= 6 && p[5] >= '2';
         const char *sp = memchr(p, ' ', len);
         if (sp) {
-            while (sp < p + len && *sp == ' ') sp++;
+            while (sp < p + len && *sp == ' ')
+                sp++;
             gh_buf_append(&io->r->status, sp, (size_t)(p + len - sp));
         }
         return all;
@@ -325,8 +339,10 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud) {
     /* Go moves Transfer-Encoding out of the header map */
     if (kn == 17 && !strncasecmp(p, "Transfer-Encoding", 17)) return all;
     const char *v = colon + 1, *ve = p + len;
-    while (v < ve && (*v == ' ' || *v == '\t')) v++;
-    while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+    while (v < ve && (*v == ' ' || *v == '\t'))
+        v++;
+    while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+        ve--;
     if (memchr(p, 0, len)) return all;
     gh_buf_append(&io->r->hdrs, p, kn);
     gh_buf_putc(&io->r->hdrs, 0);
@@ -396,11 +412,12 @@ static void describe_fail(CURL *h, CURLcode rc, const char *errbuf, const hop_io
     case CURLE_OPERATION_TIMEDOUT:
         f->kind = HS_FAIL_TIMEOUT;
         f->in_body = io->got_headers;
-        snprintf(f->msg, sizeof f->msg, "%s",
-                 io->got_headers
-                     ? "context deadline exceeded (Client.Timeout or context cancellation while "
-                       "reading body)"
-                     : "context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+        snprintf(
+            f->msg, sizeof f->msg, "%s",
+            io->got_headers
+                ? "context deadline exceeded (Client.Timeout or context cancellation while "
+                  "reading body)"
+                : "context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
         return;
     case CURLE_COULDNT_RESOLVE_HOST: {
         url_parts p;
@@ -463,8 +480,8 @@ static bool same_or_sub(const char *orig, const char *next, bool exact) {
         return false;
     }
     size_t al = strlen(a.host), bl = strlen(b.host);
-    bool ok = !strcasecmp(a.host, b.host) ||
-              (!exact && bl > al && b.host[bl - al - 1] == '.' && !strcasecmp(b.host + bl - al, a.host));
+    bool ok = !strcasecmp(a.host, b.host) || (!exact && bl > al && b.host[bl - al - 1] == '.' &&
+                                              !strcasecmp(b.host + bl - al, a.host));
     parts_free(&a);
     parts_free(&b);
     return ok;
@@ -474,10 +491,10 @@ typedef struct hop {
     const char *url;
     const char *method;
     bool send_body;
-    const char *referer;  /* NULL: none */
+    const char *referer; /* NULL: none */
     bool strip_auth;
-    bool first;           /* the caller's own URL (TLS server name applies) */
-    bool moved_host;      /* a redirect left the original host: drop a caller Host header */
+    bool first;      /* the caller's own URL (TLS server name applies) */
+    bool moved_host; /* a redirect left the original host: drop a caller Host header */
 } hop;
 
 static int slist_add(struct curl_slist **l, const char *s) {
@@ -578,8 +595,8 @@ static bool blob(CURL *h, CURLoption opt, const char *p, size_t n) {
 }
 
 /* Run one hop. 0 and the response in io->r, or -1 with f filled. */
-static int run_hop(CURL *h, const hs_req *rq, const hop *hp, int64_t deadline_ms_left,
-                   hop_io *io, hs_fail *f) {
+static int run_hop(CURL *h, const hs_req *rq, const hop *hp, int64_t deadline_ms_left, hop_io *io,
+                   hs_fail *f) {
     char errbuf[CURL_ERROR_SIZE];
     errbuf[0] = 0;
     struct curl_slist *hl = NULL, *ct = NULL;
@@ -727,9 +744,11 @@ static int64_t mono_ms(void) {
 /* One client.Do: the request and its redirects. */
 static int do_once(CURL *h, const struct rego_http_policy *pol, const hs_req *rq, hs_resp *out,
                    hs_fail *f) {
-    hop_io io = {out, pol->max_response_bytes ? pol->max_response_bytes
-                                              : REGO_HTTP_DEFAULT_MAX_RESPONSE,
-                 0, false, false, false, false, NULL};
+    hop_io io = {
+        out,   pol->max_response_bytes ? pol->max_response_bytes : REGO_HTTP_DEFAULT_MAX_RESPONSE,
+        0,     false,
+        false, false,
+        false, NULL};
     int64_t deadline = 0;
     if (rq->timeout_ns > 0) {
         if (rq->timeout_ns < 1000000) { /* below curl's resolution: already expired */
@@ -823,7 +842,8 @@ out:
 static void backoff_sleep(int attempt) {
     if (attempt == 0) return;
     double d = 0.1;
-    for (int i = 0; i < attempt && d < 60.0; i++) d *= 1.5;
+    for (int i = 0; i < attempt && d < 60.0; i++)
+        d *= 1.5;
     if (d > 60.0) d = 60.0;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -865,35 +885,74 @@ int hs_perform(const struct rego_http_policy *pol, const hs_req *rq, hs_resp *ou
     return rc;
 }
 
-/* ---- status texts ------------------------------------------------------------------- */
+/* ---- status texts --------------------------------------------------------------------------- */
 
 const char *hs_status_text(long code) {
     static const struct {
         short code;
         const char *text;
     } t[] = {
-        {100, "Continue"}, {101, "Switching Protocols"}, {102, "Processing"},
-        {103, "Early Hints"}, {200, "OK"}, {201, "Created"}, {202, "Accepted"},
-        {203, "Non-Authoritative Information"}, {204, "No Content"}, {205, "Reset Content"},
-        {206, "Partial Content"}, {207, "Multi-Status"}, {208, "Already Reported"},
-        {226, "IM Used"}, {300, "Multiple Choices"}, {301, "Moved Permanently"},
-        {302, "Found"}, {303, "See Other"}, {304, "Not Modified"}, {305, "Use Proxy"},
-        {307, "Temporary Redirect"}, {308, "Permanent Redirect"}, {400, "Bad Request"},
-        {401, "Unauthorized"}, {402, "Payment Required"}, {403, "Forbidden"},
-        {404, "Not Found"}, {405, "Method Not Allowed"}, {406, "Not Acceptable"},
-        {407, "Proxy Authentication Required"}, {408, "Request Timeout"}, {409, "Conflict"},
-        {410, "Gone"}, {411, "Length Required"}, {412, "Precondition Failed"},
-        {413, "Request Entity Too Large"}, {414, "Request URI Too Long"},
-        {415, "Unsupported Media Type"}, {416, "Requested Range Not Satisfiable"},
-        {417, "Expectation Failed"}, {418, "I'm a teapot"}, {421, "Misdirected Request"},
-        {422, "Unprocessable Entity"}, {423, "Locked"}, {424, "Failed Dependency"},
-        {425, "Too Early"}, {426, "Upgrade Required"}, {428, "Precondition Required"},
-        {429, "Too Many Requests"}, {431, "Request Header Fields Too Large"},
-        {451, "Unavailable For Legal Reasons"}, {500, "Internal Server Error"},
-        {501, "Not Implemented"}, {502, "Bad Gateway"}, {503, "Service Unavailable"},
-        {504, "Gateway Timeout"}, {505, "HTTP Version Not Supported"},
-        {506, "Variant Also Negotiates"}, {507, "Insufficient Storage"},
-        {508, "Loop Detected"}, {510, "Not Extended"},
+        {100, "Continue"},
+        {101, "Switching Protocols"},
+        {102, "Processing"},
+        {103, "Early Hints"},
+        {200, "OK"},
+        {201, "Created"},
+        {202, "Accepted"},
+        {203, "Non-Authoritative Information"},
+        {204, "No Content"},
+        {205, "Reset Content"},
+        {206, "Partial Content"},
+        {207, "Multi-Status"},
+        {208, "Already Reported"},
+        {226, "IM Used"},
+        {300, "Multiple Choices"},
+        {301, "Moved Permanently"},
+        {302, "Found"},
+        {303, "See Other"},
+        {304, "Not Modified"},
+        {305, "Use Proxy"},
+        {307, "Temporary Redirect"},
+        {308, "Permanent Redirect"},
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {402, "Payment Required"},
+        {403, "Forbidden"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {406, "Not Acceptable"},
+        {407, "Proxy Authentication Required"},
+        {408, "Request Timeout"},
+        {409, "Conflict"},
+        {410, "Gone"},
+        {411, "Length Required"},
+        {412, "Precondition Failed"},
+        {413, "Request Entity Too Large"},
+        {414, "Request URI Too Long"},
+        {415, "Unsupported Media Type"},
+        {416, "Requested Range Not Satisfiable"},
+        {417, "Expectation Failed"},
+        {418, "I'm a teapot"},
+        {421, "Misdirected Request"},
+        {422, "Unprocessable Entity"},
+        {423, "Locked"},
+        {424, "Failed Dependency"},
+        {425, "Too Early"},
+        {426, "Upgrade Required"},
+        {428, "Precondition Required"},
+        {429, "Too Many Requests"},
+        {431, "Request Header Fields Too Large"},
+        {451, "Unavailable For Legal Reasons"},
+        {500, "Internal Server Error"},
+        {501, "Not Implemented"},
+        {502, "Bad Gateway"},
+        {503, "Service Unavailable"},
+        {504, "Gateway Timeout"},
+        {505, "HTTP Version Not Supported"},
+        {506, "Variant Also Negotiates"},
+        {507, "Insufficient Storage"},
+        {508, "Loop Detected"},
+        {510, "Not Extended"},
         {511, "Network Authentication Required"},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)

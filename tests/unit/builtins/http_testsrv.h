@@ -30,7 +30,7 @@
 
 #include "base/base.h"
 
-/* ---- certificates ------------------------------------------------------------------------ */
+/* ---- certificates --------------------------------------------------------------------------- */
 
 typedef struct ts_pki {
     char *ca_pem, *srv_pem, *srv_key, *cli_pem, *cli_key, *other_key; /* PEM text, malloc'd */
@@ -117,7 +117,7 @@ static void ts_pki_free(ts_pki *p) {
     X509_free(p->ca_cert);
 }
 
-/* ---- server --------------------------------------------------------------------------------- */
+/* ---- server -------------------------------------------------------------------------------- */
 
 typedef struct ts_server {
     int lfd, port;
@@ -143,8 +143,10 @@ static int ts_hit(const char *path, int add) {
     int r = 0;
     for (size_t i = 0; i < 64; i++) {
         if (!ts_hits[i].path[0]) {
-            if (add) snprintf(ts_hits[i].path, sizeof ts_hits[i].path, "%s", path);
-            else break;
+            if (add)
+                snprintf(ts_hits[i].path, sizeof ts_hits[i].path, "%s", path);
+            else
+                break;
         }
         if (!strcmp(ts_hits[i].path, path)) {
             ts_hits[i].n += add;
@@ -228,6 +230,8 @@ static void ts_route(ts_conn *c, const char *method, const char *target, const c
         ts_respond(c, 200, "OK", NULL, "application/x-yaml", y, strlen(y));
     } else if (!strcmp(path, "/text")) {
         ts_respond(c, 200, "OK", NULL, "text/plain", "{\"a\": 1}", 8);
+    } else if (!strcmp(path, "/trail")) {
+        ts_respond(c, 200, "OK", NULL, "application/json", "{\"a\": \"}\"} {\"b\": 2}", 19);
     } else if (!strcmp(path, "/badjson")) {
         ts_respond(c, 200, "OK", NULL, "application/json", "{\"a\": ", 6);
     } else if (!strcmp(path, "/status")) {
@@ -277,7 +281,8 @@ static void ts_route(ts_conn *c, const char *method, const char *target, const c
         if (!strcmp(path, "/cache"))
             snprintf(extra, sizeof extra, "Cache-Control: max-age=%d\r\nDate: %s\r\n", age, date);
         else if (!strcmp(path, "/nostore"))
-            snprintf(extra, sizeof extra, "Cache-Control: no-store, max-age=60\r\nDate: %s\r\n", date);
+            snprintf(extra, sizeof extra, "Cache-Control: no-store, max-age=60\r\nDate: %s\r\n",
+                     date);
         else if (!strcmp(path, "/expires"))
             snprintf(extra, sizeof extra, "Expires: %s\r\nDate: %s\r\n", exp, date);
         else if (!strcmp(path, "/nodate"))
@@ -289,7 +294,8 @@ static void ts_route(ts_conn *c, const char *method, const char *target, const c
                    strlen(buf));
     } else if (!strcmp(path, "/etag")) {
         if (strcasestr(head, "\r\nIf-None-Match: \"v1\"\r\n")) {
-            snprintf(extra, sizeof extra, "ETag: \"v1\"\r\nDate: %s\r\nX-Revalidated: yes\r\n", date);
+            snprintf(extra, sizeof extra, "ETag: \"v1\"\r\nDate: %s\r\nX-Revalidated: yes\r\n",
+                     date);
             ts_respond(c, 304, "Not Modified", extra, NULL, "", 0);
         } else {
             snprintf(extra, sizeof extra,

@@ -36,8 +36,9 @@ static const char *J(const char *src) {
 
 static void test_keys_tables(void **state) {
     (void)state;
-    assert_string_equal(J("a = 1\nb.c = 2\n\"q k\" = 3\n[t]\nx = true\n[t.u]\ny = false\n"),
-                        "{\"a\":1,\"b\":{\"c\":2},\"q k\":3,\"t\":{\"u\":{\"y\":false},\"x\":true}}");
+    assert_string_equal(
+        J("a = 1\nb.c = 2\n\"q k\" = 3\n[t]\nx = true\n[t.u]\ny = false\n"),
+        "{\"a\":1,\"b\":{\"c\":2},\"q k\":3,\"t\":{\"u\":{\"y\":false},\"x\":true}}");
     assert_string_equal(J("[[p]]\nn = 1\n[[p]]\nn = 2\n[p.sub]\nz = 0\n"),
                         "{\"p\":[{\"n\":1},{\"n\":2,\"sub\":{\"z\":0}}]}");
     assert_string_equal(J("x = {a = 1, b.c = [1, 2]}\n"), "{\"x\":{\"a\":1,\"b\":{\"c\":[1,2]}}}");
@@ -57,8 +58,9 @@ static void test_strings(void **state) {
 
 static void test_numbers_dates(void **state) {
     (void)state;
-    assert_string_equal(J("a = 1_000\nb = -17\nc = 0xff\nd = 0o17\ne = 0b101\nf = +3.5e2\ng = 0.1\n"),
-                        "{\"a\":1000,\"b\":-17,\"c\":255,\"d\":15,\"e\":5,\"f\":350,\"g\":0.1}");
+    assert_string_equal(
+        J("a = 1_000\nb = -17\nc = 0xff\nd = 0o17\ne = 0b101\nf = +3.5e2\ng = 0.1\n"),
+        "{\"a\":1000,\"b\":-17,\"c\":255,\"d\":15,\"e\":5,\"f\":350,\"g\":0.1}");
     assert_string_equal(J("d = 1979-05-27T07:32:00Z\ne = 1979-05-27 07:32:00\nf = 1979-05-27\n"
                           "g = 07:32:00\n"),
                         "{\"d\":\"1979-05-27T07:32:00Z\",\"e\":\"1979-05-27T07:32:00\","
