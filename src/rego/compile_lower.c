@@ -357,16 +357,45 @@ static void declare_var(lctx *c, const rego_term *v, int how) {
     }
 }
 
+int lc_err_more(lctx *c, const rego_loc *loc, const char *fmt, ...) {
+    if (!c->rc) {
+        va_list ap;
+        va_start(ap, fmt);
+        gh_err_setv(c->e, GH_EPARSE, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
+                    loc ? (int)loc->col : 0, fmt, ap);
+        va_end(ap);
+        gh_err_set_kind(c->e, "rego_compile_error");
+        c->rc = GH_EPARSE;
+        return c->rc;
+    }
+    if (c->rc != GH_EPARSE || c->nmore >= LC_MAX_MORE) return c->rc;
+    if (!c->more && !(c->more = gh_arena_calloc(c->a, LC_MAX_MORE * sizeof *c->more)))
+        return c->rc; /* the first error still stands */
+    gh_err *x = &c->more[c->nmore++];
+    gh_err_clear(x);
+    va_list ap;
+    va_start(ap, fmt);
+    gh_err_setv(x, GH_EPARSE, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
+                loc ? (int)loc->col : 0, fmt, ap);
+    va_end(ap);
+    gh_err_set_kind(x, "rego_compile_error");
+    return c->rc;
+}
+
 int lc_check_unused(lctx *c) {
-    for (uint32_t i = 0; i < c->ndecls && !c->rc; i++) {
+    if (c->rc) return c->rc;
+    /* every unused declaration is reported, as OPA does */
+    for (uint32_t i = 0; i < c->ndecls; i++) {
         const rego_term *v = c->decls[i];
         /* the slot named by this very term (names are the terms' strings);
          * the left side of `:=` is one use itself */
         bool assign = c->decl_how[i] == DECL_ASSIGN;
         for (uint32_t s = 0; s < c->nslots; s++)
-            if (c->slot_names[s] == v->u.var.name && c->slot_uses[s] <= (assign ? 1u : 0u))
-                return lc_err(c, GH_EPARSE, "rego_compile_error", &v->loc, "%s var %s unused",
-                              assign ? "assigned" : "declared", v->u.var.name);
+            if (c->slot_names[s] == v->u.var.name && c->slot_uses[s] <= (assign ? 1u : 0u)) {
+                lc_err_more(c, &v->loc, "%s var %s unused", assign ? "assigned" : "declared",
+                            v->u.var.name);
+                break;
+            }
     }
     return c->rc;
 }

@@ -498,16 +498,15 @@ static xrule *lower_chain(lctx *c, rnode *node, const rego_rule *r, bool dflt) {
         prev = x;
     }
     lc_scope_pop(c);
-    if (lc_check_unused(c)) return NULL;
-    if (c->strict)
+    lc_check_unused(c);
+    if (c->strict && (!c->rc || c->rc == GH_EPARSE))
         for (uint32_t i = 0; i < r->nargs && args; i++)
             if (args[i]->kind == XT_VAR && !(args[i]->flags & XF_WILDCARD) &&
-                c->slot_uses[args[i]->slot] <= 1) {
-                lc_err(c, GH_EPARSE, "rego_compile_error", &args[i]->src->loc,
-                       "unused argument %s. (hint: use _ (wildcard variable) instead)",
-                       args[i]->src->u.var.name);
-                return NULL;
-            }
+                c->slot_uses[args[i]->slot] <= 1)
+                lc_err_more(c, &args[i]->src->loc,
+                            "unused argument %s. (hint: use _ (wildcard variable) instead)",
+                            args[i]->src->u.var.name);
+    if (c->rc) return NULL;
     /* safety: per branch, args bound on entry */
     uint8_t *safe0 = lalloc(c, c->nslots + 1);
     uint8_t *safe = lalloc(c, c->nslots + 1);
@@ -570,6 +569,8 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
             lctx_init(&c, p, &p->a, e, module_of(p, n->srcs[i]->module));
             n->rules[i] = lower_chain(&c, n, n->srcs[i], false);
             if (!n->rules[i]) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
+            for (uint32_t j = 0; !n->rules[i] && j < c.nmore; j++)
+                keep_err(le, &c.more[j], GH_EPARSE);
         }
     }
     if (n->dflt_src && !le->fatal) {
@@ -577,6 +578,7 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
         lctx_init(&c, p, &p->a, e, module_of(p, n->dflt_src->module));
         n->dflt = lower_chain(&c, n, n->dflt_src, true);
         if (!n->dflt) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
+        for (uint32_t j = 0; !n->dflt && j < c.nmore; j++) keep_err(le, &c.more[j], GH_EPARSE);
     }
     for (uint32_t i = 0; i < n->nkids; i++) lower_node(p, n->kids[i], e, le);
 }
@@ -659,6 +661,62 @@ static int cmp_slot_name(const void *a, const void *b, void *ud) {
     return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
 }
 
+/* OPA's query iteration test: a ref with a var operand, or a call of the
+ * relation `walk`, outside closures. */
+static bool term_iterates(const rego_term *t) {
+    if (!t) return false;
+    switch (t->kind) {
+    case REGO_T_REF:
+        for (uint32_t i = 1; i < t->u.list.n; i++)
+            if (t->u.list.items[i]->kind == REGO_T_VAR) return true;
+        for (uint32_t i = 0; i < t->u.list.n; i++)
+            if (term_iterates(t->u.list.items[i])) return true;
+        return false;
+    case REGO_T_CALL:
+        if (rego_ref_is(t->u.list.items[0], "walk")) return true;
+        for (uint32_t i = 1; i < t->u.list.n; i++)
+            if (term_iterates(t->u.list.items[i])) return true;
+        return false;
+    case REGO_T_ARRAY: case REGO_T_SET:
+        for (uint32_t i = 0; i < t->u.list.n; i++)
+            if (term_iterates(t->u.list.items[i])) return true;
+        return false;
+    case REGO_T_OBJECT:
+        for (uint32_t i = 0; i < t->u.obj.n; i++)
+            if (term_iterates(t->u.obj.keys[i]) || term_iterates(t->u.obj.vals[i])) return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
+/* As `opa eval` does, a query of one non-negated expression that is a term
+ * or a call without an output argument, and that does not iterate, reports
+ * its value even when it is false (`1 == 2` gives false, not undefined). */
+static bool query_captures(const rego_body *b, const xbody *xb) {
+    if (b->n != 1 || xb->n != 1) return false;
+    const rego_expr *x = b->exprs[0];
+    const xexpr *lx = xb->exprs[0];
+    if (x->negated || lx->negated) return false;
+    if (lx->kind == XE_CALL) {
+        if (lx->u.call.out) return false;
+    } else if (lx->kind != XE_TERM) {
+        return false;
+    }
+    if (x->kind == REGO_E_TERM) {
+        if (term_iterates(x->u.term)) return false;
+    } else if (x->kind == REGO_E_CALL) {
+        if (rego_ref_is(x->u.call.terms[0], "walk")) return false;
+        for (uint32_t i = 1; i < x->u.call.n; i++)
+            if (term_iterates(x->u.call.terms[i])) return false;
+    } else {
+        return false;
+    }
+    for (uint32_t j = 0; j < x->nwith; j++)
+        if (term_iterates(x->with[j].value)) return false;
+    return true;
+}
+
 int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
                    rego_query *q, gh_err *e) {
     lctx c;
@@ -677,6 +735,7 @@ int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v
     if (!safe) return c.rc;
     if (sf_body(&c, xb, safe)) return c.rc;
     q->body = xb;
+    q->capture = query_captures(b, xb);
     q->nslots = c.nslots;
     q->slot_names = c.slot_names;
     q->result_slots = lalloc(&c, (c.nslots + 1) * sizeof *q->result_slots);

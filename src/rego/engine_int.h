@@ -237,6 +237,7 @@ struct rego_query {
     uint32_t *result_slots;  /* visible slots sorted by name */
     uint32_t nresult;
     const rego_body *src;
+    bool capture; /* report the single expression's value even when false */
 };
 
 /* ---- compiler internals (compile*.c) ------------------------------------------- */
@@ -317,6 +318,7 @@ struct ev {
     const rego_eval_opts *opts;
     const rego_rule *cur_rule; /* for rego.metadata.rule */
     val_t **qvals;   /* values of the query's top-level expressions */
+    bool capture;    /* rego_query.capture: a false top-level value succeeds */
     uintptr_t stack_base; /* address near the top of the evaluation's stack */
     size_t stack_limit;
 };

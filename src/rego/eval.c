@@ -541,7 +541,9 @@ typedef struct truthy_k {
 
 static int truthy_fn(ev *e, kont *k, val_t *v) {
     truthy_k *t = (truthy_k *)k;
-    if (v == VAL_FALSE || (val_kind_of(v) == VAL_BOOL && !v->u.b)) return 0;
+    if ((v == VAL_FALSE || (val_kind_of(v) == VAL_BOOL && !v->u.b)) &&
+        !(t->x->pad && e->capture))
+        return 0;
     if (t->x->pad && e->qvals) e->qvals[t->x->pad - 1] = v;
     return t->next->fn(e, t->next, NULL);
 }
@@ -566,7 +568,7 @@ static int call_result(ev *e, const xexpr *x, val_t *res, kont *k) {
 
 static int call_result1(ev *e, const xexpr *x, val_t *res, kont *k) {
     if (x->u.call.out) return ev_unify(e, x->u.call.out, res, k);
-    if (val_kind_of(res) == VAL_BOOL && !res->u.b) return 0;
+    if (val_kind_of(res) == VAL_BOOL && !res->u.b && !(x->pad && e->capture)) return 0;
     if (x->pad && e->qvals) e->qvals[x->pad - 1] = res;
     return k->fn(e, k, NULL);
 }

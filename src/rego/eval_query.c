@@ -68,6 +68,7 @@ int rego_query_eval(const rego_query *q, gh_arena *a, const rego_eval_opts *o,
     e.frame = gh_arena_calloc(a, (q->nslots + 1) * sizeof *e.frame);
     e.memo = gh_arena_calloc(a, sizeof *e.memo);
     e.qvals = gh_arena_calloc(a, (q->body->n + 1) * sizeof *e.qvals);
+    e.capture = q->capture;
     int rc = 0;
     if (!e.frame || !e.memo || !e.qvals) {
         rc = ev_oom(&e);

@@ -43,6 +43,8 @@ typedef struct lglobal {
     uint32_t npath;
 } lglobal;
 
+enum { LC_MAX_MORE = 9 }; /* OPA reports up to 10 errors in all */
+
 typedef struct lctx {
     const rego_policy *p;
     gh_arena *a; /* where IR goes */
@@ -63,6 +65,8 @@ typedef struct lctx {
     bool v1;                 /* Rego v1 rules (input/data may not be shadowed) */
     bool some_vars_form;     /* declaring `some x` (not `some x in xs`) */
     bool strict;             /* OPA strict mode: unused assignments/arguments */
+    gh_err *more;            /* errors after the first (unused vars/args), arena */
+    uint32_t nmore;          /* at most LC_MAX_MORE */
     uint32_t nhoist;         /* generated __localN__ vars (compile_hoist.c) */
     int rc;
 } lctx;
@@ -87,6 +91,9 @@ void lc_body_set_free(lctx *c, xbody *b, const lscope *sc);
  * the body to prescan and lower (b itself when nothing changes). */
 const rego_body *lc_prep_body(lctx *c, const rego_body *b);
 /* After a frame is lowered: `some` declarations that are never used. */
+/* Record a rego_compile_error at loc: the first becomes c->rc/c->e, later
+ * ones (while rc is that compile error) go to c->more, up to LC_MAX_MORE. */
+int lc_err_more(lctx *c, const rego_loc *loc, const char *fmt, ...) GH_PRINTF(3, 4);
 int lc_check_unused(lctx *c);
 
 /* compile_safety.c: reorder a body so every expression's inputs are bound;

@@ -405,7 +405,10 @@ typedef struct rego_eval_opts {
 
 typedef struct rego_result { /* one solution of the query */
     val_t **exprs;           /* value of each top-level query expression, as `opa
-                                eval` reports them (`x := 1` gives true) */
+                                eval` reports them (`x := 1` gives true); a query
+                                of one non-negated, non-iterating term or call
+                                (`1 == 2`, `data.p`) yields its value even when
+                                false, as OPA's rego package does */
     uint32_t nexprs;
     const char **names;      /* user-visible bindings, sorted by name; generated and
                                 wildcard vars are left out */

@@ -306,7 +306,7 @@ int gq_validate(gh_arena *a, gq_schema *s, gq_qdoc *q, gq_vec *errs, gq_error *e
  * validation may spend. gqlparser's overlapping-fields check is
  * exponential on crafted documents; past this budget validation stops
  * with GH_ELIMIT instead of hanging the evaluation. */
-#define GQ_MAX_WORK (1u << 24)
+#define GQ_MAX_WORK (1u << 26)
 
 /* Validation state shared by graphql_validate.c (walk and most rules) and
  * graphql_rules.c (values, fragment cycles, overlapping fields). */
@@ -329,6 +329,7 @@ typedef struct gq_walker {
     gq_map frag_names;    /* UniqueFragmentNames */
     gq_map op_names;      /* UniqueOperationNames */
     gq_map pairs;         /* OverlappingFieldsCanBeMerged: compared fragment pairs */
+    struct fmemo_tab *fmemo; /* ... fields and spreads per selection set (by address) */
     gq_map *cmp_frags;    /* ... and fragments compared for the current set */
 } gq_walker;
 

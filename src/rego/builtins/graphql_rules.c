@@ -131,6 +131,199 @@ static size_t distance(gh_arena *a, gh_str x, gh_str y) {
     return row[nb];
 }
 
+/* ---- Go's sort.Slice -------------------------------------------------------------------
+ * Suggestions are ordered with Go's unstable sort.Slice (pattern-defeating
+ * quicksort since Go 1.19), so options at equal distance come out in the
+ * order that algorithm leaves them. This reproduces its sequence of
+ * comparisons and swaps over (item, key) pairs ordered by key. */
+typedef struct gsort {
+    void **item;
+    size_t *key;
+} gsort;
+
+static bool gs_less(const gsort *d, size_t i, size_t j) { return d->key[i] < d->key[j]; }
+
+static void gs_swap(gsort *d, size_t i, size_t j) {
+    void *t = d->item[i];
+    d->item[i] = d->item[j];
+    d->item[j] = t;
+    size_t k = d->key[i];
+    d->key[i] = d->key[j];
+    d->key[j] = k;
+}
+
+static void gs_insertion(gsort *d, size_t a, size_t b) {
+    for (size_t i = a + 1; i < b; i++)
+        for (size_t j = i; j > a && gs_less(d, j, j - 1); j--) gs_swap(d, j, j - 1);
+}
+
+static void gs_sift_down(gsort *d, size_t lo, size_t hi, size_t first) {
+    size_t root = lo;
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= hi) return;
+        if (child + 1 < hi && gs_less(d, first + child, first + child + 1)) child++;
+        if (!gs_less(d, first + root, first + child)) return;
+        gs_swap(d, first + root, first + child);
+        root = child;
+    }
+}
+
+static void gs_heap(gsort *d, size_t a, size_t b) {
+    size_t hi = b - a;
+    for (size_t i = (hi - 1) / 2 + 1; i-- > 0;) gs_sift_down(d, i, hi, a);
+    for (size_t i = hi; i-- > 0;) {
+        gs_swap(d, a, a + i);
+        gs_sift_down(d, 0, i, a);
+    }
+}
+
+static unsigned bit_len(size_t x) {
+    unsigned n = 0;
+    while (x) n++, x >>= 1;
+    return n;
+}
+
+static void gs_break_patterns(gsort *d, size_t a, size_t b) {
+    size_t len = b - a;
+    if (len < 8) return;
+    uint64_t r = len;
+    size_t mod = (size_t)1 << bit_len(len);
+    for (size_t idx = a + (len / 4) * 2 - 1; idx <= a + (len / 4) * 2 + 1; idx++) {
+        r ^= r << 13;
+        r ^= r >> 7;
+        r ^= r << 17;
+        size_t other = (size_t)r & (mod - 1);
+        if (other >= len) other -= len;
+        gs_swap(d, idx, a + other);
+    }
+}
+
+static size_t gs_median(gsort *d, size_t a, size_t b, size_t c, int *swaps) {
+    size_t t;
+    if (gs_less(d, b, a)) ++*swaps, t = a, a = b, b = t;
+    if (gs_less(d, c, b)) ++*swaps, t = b, b = c, c = t;
+    if (gs_less(d, b, a)) ++*swaps, t = a, a = b, b = t;
+    return b;
+}
+
+enum { HINT_UNKNOWN, HINT_INCREASING, HINT_DECREASING };
+
+static size_t gs_pivot(gsort *d, size_t a, size_t b, int *hint) {
+    size_t l = b - a, i = a + l / 4, j = a + l / 4 * 2, k = a + l / 4 * 3;
+    int swaps = 0;
+    if (l >= 8) {
+        if (l >= 50) {
+            i = gs_median(d, i - 1, i, i + 1, &swaps);
+            j = gs_median(d, j - 1, j, j + 1, &swaps);
+            k = gs_median(d, k - 1, k, k + 1, &swaps);
+        }
+        j = gs_median(d, i, j, k, &swaps);
+    }
+    *hint = swaps == 0 ? HINT_INCREASING : swaps == 12 ? HINT_DECREASING : HINT_UNKNOWN;
+    return j;
+}
+
+static bool gs_partial_insertion(gsort *d, size_t a, size_t b) {
+    size_t i = a + 1;
+    for (int step = 0; step < 5; step++) {
+        while (i < b && !gs_less(d, i, i - 1)) i++;
+        if (i == b) return true;
+        if (b - a < 50) return false;
+        gs_swap(d, i, i - 1);
+        if (i - a >= 2)
+            for (size_t j = i - 1; j >= 1 && gs_less(d, j, j - 1); j--) gs_swap(d, j, j - 1);
+        if (b - i >= 2)
+            for (size_t j = i + 1; j < b && gs_less(d, j, j - 1); j++) gs_swap(d, j, j - 1);
+    }
+    return false;
+}
+
+static size_t gs_partition_equal(gsort *d, size_t a, size_t b, size_t pivot) {
+    gs_swap(d, a, pivot);
+    size_t i = a + 1, j = b - 1;
+    for (;;) {
+        while (i <= j && !gs_less(d, a, i)) i++;
+        while (i <= j && gs_less(d, a, j)) j--;
+        if (i > j) break;
+        gs_swap(d, i, j);
+        i++;
+        j--;
+    }
+    return i;
+}
+
+static size_t gs_partition(gsort *d, size_t a, size_t b, size_t pivot, bool *already) {
+    gs_swap(d, a, pivot);
+    size_t i = a + 1, j = b - 1;
+    while (i <= j && gs_less(d, i, a)) i++;
+    while (i <= j && !gs_less(d, j, a)) j--;
+    if (i > j) {
+        gs_swap(d, j, a);
+        *already = true;
+        return j;
+    }
+    gs_swap(d, i, j);
+    i++;
+    j--;
+    for (;;) {
+        while (i <= j && gs_less(d, i, a)) i++;
+        while (i <= j && !gs_less(d, j, a)) j--;
+        if (i > j) break;
+        gs_swap(d, i, j);
+        i++;
+        j--;
+    }
+    gs_swap(d, j, a);
+    *already = false;
+    return j;
+}
+
+static void gs_pdq(gsort *d, size_t a, size_t b, unsigned limit) {
+    bool balanced = true, partitioned = true;
+    for (;;) {
+        size_t len = b - a;
+        if (len <= 12) {
+            gs_insertion(d, a, b);
+            return;
+        }
+        if (limit == 0) {
+            gs_heap(d, a, b);
+            return;
+        }
+        if (!balanced) {
+            gs_break_patterns(d, a, b);
+            limit--;
+        }
+        int hint;
+        size_t pivot = gs_pivot(d, a, b, &hint);
+        if (hint == HINT_DECREASING) {
+            for (size_t i = a, j = b - 1; i < j; i++, j--) gs_swap(d, i, j);
+            pivot = (b - 1) - (pivot - a);
+            hint = HINT_INCREASING;
+        }
+        if (balanced && partitioned && hint == HINT_INCREASING && gs_partial_insertion(d, a, b))
+            return;
+        if (a > 0 && !gs_less(d, a - 1, pivot)) {
+            a = gs_partition_equal(d, a, b, pivot);
+            continue;
+        }
+        bool already;
+        size_t mid = gs_partition(d, a, b, pivot, &already);
+        partitioned = already;
+        size_t left = mid - a, right = b - mid, threshold = len / 8;
+        if (left < right) {
+            balanced = left >= threshold;
+            gs_pdq(d, a, mid, limit);
+            a = mid + 1;
+        } else {
+            balanced = right >= threshold;
+            gs_pdq(d, mid + 1, b, limit);
+            b = mid;
+        }
+    }
+}
+
 gq_vec gq_suggest(gh_arena *a, gh_str input, const gq_vec *options) {
     gq_vec out = {0};
     size_t *dist = gh_arena_alloc(a, (options->n + 1) * sizeof *dist);
@@ -143,20 +336,8 @@ gq_vec gq_suggest(gh_arena *a, gh_str input, const gq_vec *options) {
         dist[out.n] = d;
         if (gq_push(a, &out, o)) return out;
     }
-    /* stable insertion sort by distance (Go's sort.Slice is insertion sort
-     * for the short lists suggestions produce) */
-    for (uint32_t i = 1; i < out.n; i++) {
-        void *x = out.v[i];
-        size_t dx = dist[i];
-        uint32_t j = i;
-        while (j > 0 && dist[j - 1] > dx) {
-            out.v[j] = out.v[j - 1];
-            dist[j] = dist[j - 1];
-            j--;
-        }
-        out.v[j] = x;
-        dist[j] = dx;
-    }
+    gsort d = {out.v, dist};
+    if (out.n > 1) gs_pdq(&d, 0, out.n, bit_len(out.n));
     return out;
 }
 
@@ -548,10 +729,72 @@ static void collect_fields(gq_walker *w, const gq_vec *sel, fmap *m, gq_vec *spr
     gq_leave(w);
 }
 
+/* gqlparser's getFieldsAndFragmentNames, memoised per selection set (the
+ * answer depends only on the set, and the comparisons ask again and again
+ * for the same few sets). The spreads vector is shared: read only. */
+typedef struct fmemo {
+    const gq_vec *sel; /* also the memo's key bytes */
+    fmap *m;
+    gq_vec spreads;
+} fmemo;
+
+/* The memo is an open-addressing table keyed by the set's address (no
+ * keyed hash needed: addresses are not chosen by the caller). */
+typedef struct fmemo_tab {
+    fmemo **slots;
+    uint32_t n, cap;
+} fmemo_tab;
+
+static uint32_t ptr_slot(const void *p, uint32_t cap) {
+    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(h >> 32) & (cap - 1);
+}
+
+static fmemo *memo_get(const fmemo_tab *t, const gq_vec *sel) {
+    if (!t || !t->cap) return NULL;
+    for (uint32_t i = ptr_slot(sel, t->cap);; i = (i + 1) & (t->cap - 1)) {
+        fmemo *f = t->slots[i];
+        if (!f || f->sel == sel) return f;
+    }
+}
+
+static bool memo_put(gq_walker *w, fmemo_tab *t, fmemo *f) {
+    if ((t->n + 1) * 2 > t->cap) {
+        uint32_t cap = t->cap ? t->cap * 2 : 64;
+        fmemo **slots = gh_arena_calloc(w->a, cap * sizeof *slots);
+        if (!slots) return false;
+        for (uint32_t i = 0; i < t->cap; i++) {
+            fmemo *x = t->slots[i];
+            if (!x) continue;
+            uint32_t k = ptr_slot(x->sel, cap);
+            while (slots[k]) k = (k + 1) & (cap - 1);
+            slots[k] = x;
+        }
+        t->slots = slots;
+        t->cap = cap;
+    }
+    uint32_t k = ptr_slot(f->sel, t->cap);
+    while (t->slots[k]) k = (k + 1) & (t->cap - 1);
+    t->slots[k] = f;
+    t->n++;
+    return true;
+}
+
 static fmap *fields_of(gq_walker *w, const gq_vec *sel, gq_vec *spreads) {
-    fmap *m = gh_arena_calloc(w->a, sizeof *m);
-    if (m) collect_fields(w, sel, m, spreads);
-    return m;
+    if (!w->fmemo && !(w->fmemo = gh_arena_calloc(w->a, sizeof(fmemo_tab)))) return NULL;
+    fmemo *f = memo_get(w->fmemo, sel);
+    if (!f) {
+        f = gh_arena_calloc(w->a, sizeof *f);
+        fmap *m = f ? gh_arena_calloc(w->a, sizeof *m) : NULL;
+        if (!m) return NULL;
+        f->sel = sel;
+        collect_fields(w, sel, m, &f->spreads);
+        if (w->failed) return NULL;
+        f->m = m;
+        if (!memo_put(w, w->fmemo, f)) return NULL;
+    }
+    *spreads = f->spreads;
+    return f->m;
 }
 
 static gq_vec *fmap_get(const fmap *m, gh_str name) {
@@ -614,6 +857,7 @@ static bool sel_eq(const void *x, const void *y, int depth) {
 }
 
 static bool fmap_equal(const fmap *a, const fmap *b) {
+    if (a == b) return true;
     if (a->names.n != b->names.n) return false;
     for (uint32_t i = 0; i < a->names.n; i++) {
         if (!gq_eq(*(gh_str *)a->names.v[i], *(gh_str *)b->names.v[i])) return false;
@@ -623,24 +867,27 @@ static bool fmap_equal(const fmap *a, const fmap *b) {
 }
 
 /* The compared-fragment-pairs set: "a\0b" -> 1 (not exclusive) or 2. */
-static gh_str pair_key(gq_walker *w, gh_str a, gh_str b) {
-    char *k = gh_arena_alloc(w->a, a.n + b.n + 1);
+/* "a\0b" in buf when it fits (lookups), else in the arena (stored keys). */
+static gh_str pair_key(gq_walker *w, char *buf, size_t cap, gh_str a, gh_str b) {
+    size_t n = a.n + b.n + 1;
+    char *k = n <= cap ? buf : gh_arena_alloc(w->a, n);
     if (!k) return (gh_str){NULL, 0};
-    memcpy(k, a.p, a.n);
+    if (a.n) memcpy(k, a.p, a.n);
     k[a.n] = '\0';
-    memcpy(k + a.n + 1, b.p, b.n);
-    return (gh_str){k, a.n + b.n + 1};
+    if (b.n) memcpy(k + a.n + 1, b.p, b.n);
+    return (gh_str){k, n};
 }
 
 static bool pairs_has(gq_walker *w, gh_str a, gh_str b, bool excl) {
-    gh_str k = pair_key(w, a, b);
+    char buf[128];
+    gh_str k = pair_key(w, buf, sizeof buf, a, b);
     uintptr_t v = k.p ? (uintptr_t)gq_map_get(&w->pairs, k) : 0;
     if (!v) return false;
     return excl ? true : v == 1;
 }
 
 static void pairs_add(gq_walker *w, gh_str a, gh_str b, bool excl) {
-    gh_str k1 = pair_key(w, a, b), k2 = pair_key(w, b, a);
+    gh_str k1 = pair_key(w, NULL, 0, a, b), k2 = pair_key(w, NULL, 0, b, a);
     void *v = (void *)(uintptr_t)(excl ? 2 : 1);
     if (k1.p) gq_map_put(w->a, &w->pairs, k1, v);
     if (k2.p) gq_map_put(w->a, &w->pairs, k2, v);
@@ -740,6 +987,7 @@ static bool same_arguments(const gq_vec *a1, const gq_vec *a2) {
 
 static bool types_conflict(gq_walker *w, const gq_type *t1, const gq_type *t2) {
     for (int depth = 0; t1 && t2 && depth <= GQ_MAX_DEPTH; depth++) {
+        if (t1 == t2) return false;
         if (t1->elem) {
             if (!t2->elem) return true;
             t1 = t1->elem;
@@ -748,6 +996,7 @@ static bool types_conflict(gq_walker *w, const gq_type *t1, const gq_type *t2) {
         }
         if (t2->elem) return true;
         if (t1->nonnull != t2->nonnull) return true;
+        if (gq_eq(t1->named, t2->named)) return false; /* one type: never a conflict */
         gq_def *d1 = gq_map_get(&w->s->types, t1->named), *d2 = gq_map_get(&w->s->types, t2->named);
         if (!d1 || !d2) return false;
         bool l1 = d1->kind == GQ_K_SCALAR || d1->kind == GQ_K_ENUM;

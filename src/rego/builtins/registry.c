@@ -242,24 +242,29 @@ static val_t *parse_named(decl_parser *d) {
 static val_t *decl_to_json(gh_arena *a, const char *decl, gh_err *e) {
     decl_parser d = {decl, decl + strlen(decl), decl, a, e};
     if (!accept(&d, "(")) return decl_err(&d, "expected ("), NULL;
-    val_t *args = val_arr_new(a, 4);
+    val_t *args = val_arr_new(a, 4), *variadic = NULL;
     if (!args) return NULL;
     if (!accept(&d, ")")) {
         do {
             val_t *t = parse_named(&d);
-            if (!t || val_arr_push(a, args, t)) return NULL;
+            if (!t) return NULL;
+            if (accept(&d, "...")) { /* T... : any number of T (print) */
+                variadic = t;
+                break;
+            }
+            if (val_arr_push(a, args, t)) return NULL;
         } while (accept(&d, ","));
         if (!accept(&d, ")")) return decl_err(&d, "expected )"), NULL;
     }
-    if (!accept(&d, "->")) return decl_err(&d, "expected ->"), NULL;
-    val_t *res = parse_named(&d);
-    if (!res) return NULL;
+    val_t *res = NULL;
+    if (accept(&d, "->") && !(res = parse_named(&d))) return NULL; /* no result: a statement */
     skip_ws(&d);
     if (d.p != d.end) return decl_err(&d, "trailing text"), NULL;
-    val_t *o = val_obj_new(a, 3);
+    val_t *o = val_obj_new(a, 4);
     if (val_arr_len(args)) o = obj_kv(&d, o, "args", args); /* OPA omits empty args */
-    o = obj_kv(&d, o, "result", res);
-    return obj_kv(&d, o, "type", val_strc(a, "function"));
+    if (res) o = obj_kv(&d, o, "result", res);
+    o = obj_kv(&d, o, "type", val_strc(a, "function"));
+    return variadic ? obj_kv(&d, o, "variadic", variadic) : o;
 }
 
 typedef struct {
@@ -268,6 +273,19 @@ typedef struct {
     val_t *list;
     int rc;
 } caps_walk;
+
+/* The operator spelling of builtins that Rego writes infix. */
+static const char *infix_of(const char *name) {
+    static const char *const ops[][2] = {
+        {"and", "&"},  {"assign", ":="}, {"div", "/"},  {"eq", "="},  {"equal", "=="},
+        {"gt", ">"},   {"gte", ">="},    {"internal.member_2", "in"}, {"internal.member_3", "in"},
+        {"lt", "<"},   {"lte", "<="},    {"minus", "-"}, {"mul", "*"}, {"neq", "!="},
+        {"or", "|"},   {"plus", "+"},    {"rem", "%"},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (!strcmp(ops[i][0], name)) return ops[i][1];
+    return NULL;
+}
 
 static void add_cap(void *ud, const rego_builtin *b) {
     caps_walk *w = ud;
@@ -284,6 +302,9 @@ static void add_cap(void *ud, const rego_builtin *b) {
     }
     o = obj_kv(&d, o, "decl", decl);
     if (o && (b->flags & RB_RELATION)) o = obj_kv(&d, o, "relation", VAL_TRUE);
+    if (o && (b->flags & RB_NONDET)) o = obj_kv(&d, o, "nondeterministic", VAL_TRUE);
+    const char *infix = infix_of(b->name);
+    if (o && infix) o = obj_kv(&d, o, "infix", val_strc(w->a, infix));
     if (!o || val_arr_push(w->a, w->list, o)) {
         if (!w->e || !w->e->code) gh_err_set(w->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
         w->rc = w->e ? w->e->code : GH_ENOMEM;
@@ -297,6 +318,28 @@ static val_t *str_array(gh_arena *a, const char *const *items, size_t n) {
     return arr;
 }
 
+/* Functions the evaluator implements itself (unification, print, tracing,
+ * metadata of the rule being evaluated): not called through the registry,
+ * but part of the language a policy may use, so capabilities lists them. */
+static const rego_builtin evaluator_builtins[] = {
+    {"assign", 2, 0, NULL, "(any, any) -> boolean", NULL, NULL},
+    {"eq", 2, 0, NULL, "(any, any) -> boolean", NULL, NULL},
+    {"internal.print", 1, 0, NULL, "(array[set[any]])", NULL, NULL},
+    {"print", 0, 0, NULL, "(any...)", NULL, NULL},
+    {"rego.metadata.chain", 0, 0, NULL, "() -> chain: array[any]", NULL,
+     "Annotations of the rule being evaluated and of its ancestors."},
+    {"rego.metadata.rule", 0, 0, NULL, "() -> output: any", NULL,
+     "Rule-scope annotations of the rule being evaluated."},
+    {"trace", 1, 0, NULL, "(note: string) -> result: boolean", "tracing",
+     "Adds a note to the evaluation trace; always true."},
+};
+
+static const char *entry_name(const void *p) {
+    return val_str_ptr(val_obj_get_str(*(val_t *const *)p, "name", 4));
+}
+
+static int by_entry_name(const void *a, const void *b) { return strcmp(entry_name(a), entry_name(b)); }
+
 int rego_capabilities(gh_arena *a, val_t **out, gh_err *e) {
     static const char *const keywords[] = {"contains", "every", "if", "in"};
     static const char *const features[] = {"rule_head_ref_string_prefixes", "rule_head_refs",
@@ -304,7 +347,10 @@ int rego_capabilities(gh_arena *a, val_t **out, gh_err *e) {
     caps_walk w = {a, e, val_arr_new(a, 256), 0};
     if (!w.list) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
     rego_builtin_each(add_cap, &w);
+    for (size_t i = 0; !w.rc && i < sizeof evaluator_builtins / sizeof *evaluator_builtins; i++)
+        add_cap(&w, &evaluator_builtins[i]);
     if (w.rc) return w.rc;
+    qsort(w.list->u.arr.items, val_arr_len(w.list), sizeof(val_t *), by_entry_name);
     decl_parser d = {NULL, NULL, "", a, e};
     val_t *o = val_obj_new(a, 3);
     o = obj_kv(&d, o, "builtins", w.list);

@@ -110,7 +110,10 @@ static void test_basic_bindings(void **state) {
     (void)state;
     static const char *const m[] = {"package t\np := 1\nq := {\"a\": [1, 2]}\n", NULL};
     expect1(m, NULL, NULL, "x := data.t.p; y = data.t.q.a[1]", "x=1,y=2");
-    expect1(m, NULL, NULL, "data.t.p == 2", NULL);
+    expect1(m, NULL, NULL, "x := data.t.p; x == 2", NULL);
+    /* a lone non-iterating expression reports its value, false included (opa eval) */
+    expect1(m, NULL, NULL, "data.t.p == 2", "");
+    expect1(m, NULL, NULL, "not data.t.p == 1", NULL);
     expect1(m, NULL, NULL, "data.t.q.a[i] == 2", "i=1");
 }
 
