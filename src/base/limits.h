@@ -27,6 +27,12 @@
  * than this should test membership with net.cidr_contains instead. */
 #define GH_MAX_CIDR_EXPAND 65536
 
+/* Units of work one GraphQL query validation may spend (selections walked,
+ * field pairs compared). gqlparser's overlapping-fields check, which OPA
+ * runs, is exponential on crafted queries; past this budget (about a second)
+ * validation reports an error instead of stalling the evaluation. */
+#define GH_MAX_GRAPHQL_WORK (1u << 26)
+
 /* Default chunk size of an arena. */
 #define GH_ARENA_CHUNK (64u * 1024u)
 

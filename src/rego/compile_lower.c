@@ -100,7 +100,24 @@ void lc_scope_push(lctx *c, lscope *s) {
     c->sc = s;
 }
 
-void lc_scope_pop(lctx *c) { c->sc = c->sc->up; }
+void lc_scope_pop(lctx *c) {
+    uint32_t id = c->sc->id;
+    if (id >= c->capranks) {
+        uint32_t nc = c->capranks ? c->capranks : 8;
+        while (nc <= id) nc *= 2;
+        uint32_t *nr = gh_arena_realloc(c->a, c->scope_rank, c->capranks * sizeof *nr,
+                                        nc * sizeof *nr);
+        if (!nr) {
+            lc_oom(c);
+        } else {
+            for (uint32_t i = c->capranks; i < nc; i++) nr[i] = UINT32_MAX;
+            c->scope_rank = nr;
+            c->capranks = nc;
+        }
+    }
+    if (id < c->capranks) c->scope_rank[id] = c->nclosed++;
+    c->sc = c->sc->up;
+}
 
 /* Record that scope s (and the scopes between s and the owner) uses an outer
  * slot: closures must have it bound before they run. */
@@ -382,20 +399,44 @@ int lc_err_more(lctx *c, const rego_loc *loc, const char *fmt, ...) {
     return c->rc;
 }
 
+/* The slot declared by decls[i] if it is unused, else UINT32_MAX. */
+static uint32_t unused_slot(const lctx *c, uint32_t i) {
+    const rego_term *v = c->decls[i];
+    /* the slot named by this very term (names are the terms' strings); the
+     * left side of `:=` is one use itself */
+    bool assign = c->decl_how[i] == DECL_ASSIGN;
+    for (uint32_t s = 0; s < c->nslots; s++)
+        if (c->slot_names[s] == v->u.var.name)
+            return c->slot_uses[s] <= (assign ? 1u : 0u) ? s : UINT32_MAX;
+    return UINT32_MAX;
+}
+
+static uint32_t rank_of(const lctx *c, uint32_t scope) {
+    return scope < c->capranks ? c->scope_rank[scope] : UINT32_MAX;
+}
+
+/* OPA checks each body when it is done (closures before their enclosing
+ * body) and stops at the first body with unused vars: it reports all of that
+ * body's unused `:=` vars (strict), or else all its unused `some` vars. */
 int lc_check_unused(lctx *c) {
     if (c->rc) return c->rc;
-    /* every unused declaration is reported, as OPA does */
+    uint32_t best = UINT32_MAX, best_scope = UINT32_MAX;
+    bool any_assign = false;
     for (uint32_t i = 0; i < c->ndecls; i++) {
-        const rego_term *v = c->decls[i];
-        /* the slot named by this very term (names are the terms' strings);
-         * the left side of `:=` is one use itself */
+        uint32_t s = unused_slot(c, i);
+        if (s == UINT32_MAX) continue;
+        uint32_t sc = c->slot_scope[s], r = rank_of(c, sc);
+        if (best_scope == UINT32_MAX || r < best) best = r, best_scope = sc, any_assign = false;
+        if (sc == best_scope && c->decl_how[i] == DECL_ASSIGN) any_assign = true;
+    }
+    if (best_scope == UINT32_MAX) return 0;
+    for (uint32_t i = 0; i < c->ndecls; i++) {
+        uint32_t s = unused_slot(c, i);
+        if (s == UINT32_MAX || c->slot_scope[s] != best_scope) continue;
         bool assign = c->decl_how[i] == DECL_ASSIGN;
-        for (uint32_t s = 0; s < c->nslots; s++)
-            if (c->slot_names[s] == v->u.var.name && c->slot_uses[s] <= (assign ? 1u : 0u)) {
-                lc_err_more(c, &v->loc, "%s var %s unused", assign ? "assigned" : "declared",
-                            v->u.var.name);
-                break;
-            }
+        if (assign != any_assign) continue;
+        lc_err_more(c, &c->decls[i]->loc, "%s var %s unused", assign ? "assigned" : "declared",
+                    c->decls[i]->u.var.name);
     }
     return c->rc;
 }

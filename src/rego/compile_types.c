@@ -431,7 +431,15 @@ static ty *ref_type(tcx *c, const xterm *t) {
     ty *cur = &T_ANY;
     uint32_t i = 0;
     switch (t->root) {
-    case XR_LOCAL: cur = term_type(c, t->u.ref.head); break;
+    case XR_LOCAL: {
+        const xterm *h = t->u.ref.head;
+        /* a function argument first used as a ref (v.a) stays `any`, as in OPA */
+        if (h->kind == XT_VAR && c->refine && h->slot < c->nvt && c->refine[h->slot] &&
+            !c->vt[h->slot])
+            c->vt[h->slot] = &T_ANY;
+        cur = term_type(c, h);
+        break;
+    }
     case XR_TERM: cur = term_type(c, t->u.ref.head); break;
     case XR_INPUT: return &T_ANY;
     default: {
@@ -524,8 +532,8 @@ static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
              * wanting `any` (is_string(v), v > 1) fixes it at `any`, so later
              * typed uses don't narrow it */
             if (a->kind == XT_VAR && a->slot < c->nvt && c->refine[a->slot] && !c->vt[a->slot] &&
-                want[i])
-                c->vt[a->slot] = want[i];
+                want[i] && (want[i]->k != TY_ANY || !(ce->kind == XC_OP && ce->op == OP_EQUAL)))
+                c->vt[a->slot] = want[i]; /* OPA turns `==` into unification: no lock */
         }
     if (want)
         for (uint32_t i = 0; i < n && i < 16; i++)

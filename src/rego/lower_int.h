@@ -55,6 +55,8 @@ typedef struct lctx {
     uint32_t *slot_scope;
     uint32_t nslots, capslots;
     uint32_t nscopes;
+    uint32_t *scope_rank;    /* per scope id: order in which scopes were closed */
+    uint32_t capranks, nclosed;
     lscope *sc;
     lseen *seen_names;
     uint32_t nseen, capseen;

@@ -107,6 +107,7 @@ bool rp_enter(rego_parser *p) {
         rp_fatal(p, GH_ELIMIT, p->s.tok_line, p->s.tok_col, "max parsing recursion depth exceeded");
         return false;
     }
+    if (p->depth > p->peak) p->peak = p->depth;
     return true;
 }
 

@@ -48,12 +48,94 @@ static void cache_put(rego_parser *p, uint32_t off, rego_term *t) {
     e->post = p->s;
 }
 
-void rp_cache_reset(rego_parser *p) { p->cache_n = 0; }
+static bool memo_same(const rp_memo_ent *m, const rego_parser *p) {
+    return m->kw == p->s.kw && m->v1compat == p->s.v1compat && m->hints == p->s.hints &&
+           m->cmts == p->s.cmts && m->had_errs == (p->s.nerrs != 0) &&
+           (uint64_t)p->depth + m->rel_peak <= p->max_depth;
+}
+
+static rp_memo_ent *memo_slot(const rego_parser *p, uint32_t off) {
+    uint32_t mask = p->memo_cap - 1, i = (off * 2654435761u) & mask;
+    while (p->memo[i].off != UINT32_MAX && p->memo[i].off != off) i = (i + 1) & mask;
+    return &p->memo[i];
+}
+
+static rp_memo_ent *memo_get(rego_parser *p, uint32_t off) {
+    if (p->nocache || !p->memo_n) return NULL;
+    rp_memo_ent *m = memo_slot(p, off);
+    return m->off == off && memo_same(m, p) ? m : NULL;
+}
+
+/* Replay m: its end state, with the errors it added copied (in order) onto
+ * the current error list. False when out of memory. */
+static bool memo_replay(rego_parser *p, const rp_memo_ent *m) {
+    const rp_err *cur = p->s.errs;
+    uint32_t nerrs = p->s.nerrs, k = 0;
+    for (const rp_err *e = m->post.errs; e && e != m->errs; e = e->prev) k++;
+    rp_err **copies = k ? rp_alloc(p, k * sizeof *copies) : NULL;
+    if (k && !copies) return false;
+    uint32_t i = 0;
+    for (const rp_err *e = m->post.errs; e && e != m->errs; e = e->prev) {
+        rp_err *c = rp_alloc(p, sizeof *c);
+        if (!c) return false;
+        *c = *e;
+        copies[i++] = c;
+    }
+    for (uint32_t j = k; j-- > 0;) { /* oldest new error first */
+        copies[j]->prev = (rp_err *)cur;
+        cur = copies[j];
+    }
+    p->s = m->post;
+    p->s.errs = (rp_err *)cur;
+    p->s.nerrs = nerrs + k;
+    if (p->depth + m->rel_peak > p->peak) p->peak = p->depth + m->rel_peak;
+    return true;
+}
+
+/* Remember the parse of the term at off from state `pre` (one per offset);
+ * parses that consumed hints or comments are not kept. */
+static void memo_put(rego_parser *p, uint32_t off, const rp_memo_ent *pre, rego_term *t) {
+    if (p->nocache || p->fatal || p->s.hints != pre->hints || p->s.cmts != pre->cmts ||
+        p->s.kw != pre->kw || p->s.v1compat != pre->v1compat)
+        return;
+    if ((p->memo_n + 1) * 2 > p->memo_cap) {
+        uint32_t nc = p->memo_cap ? p->memo_cap * 2 : 256;
+        rp_memo_ent *old = p->memo, *nm = gh_malloc((size_t)nc * sizeof *nm);
+        if (!nm) {
+            rp_fatal(p, GH_ENOMEM, 0, 0, "out of memory");
+            return;
+        }
+        for (uint32_t i = 0; i < nc; i++) nm[i].off = UINT32_MAX;
+        uint32_t oc = p->memo_cap;
+        p->memo = nm;
+        p->memo_cap = nc;
+        for (uint32_t i = 0; i < oc; i++)
+            if (old[i].off != UINT32_MAX) *memo_slot(p, old[i].off) = old[i];
+        gh_free(old);
+    }
+    rp_memo_ent *m = memo_slot(p, off);
+    if (m->off == UINT32_MAX) p->memo_n++;
+    *m = *pre;
+    m->off = off;
+    m->t = t;
+    m->post = p->s;
+}
+
+void rp_cache_reset(rego_parser *p) {
+    p->cache_n = 0;
+    if (p->memo_n) {
+        for (uint32_t i = 0; i < p->memo_cap; i++) p->memo[i].off = UINT32_MAX;
+        p->memo_n = 0;
+    }
+}
 
 void rp_cache_free(rego_parser *p) {
     gh_free(p->cache);
     p->cache = NULL;
     p->cache_cap = p->cache_n = 0;
+    gh_free(p->memo);
+    p->memo = NULL;
+    p->memo_cap = p->memo_n = 0;
 }
 
 /* ---- scalars ----------------------------------------------------------------- */
@@ -581,6 +663,22 @@ rego_term *rp_parse_term(rego_parser *p) {
         rp_leave(p);
         return ce->t;
     }
+    rp_memo_ent *me = memo_get(p, off);
+    if (me) {
+        rego_term *mt = me->t;
+        if (!memo_replay(p, me)) {
+            rp_fatal(p, GH_ENOMEM, 0, 0, "out of memory");
+            rp_leave(p);
+            return NULL;
+        }
+        cache_put(p, off, mt); /* as if parsed: the OPA-style cache sees it too */
+        rp_leave(p);
+        return mt;
+    }
+    rp_memo_ent pre = {.kw = p->s.kw, .v1compat = p->s.v1compat, .had_errs = p->s.nerrs != 0,
+                       .errs = p->s.errs, .hints = p->s.hints, .cmts = p->s.cmts};
+    uint32_t start_depth = p->depth, outer_peak = p->peak;
+    p->peak = p->depth;
     rego_term *t = NULL;
     switch (p->s.tok) {
     case TK_NULL: {
@@ -613,6 +711,9 @@ rego_term *rp_parse_term(rego_parser *p) {
     }
     t = term_finish(p, t, false);
     cache_put(p, off, t);
+    pre.rel_peak = p->peak - start_depth;
+    if (outer_peak > p->peak) p->peak = outer_peak;
+    memo_put(p, off, &pre, t);
     rp_leave(p);
     return t;
 }

@@ -332,6 +332,12 @@ const char *rego_call_name(gh_arena *a, const rego_term *op);
 val_t *rego_annot_to_value(gh_arena *a, const rego_annot *an);
 const char *rego_annot_scope_name(rego_annot_scope s);
 
+/* The module as the value OPA's rego.parse_module returns (OPA's JSON
+ * encoding of ast.Module: "package", "imports", "rules", "comments"; terms
+ * as {"type", "value"}; no locations except on comments; annotations are
+ * not included). Allocated in a; NULL on OOM. */
+val_t *rego_module_to_value(gh_arena *a, const rego_module *m);
+
 /* ==== 6. policies: compiling modules and data ==============================
  * A policy collects modules and base documents, then compiles them once into
  * an immutable form that any number of threads may query concurrently.

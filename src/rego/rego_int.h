@@ -128,6 +128,23 @@ typedef struct rp_cache_ent {
     rp_state post;
 } rp_cache_ent;
 
+/* A second memo (the replay table) for what the OPA-style cache has dropped:
+ * the parse of the term at `off` from an equivalent parser state (same
+ * hints, comments and keywords, errors present or not, enough depth left),
+ * so re-parsing it after backtracking is replayed (its new errors are copied
+ * onto the current list) instead of repeated: parsing stays linear. */
+typedef struct rp_memo_ent {
+    uint32_t off;  /* UINT32_MAX: empty slot */
+    uint32_t rel_peak; /* deepest recursion reached, relative to the start */
+    uint8_t kw;
+    bool v1compat, had_errs;
+    const rp_err *errs; /* at the start: post.errs down to here are new */
+    const rp_hintnode *hints;
+    const rp_cmt *cmts;
+    rego_term *t;
+    rp_state post;
+} rp_memo_ent;
+
 typedef struct rego_parser {
     gh_arena *a;
     const char *file; /* arena copy, "" when none */
@@ -138,12 +155,15 @@ typedef struct rego_parser {
     bool v0v1;         /* REGO_V0V1 requested: v0 syntax, v1 rules enforced */
     rp_state s;
     uint32_t depth, max_depth;
+    uint32_t peak; /* deepest depth reached (for the replay table) */
     int fatal; /* GH_ELIMIT or GH_ENOMEM: abandon the whole parse */
     const char *fatal_msg;
     uint32_t fatal_line, fatal_col;
     bool nocache;
     rp_cache_ent *cache; /* term cache: a stack ordered by offset (heap) */
     uint32_t cache_cap, cache_n;
+    rp_memo_ent *memo;   /* replay table: open addressing by offset (heap) */
+    uint32_t memo_cap, memo_n; /* cap: 0 or a power of two */
     rego_builtin_fn is_builtin;
     void *builtin_ctx;
 } rego_parser;

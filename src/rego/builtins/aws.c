@@ -16,49 +16,11 @@
 #include <openssl/evp.h>
 
 #include "rego/builtins/crypto_int.h"
+#include "rego/builtins/http_int.h"
 #include "rego/builtins/strutil.h"
-
-/* http.send's request keys (OPA 1.x), which sign_req accepts too. */
-static const char *const http_keys[] = {"body",
-                                        "cache",
-                                        "cache_ignored_headers",
-                                        "caching_mode",
-                                        "enable_redirect",
-                                        "force_cache",
-                                        "force_cache_duration_seconds",
-                                        "force_json_decode",
-                                        "force_yaml_decode",
-                                        "headers",
-                                        "max_retry_attempts",
-                                        "method",
-                                        "raise_error",
-                                        "raw_body",
-                                        "timeout",
-                                        "tls_ca_cert",
-                                        "tls_ca_cert_env_variable",
-                                        "tls_ca_cert_file",
-                                        "tls_client_cert",
-                                        "tls_client_cert_env_variable",
-                                        "tls_client_cert_file",
-                                        "tls_client_key",
-                                        "tls_client_key_env_variable",
-                                        "tls_client_key_file",
-                                        "tls_insecure_skip_verify",
-                                        "tls_server_name",
-                                        "tls_use_system_certs",
-                                        "url"};
 
 static const char *const aws_required[] = {"aws_access_key", "aws_region", "aws_secret_access_key",
                                            "aws_service"};
-
-static bool is_http_key(const val_t *k) {
-    if (!val_is_str(k)) return false;
-    for (size_t i = 0; i < sizeof http_keys / sizeof *http_keys; i++)
-        if (val_str_len(k) == strlen(http_keys[i]) &&
-            !memcmp(val_str_ptr(k), http_keys[i], val_str_len(k)))
-            return true;
-    return false;
-}
 
 /* OPA's set printing of string terms: {"a", "b"} in sorted order. */
 typedef struct strset {
@@ -183,7 +145,7 @@ static int bi_sign_req(rego_bctx *c, val_t *const *args, val_t **out) {
     strset unknown = {0};
     for (size_t i = 0; i < val_obj_len(req); i++) {
         val_t *k = val_obj_key_at(req, i);
-        if (!is_http_key(k)) {
+        if (!hs_request_key(k)) {
             size_t kn;
             const char *ks = str_of(k, &kn);
             set_add(&unknown, ks, kn);

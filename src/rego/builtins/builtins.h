@@ -128,6 +128,7 @@ extern const rego_builtin rego_bi_http[];
 extern const rego_builtin rego_bi_semver[];    /* semver.is_valid, semver.compare (semver.c) */
 extern const rego_builtin rego_bi_aws[];       /* providers.aws.sign_req (aws.c) */
 extern const rego_builtin rego_bi_graphql[];   /* graphql.* (graphql.c) */
+extern const rego_builtin rego_bi_rego[];      /* rego.parse_module (rego_ast.c) */
 
 /* ---- http.send policy ------------------------------------------------------------
  * http.send reaches the network only when the embedding program passes a

@@ -93,9 +93,11 @@ static int validation_err(rego_bctx *c, gh_arena *t, const gq_vec *errs) {
     if (n < 4) { /* no location: "input: message" */
         msg = part[1];
         mlen = len[1];
-        for (int k = 2; k < n; k++) mlen += 1 + len[k];
+        for (int k = 2; k < n; k++)
+            mlen += 1 + len[k];
     }
-    while (mlen && *msg == ' ') msg++, mlen--;
+    while (mlen && *msg == ' ')
+        msg++, mlen--;
     if (mlen >= 2 && msg[mlen - 2] == '.' && msg[mlen - 1] == '\n') mlen -= 2;
     if (n < 4) return rb_err(c, "%.*s in GraphQL query string", (int)mlen, msg);
     return rb_err(c, "%.*s in GraphQL query string at location %.*s:%.*s", (int)mlen, msg,
@@ -148,9 +150,7 @@ typedef struct checked {
 /* Documents, schema and validation state live in a scratch arena freed
  * when the call returns (only the AST values are results); it may use as
  * much memory as the evaluation's own arena allows. */
-static void scratch_init(rego_bctx *c, gh_arena *scratch) {
-    gh_arena_init(scratch, c->a->budget);
-}
+static void scratch_init(rego_bctx *c, gh_arena *scratch) { gh_arena_init(scratch, c->a->budget); }
 
 static int check_in(rego_bctx *c, gh_arena *t, val_t *const *args, bool want_ast, checked *out) {
     gq_error e;
@@ -281,16 +281,14 @@ const rego_builtin rego_bi_graphql[] = {
      "(query: " GQ_DOC ", schema: " GQ_DOC ") -> output: boolean", "graphql",
      "Reports whether a GraphQL query (text or AST object) is valid against a schema."},
     {"graphql.parse", 2, 0, bi_parse,
-     "(query: " GQ_DOC ", schema: " GQ_DOC
-     ") -> output: <object[any: any], object[any: any]>",
+     "(query: " GQ_DOC ", schema: " GQ_DOC ") -> output: <object[any: any], object[any: any]>",
      "graphql",
      "Parses and validates a GraphQL query against a schema, returning both ASTs; errors when "
      "either is invalid."},
     {"graphql.parse_and_verify", 2, 0, bi_parse_and_verify,
      "(query: " GQ_DOC ", schema: " GQ_DOC
      ") -> output: <boolean, object[any: any], object[any: any]>",
-     "graphql",
-     "Like graphql.parse, but reports failure as [false, {}, {}] instead of an error."},
+     "graphql", "Like graphql.parse, but reports failure as [false, {}, {}] instead of an error."},
     {"graphql.parse_query", 1, 0, bi_parse_query, "(query: string) -> output: object[any: any]",
      "graphql", "Parses a GraphQL query into its AST object."},
     {"graphql.parse_schema", 1, 0, bi_parse_schema, "(schema: string) -> output: object[any: any]",

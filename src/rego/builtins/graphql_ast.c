@@ -16,20 +16,80 @@
 
 /* ---- interned member names ---------------------------------------------------------- */
 enum {
-    K_Alias, K_Arguments, K_BuiltIn, K_Children, K_DefaultValue, K_Definitions, K_Description,
-    K_Directives, K_Elem, K_EnumValues, K_Extensions, K_Fields, K_Fragments, K_Interfaces,
-    K_IsRepeatable, K_Kind, K_Location, K_Locations, K_Name, K_NamedType, K_NonNull,
-    K_Operation, K_OperationTypes, K_Operations, K_Raw, K_Schema, K_SchemaExtension,
-    K_SelectionSet, K_Type, K_TypeCondition, K_Types, K_Used, K_Value, K_Variable,
-    K_VariableDefinition, K_VariableDefinitions, K_COUNT
+    K_Alias,
+    K_Arguments,
+    K_BuiltIn,
+    K_Children,
+    K_DefaultValue,
+    K_Definitions,
+    K_Description,
+    K_Directives,
+    K_Elem,
+    K_EnumValues,
+    K_Extensions,
+    K_Fields,
+    K_Fragments,
+    K_Interfaces,
+    K_IsRepeatable,
+    K_Kind,
+    K_Location,
+    K_Locations,
+    K_Name,
+    K_NamedType,
+    K_NonNull,
+    K_Operation,
+    K_OperationTypes,
+    K_Operations,
+    K_Raw,
+    K_Schema,
+    K_SchemaExtension,
+    K_SelectionSet,
+    K_Type,
+    K_TypeCondition,
+    K_Types,
+    K_Used,
+    K_Value,
+    K_Variable,
+    K_VariableDefinition,
+    K_VariableDefinitions,
+    K_COUNT
 };
-static const char *const key_names[K_COUNT] = {
-    "Alias", "Arguments", "BuiltIn", "Children", "DefaultValue", "Definitions", "Description",
-    "Directives", "Elem", "EnumValues", "Extensions", "Fields", "Fragments", "Interfaces",
-    "IsRepeatable", "Kind", "Location", "Locations", "Name", "NamedType", "NonNull",
-    "Operation", "OperationTypes", "Operations", "Raw", "Schema", "SchemaExtension",
-    "SelectionSet", "Type", "TypeCondition", "Types", "Used", "Value", "Variable",
-    "VariableDefinition", "VariableDefinitions"};
+static const char *const key_names[K_COUNT] = {"Alias",
+                                               "Arguments",
+                                               "BuiltIn",
+                                               "Children",
+                                               "DefaultValue",
+                                               "Definitions",
+                                               "Description",
+                                               "Directives",
+                                               "Elem",
+                                               "EnumValues",
+                                               "Extensions",
+                                               "Fields",
+                                               "Fragments",
+                                               "Interfaces",
+                                               "IsRepeatable",
+                                               "Kind",
+                                               "Location",
+                                               "Locations",
+                                               "Name",
+                                               "NamedType",
+                                               "NonNull",
+                                               "Operation",
+                                               "OperationTypes",
+                                               "Operations",
+                                               "Raw",
+                                               "Schema",
+                                               "SchemaExtension",
+                                               "SelectionSet",
+                                               "Type",
+                                               "TypeCondition",
+                                               "Types",
+                                               "Used",
+                                               "Value",
+                                               "Variable",
+                                               "VariableDefinition",
+                                               "VariableDefinitions"};
 static val_t *keys[K_COUNT];
 static gh_arena key_arena;
 static bool keys_ok;
@@ -282,10 +342,10 @@ typedef struct dec {
     gh_arena *a;
     gq_error *e;
     int depth;
-    bool quiet;              /* trial decoding of a selection: no message wanted */
+    bool quiet; /* trial decoding of a selection: no message wanted */
     const char *path[DEC_PATH], *owner[DEC_PATH];
     int npath;
-    const char *boundary;    /* "Operations"/"Fragments" inside those members */
+    const char *boundary; /* "Operations"/"Fragments" inside those members */
 } dec;
 
 static void push_path(dec *d, const char *owner, const char *field) {
@@ -362,8 +422,7 @@ static const val_t *member(const val_t *o, const char *name, bool exact) {
     const val_t *best = NULL, *bestk = NULL;
     for (size_t i = 0; i < val_obj_len(o); i++) {
         const val_t *k = val_obj_key_at(o, i);
-        if (!val_is_str(k) || val_str_len(k) != n || strncasecmp(val_str_ptr(k), name, n))
-            continue;
+        if (!val_is_str(k) || val_str_len(k) != n || strncasecmp(val_str_ptr(k), name, n)) continue;
         if (!bestk || val_compare(k, bestk) > 0) {
             bestk = k;
             best = val_obj_val_at(o, i);
@@ -423,8 +482,7 @@ static int get_list(dec *d, const val_t *o, const char *name, bool exact, const 
                     const char *type, dec_fn fn, gq_vec *outv) {
     const val_t *v = member(o, name, exact);
     if (is_null(v)) return 0;
-    if (val_kind_of(v) != VAL_ARRAY && val_kind_of(v) != VAL_SET)
-        return bad(d, v, st, name, type);
+    if (val_kind_of(v) != VAL_ARRAY && val_kind_of(v) != VAL_SET) return bad(d, v, st, name, type);
     uint32_t *order = val_kind_of(v) == VAL_SET ? val_sorted_order(d->a, v) : NULL;
     push_path(d, st, name);
     int rc = 0;
@@ -449,9 +507,7 @@ static int dec_name_as(dec *d, const val_t *v, void **out, const char *type) {
     return 0;
 }
 
-static int dec_name(dec *d, const val_t *v, void **out) {
-    return dec_name_as(d, v, out, "string");
-}
+static int dec_name(dec *d, const val_t *v, void **out) { return dec_name_as(d, v, out, "string"); }
 static int dec_location(dec *d, const val_t *v, void **out) {
     return dec_name_as(d, v, out, "ast.DirectiveLocation");
 }
@@ -465,8 +521,8 @@ static int get_names(dec *d, const val_t *o, const char *name, const char *st, g
 static bool enter(dec *d) {
     if (++d->depth > GQ_MAX_DEPTH) {
         d->e->code = GH_ELIMIT;
-        d->e->msg = gh_arena_printf(d->a, "GraphQL AST object nests deeper than %d levels",
-                                    GQ_MAX_DEPTH);
+        d->e->msg =
+            gh_arena_printf(d->a, "GraphQL AST object nests deeper than %d levels", GQ_MAX_DEPTH);
         return false;
     }
     return true;
@@ -552,7 +608,8 @@ static int dec_value(dec *d, const val_t *v, void **out) {
         int64_t kind;
         if (val_kind_of(k) != VAL_NUMBER || !val_is_int(k)) {
             if (val_kind_of(k) != VAL_NUMBER) return bad(d, k, "Value", "Kind", "ast.ValueKind");
-            char *what = d->quiet ? NULL : gh_arena_printf(d->a, "number %s", val_to_json(d->a, k, 0));
+            char *what =
+                d->quiet ? NULL : gh_arena_printf(d->a, "number %s", val_to_json(d->a, k, 0));
             return bad_as(d, what ? what : "number", "Value", "Kind", "ast.ValueKind");
         }
         kind = k->u.i;
@@ -776,14 +833,14 @@ int gq_qdoc_from_val(gh_arena *a, const val_t *v, gq_qdoc **out, gq_error *e) {
     int rc;
     if ((rc = need_obj(&d, v, "QueryDocument"))) return rc;
     d.boundary = "Operations";
-    rc = get_list(&d, v, "Operations", false, "QueryDocument", "ast.OperationList", dec_op, &q->ops);
+    rc =
+        get_list(&d, v, "Operations", false, "QueryDocument", "ast.OperationList", dec_op, &q->ops);
     d.boundary = "Fragments";
     if (!rc)
         rc = get_list(&d, v, "Fragments", false, "QueryDocument", "ast.FragmentDefinitionList",
                       dec_frag, &q->frags);
     d.boundary = NULL;
-    if (rc ||
-        (rc = check_obj(&d, v, "Position", false, "QueryDocument", "ast.Position")))
+    if (rc || (rc = check_obj(&d, v, "Position", false, "QueryDocument", "ast.Position")))
         return rc;
     *out = q;
     return 0;
@@ -926,10 +983,8 @@ int gq_sdoc_from_val(gh_arena *a, const val_t *v, gq_sdoc **out, gq_error *e) {
                        dec_schemadef, &s->schemaext)) ||
         (rc = get_list(&d, v, "Directives", false, st, "ast.DirectiveDefinitionList", dec_dirdef,
                        &s->dirs)) ||
-        (rc = get_list(&d, v, "Definitions", false, st, "ast.DefinitionList", dec_def,
-                       &s->defs)) ||
-        (rc = get_list(&d, v, "Extensions", false, st, "ast.DefinitionList", dec_def,
-                       &s->exts)) ||
+        (rc = get_list(&d, v, "Definitions", false, st, "ast.DefinitionList", dec_def, &s->defs)) ||
+        (rc = get_list(&d, v, "Extensions", false, st, "ast.DefinitionList", dec_def, &s->exts)) ||
         (rc = check_obj(&d, v, "Position", false, st, "ast.Position")))
         return rc;
     *out = s;

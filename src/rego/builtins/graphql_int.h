@@ -2,11 +2,11 @@
  * (graphql.c): the document ASTs, the validated schema, errors, and the
  * entry points of graphql_lex.c/graphql_parse.c (text -> AST),
  * graphql_ast.c (AST <-> Rego values), graphql_schema.c (schema checks)
- * and graphql_validate.c/graphql_rules.c (query validation). The shapes
- * mirror the AST OPA 0.61 returns (gqlparser's structs marshalled to JSON),
- * so the output code is a direct walk. Everything lives in one arena per
- * call, except the built-in "prelude" schema, parsed once and shared
- * read-only. Positions use line 0 for "unknown" (ASTs decoded from objects). */
+ * and graphql_validate.c/graphql_rules.c/graphql_msg.c (validation).
+ * The shapes mirror the AST OPA 0.61 returns (gqlparser's structs
+ * marshalled to JSON), so the output code is a direct walk. Everything
+ * lives in one arena per call, except the built-in "prelude" schema, parsed
+ * once and shared read-only. Line 0 means "unknown" (ASTs from objects). */
 #ifndef GH_REGO_GRAPHQL_INT_H
 #define GH_REGO_GRAPHQL_INT_H
 
@@ -48,15 +48,24 @@ static inline bool gq_eqc(gh_str a, const char *c) {
 
 /* ---- query documents ------------------------------------------------------- */
 typedef struct gq_type {
-    gh_str named;          /* "" for a list type */
-    struct gq_type *elem;  /* list element type */
+    gh_str named;         /* "" for a list type */
+    struct gq_type *elem; /* list element type */
     bool nonnull;
     gq_pos pos;
 } gq_type;
 
 enum {
-    GQ_VAR = 0, GQ_INT, GQ_FLOAT, GQ_STRING, GQ_BLOCK, GQ_BOOL, GQ_NULL, GQ_ENUM, GQ_LIST,
-    GQ_OBJECT, GQ_NKINDS
+    GQ_VAR = 0,
+    GQ_INT,
+    GQ_FLOAT,
+    GQ_STRING,
+    GQ_BLOCK,
+    GQ_BOOL,
+    GQ_NULL,
+    GQ_ENUM,
+    GQ_LIST,
+    GQ_OBJECT,
+    GQ_NKINDS
 };
 
 struct gq_def;
@@ -66,9 +75,9 @@ struct gq_dirdef;
 struct gq_frag;
 
 typedef struct gq_value {
-    int kind;          /* GQ_VAR .. GQ_OBJECT */
+    int kind; /* GQ_VAR .. GQ_OBJECT */
     gh_str raw;
-    gq_vec children;   /* gq_child* (list items have an empty name) */
+    gq_vec children; /* gq_child* (list items have an empty name) */
     gq_pos pos;
     /* set by the validator's walk */
     struct gq_def *def;
@@ -90,21 +99,21 @@ typedef struct gq_arg {
 
 typedef struct gq_dir {
     gh_str name;
-    gq_vec args;       /* gq_arg* */
+    gq_vec args; /* gq_arg* */
     gq_pos pos;
-    struct gq_dirdef *def;  /* validator */
-    const char *location;   /* validator: e.g. "FIELD" */
+    struct gq_dirdef *def; /* validator */
+    const char *location;  /* validator: e.g. "FIELD" */
 } gq_dir;
 
 enum { GQ_SEL_FIELD, GQ_SEL_SPREAD, GQ_SEL_INLINE };
 
 typedef struct gq_sel {
     int kind;
-    gh_str alias, name;    /* field: both; spread: name */
-    gh_str typecond;       /* inline fragment ("" when absent) */
-    gq_vec args;           /* field: gq_arg* */
-    gq_vec dirs;           /* gq_dir* */
-    gq_vec sel;            /* field, inline: gq_sel* */
+    gh_str alias, name; /* field: both; spread: name */
+    gh_str typecond;    /* inline fragment ("" when absent) */
+    gq_vec args;        /* field: gq_arg* */
+    gq_vec dirs;        /* gq_dir* */
+    gq_vec sel;         /* field, inline: gq_sel* */
     gq_pos pos;
     /* validator */
     struct gq_fielddef *fdef; /* field definition */
@@ -123,9 +132,9 @@ typedef struct gq_vardef {
 } gq_vardef;
 
 typedef struct gq_op {
-    gh_str op;         /* "query", "mutation", "subscription" */
+    gh_str op; /* "query", "mutation", "subscription" */
     gh_str name;
-    gq_vec vars;       /* gq_vardef* */
+    gq_vec vars; /* gq_vardef* */
     gq_vec dirs;
     gq_vec sel;
     gq_pos pos;
@@ -133,7 +142,7 @@ typedef struct gq_op {
 
 typedef struct gq_frag {
     gh_str name;
-    gq_vec vars;       /* gqlparser's FragmentDefinition.VariableDefinition */
+    gq_vec vars; /* gqlparser's FragmentDefinition.VariableDefinition */
     gh_str typecond;
     gq_vec dirs;
     gq_vec sel;
@@ -142,18 +151,25 @@ typedef struct gq_frag {
 } gq_frag;
 
 typedef struct gq_qdoc {
-    gq_vec ops;        /* gq_op* */
-    gq_vec frags;      /* gq_frag* */
+    gq_vec ops;   /* gq_op* */
+    gq_vec frags; /* gq_frag* */
 } gq_qdoc;
 
 /* ---- schema documents ------------------------------------------------------ */
-enum { GQ_K_OTHER = 0, GQ_K_SCALAR, GQ_K_OBJECT, GQ_K_INTERFACE, GQ_K_UNION, GQ_K_ENUM,
-       GQ_K_INPUT };
+enum {
+    GQ_K_OTHER = 0,
+    GQ_K_SCALAR,
+    GQ_K_OBJECT,
+    GQ_K_INTERFACE,
+    GQ_K_UNION,
+    GQ_K_ENUM,
+    GQ_K_INPUT
+};
 
 /* FieldDefinition; also ArgumentDefinition (args stays empty). */
 typedef struct gq_fielddef {
     gh_str desc, name;
-    gq_vec args;       /* gq_fielddef* */
+    gq_vec args; /* gq_fielddef* */
     gq_value *defval;
     gq_type *type;
     gq_vec dirs;
@@ -167,8 +183,8 @@ typedef struct gq_enumval {
 } gq_enumval;
 
 typedef struct gq_def {
-    gh_str kindname;   /* "OBJECT", ... as written (objects may hold anything) */
-    int kind;          /* GQ_K_* of kindname */
+    gh_str kindname; /* "OBJECT", ... as written (objects may hold anything) */
+    int kind;        /* GQ_K_* of kindname */
     gh_str desc, name;
     gq_vec dirs, ifaces /* gh_str* */, fields /* gq_fielddef* */, types /* gh_str* */,
         enumvals /* gq_enumval* */;
@@ -179,8 +195,8 @@ typedef struct gq_def {
 
 typedef struct gq_dirdef {
     gh_str desc, name;
-    gq_vec args;       /* gq_fielddef* */
-    gq_vec locs;       /* gh_str* */
+    gq_vec args; /* gq_fielddef* */
+    gq_vec locs; /* gh_str* */
     bool repeatable;
     gq_pos pos;
 } gq_dirdef;
@@ -193,7 +209,7 @@ typedef struct gq_optype {
 typedef struct gq_schemadef {
     gh_str desc;
     gq_vec dirs;
-    gq_vec optypes;    /* gq_optype* */
+    gq_vec optypes; /* gq_optype* */
     gq_pos pos;
 } gq_schemadef;
 
@@ -207,29 +223,46 @@ int gq_kind_code(gh_str kindname);
 /* Type helpers with gqlparser's semantics (Type.Name, Type.String, ...). */
 gh_str gq_type_name(const gq_type *t);
 char *gq_type_str(gh_arena *a, const gq_type *t);
+void gq_type_put(rb_sb *b, const gq_type *t); /* appends Type.String() */
 bool gq_type_compatible(const gq_type *t, const gq_type *other);
 
 /* ---- errors ---------------------------------------------------------------- */
 typedef struct gq_error {
-    int code;          /* GH_EPARSE, GH_EINVAL, GH_ELIMIT, GH_ENOMEM */
+    int code; /* GH_EPARSE, GH_EINVAL, GH_ELIMIT, GH_ENOMEM */
     gq_pos pos;
-    char *msg;         /* arena string */
+    char *msg; /* arena string */
 } gq_error;
-
 
 /* ---- lexer / parser (graphql_lex.c, graphql_parse.c) ------------------------- */
 enum {
-    GQ_T_INVALID = 0, GQ_T_EOF, GQ_T_BANG, GQ_T_DOLLAR, GQ_T_AMP, GQ_T_PAREN_L, GQ_T_PAREN_R,
-    GQ_T_SPREAD, GQ_T_COLON, GQ_T_EQUALS, GQ_T_AT, GQ_T_BRACKET_L, GQ_T_BRACKET_R,
-    GQ_T_BRACE_L, GQ_T_BRACE_R, GQ_T_PIPE, GQ_T_NAME, GQ_T_INT, GQ_T_FLOAT, GQ_T_STRING,
+    GQ_T_INVALID = 0,
+    GQ_T_EOF,
+    GQ_T_BANG,
+    GQ_T_DOLLAR,
+    GQ_T_AMP,
+    GQ_T_PAREN_L,
+    GQ_T_PAREN_R,
+    GQ_T_SPREAD,
+    GQ_T_COLON,
+    GQ_T_EQUALS,
+    GQ_T_AT,
+    GQ_T_BRACKET_L,
+    GQ_T_BRACKET_R,
+    GQ_T_BRACE_L,
+    GQ_T_BRACE_R,
+    GQ_T_PIPE,
+    GQ_T_NAME,
+    GQ_T_INT,
+    GQ_T_FLOAT,
+    GQ_T_STRING,
     GQ_T_BLOCK_STRING
 };
 
 typedef struct gq_token {
     int kind;
-    gh_str value;      /* decoded for strings */
+    gh_str value; /* decoded for strings */
     gq_pos pos;
-    const char *err;   /* lexer message for GQ_T_INVALID */
+    const char *err; /* lexer message for GQ_T_INVALID */
 } gq_token;
 
 typedef struct gq_lexer {
@@ -269,16 +302,16 @@ int gq_sdoc_from_val(gh_arena *a, const val_t *v, gq_sdoc **out, gq_error *e);
 typedef struct gq_map {
     gh_str *keys;
     void **vals;
-    uint32_t *slots;   /* index+1 of the entry, 0 = empty */
+    uint32_t *slots; /* index+1 of the entry, 0 = empty */
     uint32_t n, cap, nslots;
 } gq_map;
 void *gq_map_get(const gq_map *m, gh_str k);
 int gq_map_put(gh_arena *a, gq_map *m, gh_str k, void *v); /* replaces; 0 or GH_ENOMEM */
 
 typedef struct gq_schema {
-    gq_map types;      /* name -> gq_def* (per-call copies) */
-    gq_map dirs;       /* name -> gq_dirdef* */
-    gq_map possible;   /* name -> gq_vec* of gq_def* (entries may be NULL) */
+    gq_map types;    /* name -> gq_def* (per-call copies) */
+    gq_map dirs;     /* name -> gq_dirdef* */
+    gq_map possible; /* name -> gq_vec* of gq_def* (entries may be NULL) */
     gq_def *query, *mutation, *subscription;
 } gq_schema;
 
@@ -302,11 +335,8 @@ typedef struct gq_msg {
  * (nesting or work budget exhausted; e has the message) or GH_ENOMEM. */
 int gq_validate(gh_arena *a, gq_schema *s, gq_qdoc *q, gq_vec *errs, gq_error *e);
 
-/* Most units of work (selections walked, field pairs compared) one
- * validation may spend. gqlparser's overlapping-fields check is
- * exponential on crafted documents; past this budget validation stops
- * with GH_ELIMIT instead of hanging the evaluation. */
-#define GQ_MAX_WORK (1u << 26)
+/* Validation's work budget (see limits.h). */
+#define GQ_MAX_WORK GH_MAX_GRAPHQL_WORK
 
 /* Validation state shared by graphql_validate.c (walk and most rules) and
  * graphql_rules.c (values, fragment cycles, overlapping fields). */
@@ -317,20 +347,20 @@ typedef struct gq_walker {
     gq_vec *errs;
     gq_error *e;
     gq_op *cur_op;
-    gq_map validated;     /* fragments walked in the current definition */
+    gq_map validated; /* fragments walked in the current definition */
     int depth;
     uint64_t work;
-    bool failed;          /* limit or exhaustion: e is set */
+    bool failed; /* limit or exhaustion: e is set */
     /* rule state, one per validation as gqlparser creates its closures */
-    gq_map kd_seen;       /* KnownDirectives: name@line:col reported */
-    gq_map cycles_visited;/* NoFragmentCycles */
-    gq_map frag_used;     /* NoUnusedFragments */
+    gq_map kd_seen;        /* KnownDirectives: name@line:col reported */
+    gq_map cycles_visited; /* NoFragmentCycles */
+    gq_map frag_used;      /* NoUnusedFragments */
     bool in_fragment_def;
-    gq_map frag_names;    /* UniqueFragmentNames */
-    gq_map op_names;      /* UniqueOperationNames */
-    gq_map pairs;         /* OverlappingFieldsCanBeMerged: compared fragment pairs */
+    gq_map frag_names;       /* UniqueFragmentNames */
+    gq_map op_names;         /* UniqueOperationNames */
+    gq_map pairs;            /* OverlappingFieldsCanBeMerged: compared fragment pairs */
     struct fmemo_tab *fmemo; /* ... fields and spreads per selection set (by address) */
-    gq_map *cmp_frags;    /* ... and fragments compared for the current set */
+    gq_map *cmp_frags;       /* ... and fragments compared for the current set */
 } gq_walker;
 
 /* Messages: gq_fmt appends printf-like text where %s is a C string, %S a
@@ -347,9 +377,9 @@ bool gq_enter(gq_walker *w);
 static inline void gq_leave(gq_walker *w) { w->depth--; }
 
 /* Rules implemented in graphql_rules.c. */
-void gq_rule_values(gq_walker *w, gq_value *v);          /* ValuesOfCorrectType */
-void gq_rule_cycles(gq_walker *w, gq_frag *f);           /* NoFragmentCycles */
-void gq_rule_overlap(gq_walker *w, const gq_vec *sel);   /* OverlappingFieldsCanBeMerged */
+void gq_rule_values(gq_walker *w, gq_value *v);        /* ValuesOfCorrectType */
+void gq_rule_cycles(gq_walker *w, gq_frag *f);         /* NoFragmentCycles */
+void gq_rule_overlap(gq_walker *w, const gq_vec *sel); /* OverlappingFieldsCanBeMerged */
 /* Value.String() as gqlparser prints values in messages. */
 void gq_value_str(rb_sb *b, const gq_value *v, int depth);
 

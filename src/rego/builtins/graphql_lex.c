@@ -22,8 +22,8 @@ void gq_lex_init(gq_lexer *l, gh_arena *a, const char *src, size_t n) {
 
 const char *gq_token_kind_str(int kind) {
     static const char *const names[] = {
-        "<Invalid>", "<EOF>", "!", "$", "&", "(", ")", "...", ":", "=", "@", "[", "]", "{", "}",
-        "|", "Name", "Int", "Float", "String", "BlockString"};
+        "<Invalid>", "<EOF>", "!", "$", "&", "(",    ")",   "...",   ":",      "=",          "@",
+        "[",         "]",     "{", "}", "|", "Name", "Int", "Float", "String", "BlockString"};
     if (kind < 0 || kind > GQ_T_BLOCK_STRING) return "Unknown";
     return names[kind];
 }
@@ -124,8 +124,7 @@ static void ws(gq_lexer *l) {
                 break;
             }
             return;
-        default:
-            return;
+        default: return;
         }
     }
 }
@@ -184,7 +183,8 @@ static gq_token read_number(tokctx *c) {
         if (k) {
             l->end -= (size_t)k;
             l->end_runes -= k;
-            return lex_err(c, "Invalid number, unexpected digit after 0: %s.", describe_next(l, buf));
+            return lex_err(c, "Invalid number, unexpected digit after 0: %s.",
+                           describe_next(l, buf));
         }
     } else if (!digits(l)) {
         return lex_err(c, "Invalid number, expected digit but got: %s.", describe_next(l, buf));
@@ -292,7 +292,9 @@ static gq_token read_string(tokctx *c) {
         }
         char out;
         switch (e) {
-        case '"': case '/': case '\\': out = (char)e; break;
+        case '"':
+        case '/':
+        case '\\': out = (char)e; break;
         case 'b': out = '\b'; break;
         case 'f': out = '\f'; break;
         case 'n': out = '\n'; break;
@@ -320,7 +322,8 @@ static bool blank(const char *s, size_t n) {
 
 static size_t indent_of(const char *s, size_t n) {
     size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
     return i;
 }
 
@@ -331,7 +334,8 @@ static size_t indent_of(const char *s, size_t n) {
  * lines go. raw uses '\n'. */
 static gh_str block_value(gh_arena *a, const char *raw, size_t n) {
     size_t nlines = 1;
-    for (size_t i = 0; i < n; i++) nlines += raw[i] == '\n';
+    for (size_t i = 0; i < n; i++)
+        nlines += raw[i] == '\n';
     gh_str *lines = gh_arena_alloc(a, nlines * sizeof *lines);
     if (!lines) return (gh_str){NULL, 0};
     size_t k = 0, st = 0;
@@ -358,10 +362,13 @@ static gh_str block_value(gh_arena *a, const char *raw, size_t n) {
             }
         }
     size_t lo = 0, hi = k;
-    while (lo < hi && blank(lines[lo].p, lines[lo].n)) lo++;
-    while (lo < hi && blank(lines[hi - 1].p, lines[hi - 1].n)) hi--;
+    while (lo < hi && blank(lines[lo].p, lines[lo].n))
+        lo++;
+    while (lo < hi && blank(lines[hi - 1].p, lines[hi - 1].n))
+        hi--;
     size_t total = 0;
-    for (size_t i = lo; i < hi; i++) total += lines[i].n + 1;
+    for (size_t i = lo; i < hi; i++)
+        total += lines[i].n + 1;
     char *out = gh_arena_alloc(a, total + 1);
     if (!out) return (gh_str){NULL, 0};
     size_t w = 0;
@@ -460,9 +467,7 @@ gq_token gq_lex_next(gq_lexer *l) {
                 return make(&c, GQ_T_SPREAD, none);
             }
             break;
-        case '#':
-            skip_comment(l);
-            continue;
+        case '#': skip_comment(l); continue;
         case '"':
             if (c.start + 2 < l->n && !memcmp(l->src + c.start, "\"\"\"", 3))
                 return read_block_string(&c);

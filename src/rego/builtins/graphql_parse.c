@@ -15,7 +15,7 @@ typedef struct parser {
     gq_lexer lex;
     gh_arena *a;
     gq_error *e;
-    bool failed;      /* gqlparser's p.err != nil */
+    bool failed; /* gqlparser's p.err != nil */
     bool peeked;
     gq_token peek_tok;
     gq_token prev;
@@ -165,7 +165,8 @@ static gq_value *parse_list_or_object(parser *p, bool isconst, bool object) {
     v->kind = object ? GQ_OBJECT : GQ_LIST;
     v->raw = EMPTY;
     v->pos = peek_pos(p);
-    int open = object ? GQ_T_BRACE_L : GQ_T_BRACKET_L, close = object ? GQ_T_BRACE_R : GQ_T_BRACKET_R;
+    int open = object ? GQ_T_BRACE_L : GQ_T_BRACKET_L,
+        close = object ? GQ_T_BRACE_R : GQ_T_BRACKET_R;
     if (!skip(p, open)) return v;
     if (!enter(p)) return v;
     while (peek(p).kind != close && !p->failed) {
@@ -216,9 +217,7 @@ static gq_value *parse_value(parser *p, bool isconst) {
         else
             kind = GQ_ENUM;
         break;
-    default:
-        unexpected(p);
-        return NULL;
+    default: unexpected(p); return NULL;
     }
     next(p);
     gq_value *v = alloc(p, sizeof *v);
@@ -522,22 +521,24 @@ static void parse_implements(parser *p, gq_vec *out) {
     next(p);
     skip(p, GQ_T_AMP);
     push(p, out, name_item(p));
-    while (skip(p, GQ_T_AMP) && !p->failed) push(p, out, name_item(p));
+    while (skip(p, GQ_T_AMP) && !p->failed)
+        push(p, out, name_item(p));
 }
 
 static void parse_union_members(parser *p, gq_vec *out) {
     if (!skip(p, GQ_T_EQUALS)) return;
     skip(p, GQ_T_PIPE);
     push(p, out, name_item(p));
-    while (skip(p, GQ_T_PIPE) && !p->failed) push(p, out, name_item(p));
+    while (skip(p, GQ_T_PIPE) && !p->failed)
+        push(p, out, name_item(p));
 }
 
 static gq_def *new_def(parser *p, const char *kw, int kind, gh_str desc) {
     expect_keyword(p, kw);
     gq_def *d = alloc(p, sizeof *d);
     if (!d) return NULL;
-    static const char *const kinds[] = {"", "SCALAR", "OBJECT", "INTERFACE", "UNION", "ENUM",
-                                        "INPUT_OBJECT"};
+    static const char *const kinds[] = {"",      "SCALAR", "OBJECT",      "INTERFACE",
+                                        "UNION", "ENUM",   "INPUT_OBJECT"};
     d->kind = kind;
     d->kindname = (gh_str){kinds[kind], strlen(kinds[kind])};
     d->pos = peek_pos(p);
@@ -557,8 +558,7 @@ static gq_def *parse_type_def(parser *p, gh_str kw, gh_str desc, bool ext) {
         if (ext && !d->dirs.n) unexpected(p);
     } else if (gq_eqc(kw, "type") || gq_eqc(kw, "interface")) {
         bool obj = gq_eqc(kw, "type");
-        if (!(d = new_def(p, obj ? "type" : "interface", obj ? GQ_K_OBJECT : GQ_K_INTERFACE,
-                          desc)))
+        if (!(d = new_def(p, obj ? "type" : "interface", obj ? GQ_K_OBJECT : GQ_K_INTERFACE, desc)))
             return NULL;
         if (obj || !ext) parse_implements(p, &d->ifaces);
         parse_directives(p, true, &d->dirs);
@@ -598,11 +598,26 @@ static gq_schemadef *parse_schema_def(parser *p, gh_str desc, bool ext) {
     return s;
 }
 
-static const char *const dir_locations[] = {
-    "QUERY", "MUTATION", "SUBSCRIPTION", "FIELD", "FRAGMENT_DEFINITION", "FRAGMENT_SPREAD",
-    "INLINE_FRAGMENT", "VARIABLE_DEFINITION", "SCHEMA", "SCALAR", "OBJECT", "FIELD_DEFINITION",
-    "ARGUMENT_DEFINITION", "INTERFACE", "UNION", "ENUM", "ENUM_VALUE", "INPUT_OBJECT",
-    "INPUT_FIELD_DEFINITION", NULL};
+static const char *const dir_locations[] = {"QUERY",
+                                            "MUTATION",
+                                            "SUBSCRIPTION",
+                                            "FIELD",
+                                            "FRAGMENT_DEFINITION",
+                                            "FRAGMENT_SPREAD",
+                                            "INLINE_FRAGMENT",
+                                            "VARIABLE_DEFINITION",
+                                            "SCHEMA",
+                                            "SCALAR",
+                                            "OBJECT",
+                                            "FIELD_DEFINITION",
+                                            "ARGUMENT_DEFINITION",
+                                            "INTERFACE",
+                                            "UNION",
+                                            "ENUM",
+                                            "ENUM_VALUE",
+                                            "INPUT_OBJECT",
+                                            "INPUT_FIELD_DEFINITION",
+                                            NULL};
 
 static gh_str *parse_dir_location(parser *p) {
     gq_token t = expect(p, GQ_T_NAME);
@@ -635,7 +650,8 @@ static gq_dirdef *parse_directive_def(parser *p, gh_str desc) {
     expect_keyword(p, "on");
     skip(p, GQ_T_PIPE);
     push(p, &d->locs, parse_dir_location(p));
-    while (skip(p, GQ_T_PIPE) && !p->failed) push(p, &d->locs, parse_dir_location(p));
+    while (skip(p, GQ_T_PIPE) && !p->failed)
+        push(p, &d->locs, parse_dir_location(p));
     return d;
 }
 
@@ -670,9 +686,8 @@ int gq_parse_schema(gh_arena *a, const char *src, size_t n, bool prelude, gq_sdo
             gh_str what = peek(&p).value;
             if (gq_eqc(what, "schema"))
                 push(&p, &doc->schemaext, parse_schema_def(&p, EMPTY, true));
-            else if (gq_eqc(what, "scalar") || gq_eqc(what, "type") ||
-                     gq_eqc(what, "interface") || gq_eqc(what, "union") ||
-                     gq_eqc(what, "enum") || gq_eqc(what, "input"))
+            else if (gq_eqc(what, "scalar") || gq_eqc(what, "type") || gq_eqc(what, "interface") ||
+                     gq_eqc(what, "union") || gq_eqc(what, "enum") || gq_eqc(what, "input"))
                 push(&p, &doc->exts, parse_type_def(&p, what, EMPTY, true));
             else
                 unexpected(&p);

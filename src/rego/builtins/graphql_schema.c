@@ -42,7 +42,8 @@ static int map_grow(gh_arena *a, gq_map *m) {
     }
     for (uint32_t e = 0; e < m->n; e++) {
         uint32_t i = (uint32_t)gh_hash(keys[e].p, keys[e].n) & (nslots - 1);
-        while (slots[i]) i = (i + 1) & (nslots - 1);
+        while (slots[i])
+            i = (i + 1) & (nslots - 1);
         slots[i] = e + 1;
     }
     m->keys = keys;
@@ -70,7 +71,8 @@ int gq_map_put(gh_arena *a, gq_map *m, gh_str k, void *v) {
     m->keys[e] = k;
     m->vals[e] = v;
     uint32_t mask = m->nslots - 1, i = (uint32_t)gh_hash(k.p, k.n) & mask;
-    while (m->slots[i]) i = (i + 1) & mask;
+    while (m->slots[i])
+        i = (i + 1) & mask;
     m->slots[i] = e + 1;
     return 0;
 }
@@ -153,8 +155,7 @@ static void prelude_init(void) {
     gh_arena_init(&prelude_arena, 0);
     gq_sdoc *doc = NULL;
     gq_error e;
-    if (gq_parse_schema(&prelude_arena, prelude_src, sizeof prelude_src - 1, true, &doc, &e) ==
-        0)
+    if (gq_parse_schema(&prelude_arena, prelude_src, sizeof prelude_src - 1, true, &doc, &e) == 0)
         prelude_doc = doc;
 }
 
@@ -208,8 +209,8 @@ static const char *quote(ctx *c, gh_str s) {
 #define S(x) (int)(x).n, (x).p
 
 int gq_kind_code(gh_str k) {
-    static const char *const names[] = {"SCALAR", "OBJECT", "INTERFACE", "UNION", "ENUM",
-                                        "INPUT_OBJECT"};
+    static const char *const names[] = {"SCALAR", "OBJECT", "INTERFACE",
+                                        "UNION",  "ENUM",   "INPUT_OBJECT"};
     for (int i = 0; i < 6; i++)
         if (gq_eqc(k, names[i])) return i + 1;
     return GQ_K_OTHER;
@@ -234,6 +235,8 @@ static void type_str(rb_sb *b, const gq_type *t, int depth) {
     }
     if (t->nonnull) rb_sb_putc(b, '!');
 }
+
+void gq_type_put(rb_sb *b, const gq_type *t) { type_str(b, t, 0); }
 
 char *gq_type_str(gh_arena *a, const gq_type *t) {
     rb_sb b;
@@ -346,8 +349,8 @@ static int check_args(ctx *c, const gq_vec *args, const gq_dirdef *current) {
             char *ts = gq_type_str(c->a, arg->type);
             if (!ts) return oom(c);
             return fail(c, arg->pos,
-                        "cannot use %s as argument %.*s because %.*s is not a valid input type",
-                        ts, S(arg->name), S(def->kindname));
+                        "cannot use %s as argument %.*s because %.*s is not a valid input type", ts,
+                        S(arg->name), S(def->kindname));
         }
         if ((rc = check_directives(c, &arg->dirs, "ARGUMENT_DEFINITION", (gh_str){0}, current)))
             return rc;
@@ -392,7 +395,8 @@ static int check_implements(ctx *c, const gq_def *def, gh_str iname) {
         if (!covariant(c, req->type, found->type, 0)) {
             char *ts = gq_type_str(c->a, req->type);
             if (!ts) return oom(c);
-            return fail(c, found->pos, "For %.*s to implement %.*s the field %.*s must have type %s.",
+            return fail(c, found->pos,
+                        "For %.*s to implement %.*s the field %.*s must have type %s.",
                         S(def->name), S(intf->name), S(req->name), ts);
         }
         for (uint32_t k = 0; k < req->args.n; k++) {
@@ -411,8 +415,7 @@ static int check_implements(ctx *c, const gq_def *def, gh_str iname) {
         }
         for (uint32_t k = 0; k < found->args.n; k++) {
             gq_fielddef *fa = found->args.v[k];
-            if (!field_named(&req->args, fa->name) && fa->type && fa->type->nonnull &&
-                !fa->defval)
+            if (!field_named(&req->args, fa->name) && fa->type && fa->type->nonnull && !fa->defval)
                 return fail(c, fa->pos,
                             "For %.*s to implement %.*s any additional arguments on %.*s must be "
                             "optional or have a default value but %.*s is required.",
@@ -440,8 +443,7 @@ static gq_fielddef *duplicate_field(ctx *c, const gq_vec *fields) {
     if (fields->n <= 16) {
         for (uint32_t i = 0; i < fields->n; i++)
             for (uint32_t j = i + 1; j < fields->n; j++)
-                if (gq_eq(((gq_fielddef *)fields->v[i])->name,
-                          ((gq_fielddef *)fields->v[j])->name))
+                if (gq_eq(((gq_fielddef *)fields->v[i])->name, ((gq_fielddef *)fields->v[j])->name))
                     return fields->v[j];
         return NULL;
     }
@@ -484,8 +486,8 @@ static int check_definition(ctx *c, gq_def *def) {
     case GQ_K_OBJECT:
     case GQ_K_INTERFACE:
         if (!def->fields.n)
-            return fail(c, def->pos, "%.*s %.*s: must define one or more fields.",
-                        S(def->kindname), S(def->name));
+            return fail(c, def->pos, "%.*s %.*s: must define one or more fields.", S(def->kindname),
+                        S(def->name));
         for (uint32_t i = 0; i < def->fields.n; i++) {
             gq_fielddef *f = def->fields.v[i];
             gq_def *t = gq_map_get(&c->s->types, gq_type_name(f->type));
@@ -520,8 +522,7 @@ static int check_definition(ctx *c, gq_def *def) {
                             S(t->kindname), S(f->name));
         }
         break;
-    default:
-        break;
+    default: break;
     }
     gq_fielddef *dup = duplicate_field(c, &def->fields);
     if (c->a->oom) return oom(c);
@@ -593,11 +594,11 @@ static int apply_extensions(ctx *c, const gq_vec *exts, gq_vec *defs) {
             def->name = x->name;
             def->desc = (gh_str){"", 0};
             def->pos = x->pos;
-            if (gq_map_put(c->a, &c->s->types, x->name, def) || push(c, defs, def))
-                return oom(c);
+            if (gq_map_put(c->a, &c->s->types, x->name, def) || push(c, defs, def)) return oom(c);
         }
         if (!gq_eq(def->kindname, x->kindname))
-            return fail(c, x->pos, "Cannot extend type %.*s because the base type is a %.*s, not %.*s.",
+            return fail(c, x->pos,
+                        "Cannot extend type %.*s because the base type is a %.*s, not %.*s.",
                         S(x->name), S(def->kindname), S(x->kindname));
         if (concat(c, &def->dirs, &x->dirs) || concat(c, &def->ifaces, &x->ifaces) ||
             concat(c, &def->fields, &x->fields) || concat(c, &def->types, &x->types) ||
@@ -681,8 +682,7 @@ int gq_schema_build(gh_arena *a, const gq_sdoc *doc, gq_schema **out, gq_error *
     if (!names) return oom(&c);
     for (uint32_t i = 0; i < s->dirs.n; i++) {
         gq_dirdef *d = gq_map_get(&s->dirs, names[i]);
-        if ((rc = check_name(&c, d->pos, d->name)) || (rc = check_args(&c, &d->args, d)))
-            return rc;
+        if ((rc = check_name(&c, d->pos, d->name)) || (rc = check_args(&c, &d->args, d))) return rc;
     }
     if (nschema == 0) {
         if (!s->query) s->query = gq_map_get(&s->types, (gh_str){"Query", 5});

@@ -220,8 +220,8 @@ static void known_args(gq_walker *w, const gq_vec *args, const gq_vec *defs, con
         rb_sb b;
         rb_sb_init(&b, w->a, 128);
         if (f)
-            gq_fmt(&b, "Unknown argument \"%S\" on field \"%S.%S\".", &arg->name,
-                   &f->objdef->name, &f->name);
+            gq_fmt(&b, "Unknown argument \"%S\" on field \"%S.%S\".", &arg->name, &f->objdef->name,
+                   &f->name);
         else
             gq_fmt(&b, "Unknown argument \"%S\" on directive \"@%S\".", &arg->name, &d->name);
         gq_append_suggestions(w, &b, "Did you mean", arg->name, &names, true);
@@ -258,7 +258,8 @@ static void rule_scalar_leafs(gq_walker *w, gq_sel *f) {
     gq_def *t = type_def(w, gq_type_name(f->fdef->type));
     if (!t) return;
     if (is_leaf(t) && f->sel.n)
-        gq_errf(w, f->pos, "Field \"%S\" must not have a selection since type \"%S\" has no subfields.",
+        gq_errf(w, f->pos,
+                "Field \"%S\" must not have a selection since type \"%S\" has no subfields.",
                 &f->name, &t->name);
     if (!is_leaf(t) && !f->sel.n)
         gq_errf(w, f->pos,
@@ -273,7 +274,8 @@ static void unique_args(gq_walker *w, const gq_vec *args) {
     for (uint32_t i = 0; i < args->n; i++) {
         gq_arg *arg = args->v[i];
         uintptr_t c = (uintptr_t)gq_map_get(&count, arg->name);
-        if (c == 1) gq_errf(w, arg->pos, "There can be only one argument named \"%S\".", &arg->name);
+        if (c == 1)
+            gq_errf(w, arg->pos, "There can be only one argument named \"%S\".", &arg->name);
         if (gq_map_put(w->a, &count, arg->name, (void *)(c + 1))) fail_oom(w);
     }
 }
@@ -298,8 +300,8 @@ static void on_directive(gq_walker *w, gq_dir *d) {
         for (uint32_t i = 0; i < d->def->locs.n && !ok; i++)
             ok = gq_eqc(*(gh_str *)d->def->locs.v[i], d->location);
         if (!ok) {
-            char *key = gh_arena_printf(w->a, "%d:%d:%.*s", d->pos.line, d->pos.col,
-                                        (int)d->name.n, d->name.p);
+            char *key = gh_arena_printf(w->a, "%d:%d:%.*s", d->pos.line, d->pos.col, (int)d->name.n,
+                                        d->name.p);
             gh_str k = {key, key ? strlen(key) : 0};
             if (!key) {
                 fail_oom(w);
@@ -448,8 +450,8 @@ static bool spread_possible(gq_walker *w, const gq_def *parent, gh_str frag) {
 
 /* The field every selection set may ask for (the walker's synthetic one). */
 static gq_type typename_type = {.named = {"String", 6}};
-static gq_fielddef typename_def = {.name = {"__typename", 10}, .desc = {"", 0},
-                                   .type = &typename_type};
+static gq_fielddef typename_def = {
+    .name = {"__typename", 10}, .desc = {"", 0}, .type = &typename_type};
 
 static void walk_field(gq_walker *w, gq_def *parent, gq_sel *s) {
     gq_fielddef *def = NULL;

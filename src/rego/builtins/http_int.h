@@ -53,6 +53,11 @@ typedef struct hs_resp {
 void hs_resp_init(hs_resp *r);
 void hs_resp_free(hs_resp *r);
 
+/* True when k is a string naming one of http.send's request keys in OPA 1.x
+ * (url, method, headers, tls_*, cache_*, ...; the list lives in http.c).
+ * providers.aws.sign_req accepts the same keys. */
+bool hs_request_key(const val_t *k);
+
 /* Kinds of transport failure, which decide OPA's error text and code. */
 enum {
     HS_FAIL_INTERNAL = 1, /* eval_http_send_internal_error: bad TLS material, limits */

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "rego/builtins/builtins.h"
+#include "rego/builtins/strutil.h"
 
 typedef unsigned __int128 u128;
 
@@ -219,38 +220,8 @@ static bool net_contains(const gnet *net, const gip *ip) {
 
 /* ---- printing ------------------------------------------------------------------ */
 
-/* IP.String into buf (at least 46 bytes); returns the length. */
-static size_t ip_str(const gip *ip, char *buf) {
-    const uint8_t *p4 = to4(ip);
-    if (p4) return (size_t)snprintf(buf, 16, "%u.%u.%u.%u", p4[0], p4[1], p4[2], p4[3]);
-    const uint8_t *p = ip->b;
-    int e0 = -1, e1 = -1;
-    for (int i = 0; i < 16; i += 2) {
-        int j = i;
-        while (j < 16 && p[j] == 0 && p[j + 1] == 0)
-            j += 2;
-        if (j > i && j - i > e1 - e0) {
-            e0 = i;
-            e1 = j;
-            i = j;
-        }
-    }
-    if (e1 - e0 <= 2) e0 = e1 = -1;
-    size_t k = 0;
-    for (int i = 0; i < 16; i += 2) {
-        if (i == e0) {
-            buf[k++] = ':';
-            buf[k++] = ':';
-            i = e1;
-            if (i >= 16) break;
-        } else if (i > 0) {
-            buf[k++] = ':';
-        }
-        k += (size_t)snprintf(buf + k, 8, "%x", (unsigned)(p[i] << 8 | p[i + 1]));
-    }
-    buf[k] = '\0';
-    return k;
-}
+/* IP.String into buf (at least RB_IP_STR_MAX bytes); returns the length. */
+static size_t ip_str(const gip *ip, char *buf) { return rb_go_ip_string(ip->b, ip->n, buf); }
 
 /* IPNet.String: the (unmasked) address and the prefix length. */
 static size_t net_str(const gnet *net, char *buf) {

@@ -21,6 +21,7 @@ static const rego_builtin *const families[] = {
     rego_bi_crypto,     rego_bi_jwt,        rego_bi_aws,
     rego_bi_http,
     rego_bi_graphql,
+    rego_bi_rego,
 };
 
 static const rego_builtin **index_;

@@ -423,3 +423,35 @@ val_t *rb_sb_finish(rb_sb *b) {
     b->p[b->len] = '\0';
     return val_str_ref(b->a, b->p, b->len);
 }
+
+size_t rb_go_ip_string(const unsigned char *p, size_t n, char *buf) {
+    static const unsigned char v4pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (n == 16 && !memcmp(p, v4pre, 12)) p += 12, n = 4;
+    if (n == 4) return (size_t)snprintf(buf, 16, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+    int e0 = -1, e1 = -1; /* longest run of zero groups [e0, e1) */
+    for (int i = 0; i < 16; i += 2) {
+        int j = i;
+        while (j < 16 && p[j] == 0 && p[j + 1] == 0)
+            j += 2;
+        if (j > i && j - i > e1 - e0) {
+            e0 = i;
+            e1 = j;
+            i = j;
+        }
+    }
+    if (e1 - e0 <= 2) e0 = e1 = -1;
+    size_t k = 0;
+    for (int i = 0; i < 16; i += 2) {
+        if (i == e0) {
+            buf[k++] = ':';
+            buf[k++] = ':';
+            i = e1;
+            if (i >= 16) break;
+        } else if (i > 0) {
+            buf[k++] = ':';
+        }
+        k += (size_t)snprintf(buf + k, RB_IP_STR_MAX - k, "%x", (unsigned)(p[i] << 8 | p[i + 1]));
+    }
+    buf[k] = '\0';
+    return k;
+}

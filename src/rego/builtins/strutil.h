@@ -74,6 +74,13 @@ void rb_go_quote_rune(rb_sb *b, int32_t r, bool ascii_only);
 /* strconv.CanBackquote. */
 bool rb_go_can_backquote(const char *s, size_t n);
 
+/* Go's net.IP.String of an address of n bytes (4, or 16 with an IPv4-mapped
+ * prefix: dotted quad; otherwise the 16 bytes at p in RFC 5952 form with the
+ * longest run of two or more zero groups as "::"). buf holds at least
+ * RB_IP_STR_MAX bytes; returns the length, buf is NUL-terminated. */
+#define RB_IP_STR_MAX 46
+size_t rb_go_ip_string(const unsigned char *p, size_t n, char *buf);
+
 /* Append v in Rego syntax as OPA's Term.String() prints it: strings quoted
  * Go-style, objects and sets in canonical order, "set()" for the empty set.
  * Scratch space (sort orders) comes from a. On failure b->oom is set. */

@@ -12,39 +12,21 @@
 #include "rego/builtins/builtins.h"
 #include "rego/builtins/strutil.h"
 
-static int is_kind(val_t *const *args, val_t **out, val_kind k) {
-    *out = val_bool(args[0]->kind == k);
-    return RB_OK;
-}
+/* is_<type>(x): whether x is of kind k. */
+#define KIND_PREDICATE(fn, k)                                                                    \
+    static int fn(rego_bctx *c, val_t *const *a, val_t **o) {                                   \
+        (void)c;                                                                                 \
+        *o = val_bool(a[0]->kind == (k));                                                        \
+        return RB_OK;                                                                            \
+    }
 
-static int bi_is_number(rego_bctx *c, val_t *const *a, val_t **o) {
-    (void)c;
-    return is_kind(a, o, VAL_NUMBER);
-}
-static int bi_is_string(rego_bctx *c, val_t *const *a, val_t **o) {
-    (void)c;
-    return is_kind(a, o, VAL_STRING);
-}
-static int bi_is_boolean(rego_bctx *c, val_t *const *a, val_t **o) {
-    (void)c;
-    return is_kind(a, o, VAL_BOOL);
-}
-static int bi_is_array(rego_bctx *c, val_t *const *a, val_t **o) {
-    (void)c;
-    return is_kind(a, o, VAL_ARRAY);
-}
-static int bi_is_set(rego_bctx *c, val_t *const *a, val_t **o) {
-    (void)c;
-    return is_kind(a, o, VAL_SET);
-}
-static int bi_is_object(rego_bctx *c, val_t *const *a, val_t **o) {
-    (void)c;
-    return is_kind(a, o, VAL_OBJECT);
-}
-static int bi_is_null(rego_bctx *c, val_t *const *a, val_t **o) {
-    (void)c;
-    return is_kind(a, o, VAL_NULL);
-}
+KIND_PREDICATE(bi_is_number, VAL_NUMBER)
+KIND_PREDICATE(bi_is_string, VAL_STRING)
+KIND_PREDICATE(bi_is_boolean, VAL_BOOL)
+KIND_PREDICATE(bi_is_array, VAL_ARRAY)
+KIND_PREDICATE(bi_is_set, VAL_SET)
+KIND_PREDICATE(bi_is_object, VAL_OBJECT)
+KIND_PREDICATE(bi_is_null, VAL_NULL)
 
 static int bi_type_name(rego_bctx *c, val_t *const *args, val_t **out) {
     const char *n = val_kind_name(val_kind_of(args[0]));

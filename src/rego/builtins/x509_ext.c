@@ -39,37 +39,8 @@ static bool domain_ok(const char *d, size_t n) {
 
 /* net.IP.String for 4- or 16-byte addresses. */
 static val_t *ip_value(gh_arena *a, const unsigned char *p, size_t n) {
-    char buf[64];
-    static const unsigned char v4pre[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (n == 16 && !memcmp(p, v4pre, 12)) p += 12, n = 4;
-    if (n == 4) {
-        snprintf(buf, sizeof buf, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
-        return val_str(a, buf, strlen(buf));
-    }
-    int e0 = -1, e1 = -1;
-    for (int i = 0; i < 16; i += 2) {
-        int j = i;
-        while (j < 16 && p[j] == 0 && p[j + 1] == 0)
-            j += 2;
-        if (j > i && j - i > e1 - e0) {
-            e0 = i;
-            e1 = j;
-            i = j;
-        }
-    }
-    if (e1 - e0 <= 2) e0 = e1 = -1;
-    size_t k = 0;
-    for (int i = 0; i < 16; i += 2) {
-        if (i == e0) {
-            buf[k++] = ':';
-            buf[k++] = ':';
-            i = e1;
-            if (i >= 16) break;
-        } else if (i > 0) {
-            buf[k++] = ':';
-        }
-        k += (size_t)snprintf(buf + k, sizeof buf - k, "%x", (unsigned)(p[i] << 8 | p[i + 1]));
-    }
+    char buf[RB_IP_STR_MAX];
+    size_t k = rb_go_ip_string(p, n, buf);
     return val_str(a, buf, k);
 }
 

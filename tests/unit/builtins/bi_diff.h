@@ -3,11 +3,14 @@
  * calling each builtin directly. Lines OPA's type checker rejected at
  * compile time take their runtime answer from <family>.rtexpect; calls whose
  * arguments are not literals (other than json.unmarshal("<json>"), which is
- * decoded here) are skipped and counted. Header-only, shared by the number
- * family tests (test_numbers.c, test_aggregates.c, ...). */
+ * decoded here) are skipped and counted. Also the per-family pieces every
+ * builtin test repeats (bd_check, bd_call*, bd_expect*, bd_text; they need
+ * cmocka.h * included first). Header-only, shared by the builtin family tests
+ * (test_numbers.c, test_aggregates.c, ...). */
 #ifndef GH_TEST_BI_DIFF_H
 #define GH_TEST_BI_DIFF_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -183,5 +186,78 @@ static void bd_run(const char *family, const rego_builtin *const *tabs, const bd
     printf("differential %s: %d passed, %d failed, %d skipped\n", family, st->pass, st->fail,
            st->skip);
 }
+
+#ifdef assert_true
+/* Replays family's differential file and asserts no mismatch and at least
+ * min_pass passing lines. */
+static inline void bd_check(const char *family, const rego_builtin *const *tabs,
+                            const bd_known *known, int min_pass) {
+    bd_stats st = {0};
+    bd_run(family, tabs, known, &st);
+    assert_int_equal(st.fail, 0);
+    assert_true(st.pass >= min_pass);
+}
+
+/* Calls the builtin of tabs named in line on its literal arguments (at most
+ * 4) in context c; asserts the call parses, names a builtin of tabs and has
+ * its arity. Returns the builtin's code with its result in *out. */
+static inline int bd_call_ctx(rego_bctx *c, const rego_builtin *const *tabs, const char *line,
+                              val_t **out) {
+    char name[64];
+    val_t *args[4];
+    int n = rl_call(c->a, line, name, sizeof name, args, 4);
+    assert_true(n >= 0);
+    const rego_builtin *b = bd_find(tabs, name);
+    assert_non_null(b);
+    assert_int_equal(b->arity, n);
+    *out = NULL;
+    return b->fn(c, args, out);
+}
+
+/* bd_call_ctx with query time now_ns; returns its code and the result as
+ * sorted JSON, "undefined" or the error message in *res. */
+static inline int bd_call(gh_arena *a, const rego_builtin *const *tabs, int64_t now_ns,
+                          const char *line, const char **res) {
+    static gh_err e;
+    gh_err_clear(&e);
+    rego_bctx c = {.a = a, .err = &e, .now_ns = now_ns};
+    val_t *out;
+    int rc = bd_call_ctx(&c, tabs, line, &out);
+    *res = rc == 0 ? val_to_json(a, out, VAL_JSON_SORTED) : rc == RB_UNDEF ? "undefined" : e.msg;
+    return rc;
+}
+
+/* The answer to line as one text: "undefined", "error: <message>" or the
+ * result as JSON emitted with json_flags (VAL_JSON_*). */
+static inline const char *bd_text(gh_arena *a, const rego_builtin *const *tabs, const char *line,
+                                  int json_flags) {
+    gh_err e;
+    gh_err_clear(&e);
+    rego_bctx c = {.a = a, .err = &e};
+    val_t *out;
+    int rc = bd_call_ctx(&c, tabs, line, &out);
+    if (rc == RB_UNDEF) return "undefined";
+    if (rc < 0) return gh_arena_printf(a, "error: %s", e.msg);
+    return val_to_json(a, out, json_flags);
+}
+
+/* Asserts bd_text(...) is want (printing both when not). */
+static inline void bd_expect_text(gh_arena *a, const rego_builtin *const *tabs, const char *line,
+                                  int json_flags, const char *want) {
+    const char *got = bd_text(a, tabs, line, json_flags);
+    if (strcmp(got, want)) printf("%s\n   got:  %s\n   want: %s\n", line, got, want);
+    assert_string_equal(got, want);
+}
+
+/* bd_call, asserting its code is want_rc and its text want (printed when not). */
+static inline void bd_expect(gh_arena *a, const rego_builtin *const *tabs, int64_t now_ns,
+                             const char *line, int want_rc, const char *want) {
+    const char *got;
+    int rc = bd_call(a, tabs, now_ns, line, &got);
+    if (rc != want_rc || strcmp(got, want)) printf("%s: got %d %s\n", line, rc, got);
+    assert_int_equal(rc, want_rc);
+    assert_string_equal(got, want);
+}
+#endif
 
 #endif

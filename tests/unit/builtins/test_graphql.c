@@ -119,8 +119,9 @@ static void test_positionless_errors(void **state) {
     (void)state;
     gh_arena a;
     gh_arena_init(&a, 0);
-    val_t *s = J(&a, "{\"Definitions\":[{\"Kind\":\"OBJECT\",\"Name\":\"Query\",\"Fields\":"
-                     "[{\"Name\":\"a\",\"Type\":{\"NamedType\":\"Int\"}}],\"Interfaces\":[\"X\"]}]}");
+    val_t *s =
+        J(&a, "{\"Definitions\":[{\"Kind\":\"OBJECT\",\"Name\":\"Query\",\"Fields\":"
+              "[{\"Name\":\"a\",\"Type\":{\"NamedType\":\"Int\"}}],\"Interfaces\":[\"X\"]}]}");
     assert_string_equal(run(&a, "graphql.schema_is_valid", s, NULL), "false");
     assert_string_equal(run(&a, "graphql.parse", S(&a, "{ a }"), s),
                         "error: Error in gqlparser SchemaDocument to Schema conversion: input: "
@@ -130,8 +131,9 @@ static void test_positionless_errors(void **state) {
                      "\"Raw\":\"b\"}}]}]}]}");
     val_t *ok = S(&a, "type Query { a: Int }");
     assert_string_equal(run(&a, "graphql.is_valid", q, ok), "false");
-    assert_string_equal(run(&a, "graphql.parse", q, ok),
-                        "error: Unknown argument \"x\" on field \"Query.a\" in GraphQL query string");
+    assert_string_equal(
+        run(&a, "graphql.parse", q, ok),
+        "error: Unknown argument \"x\" on field \"Query.a\" in GraphQL query string");
     /* unknown operation types and value kinds are errors, not crashes */
     q = J(&a, "{\"Operations\":[{\"Operation\":\"fetch\",\"SelectionSet\":[{\"Name\":\"a\"}]}]}");
     assert_string_equal(run(&a, "graphql.is_valid", q, ok), "false");
@@ -144,9 +146,11 @@ static void test_positionless_errors(void **state) {
 static char *repeat(gh_arena *a, const char *pre, const char *mid, const char *post, int n) {
     size_t lp = strlen(pre), lm = strlen(mid), lq = strlen(post);
     char *s = gh_arena_alloc(a, lp * (size_t)n + lm + lq * (size_t)n + 1), *p = s;
-    for (int i = 0; i < n; i++) memcpy(p, pre, lp), p += lp;
+    for (int i = 0; i < n; i++)
+        memcpy(p, pre, lp), p += lp;
     memcpy(p, mid, lm), p += lm;
-    for (int i = 0; i < n; i++) memcpy(p, post, lq), p += lq;
+    for (int i = 0; i < n; i++)
+        memcpy(p, post, lq), p += lq;
     *p = '\0';
     return s;
 }
@@ -176,7 +180,8 @@ static void test_limits(void **state) {
     gh_buf b;
     gh_buf_init(&b);
     gh_buf_puts(&b, "{ ...F0 }\n");
-    for (int i = 0; i < 5000; i++) gh_buf_printf(&b, "fragment F%d on Query { a { ...F%d } }\n", i, i + 1);
+    for (int i = 0; i < 5000; i++)
+        gh_buf_printf(&b, "fragment F%d on Query { a { ...F%d } }\n", i, i + 1);
     gh_buf_puts(&b, "fragment F5000 on Query { b }\n");
     r = run(&a, "graphql.parse", S(&a, b.p), sch);
     assert_non_null(strstr(r, "error: "));
@@ -184,15 +189,19 @@ static void test_limits(void **state) {
     /* exponential overlapping-field comparisons stop at the work budget */
     clock_t t0 = clock();
     gh_buf_puts(&b, "{ ");
-    for (int i = 0; i < 40; i++) gh_buf_puts(&b, "a { ");
-    for (int i = 0; i < 40; i++) gh_buf_puts(&b, "b } a { ");
+    for (int i = 0; i < 40; i++)
+        gh_buf_puts(&b, "a { ");
+    for (int i = 0; i < 40; i++)
+        gh_buf_puts(&b, "b } a { ");
     gh_buf_puts(&b, "b");
-    for (int i = 0; i < 41; i++) gh_buf_puts(&b, " }");
+    for (int i = 0; i < 41; i++)
+        gh_buf_puts(&b, " }");
     r = run(&a, "graphql.is_valid", S(&a, b.p), sch);
     assert_true(!strcmp(r, "true") || !strcmp(r, "false"));
     gh_buf_reset(&b);
     gh_buf_puts(&b, "{ ");
-    for (int i = 0; i < 3000; i++) gh_buf_puts(&b, "a { b } ");
+    for (int i = 0; i < 3000; i++)
+        gh_buf_puts(&b, "a { b } ");
     gh_buf_puts(&b, "}");
     r = run(&a, "graphql.parse", S(&a, b.p), sch);
     assert_true(!strncmp(r, "error: ", 7) || r[0] == '[');
@@ -205,8 +214,9 @@ static void test_limits(void **state) {
     /* deeply nested AST objects */
     gh_arena_reset(&a);
     char *deep = repeat(&a, "{\"NamedType\":\"\",\"Elem\":", "{\"NamedType\":\"Int\"}", "}", 2000);
-    char *doc = gh_arena_printf(&a, "{\"Definitions\":[{\"Kind\":\"OBJECT\",\"Name\":\"Query\","
-                                    "\"Fields\":[{\"Name\":\"a\",\"Type\":%s}]}]}",
+    char *doc = gh_arena_printf(&a,
+                                "{\"Definitions\":[{\"Kind\":\"OBJECT\",\"Name\":\"Query\","
+                                "\"Fields\":[{\"Name\":\"a\",\"Type\":%s}]}]}",
                                 deep);
     val_t *v = NULL;
     gh_err e;
@@ -221,9 +231,9 @@ static void test_oom(void **state) {
     (void)state;
     const char *q = "query Q($v: Int = 1) { user(id: \"x\") { ... on User { name } ...F } }\n"
                     "fragment F on User { friends(first: $v) { id } }";
-    const char *names[] = {"graphql.parse", "graphql.parse_and_verify", "graphql.is_valid",
-                           "graphql.parse_query", "graphql.parse_schema",
-                           "graphql.schema_is_valid"};
+    const char *names[] = {"graphql.parse",        "graphql.parse_and_verify",
+                           "graphql.is_valid",     "graphql.parse_query",
+                           "graphql.parse_schema", "graphql.schema_is_valid"};
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
         bool ok = false;
         for (size_t budget = 1024; budget < (4u << 20) && !ok; budget += budget / 4) {
@@ -261,19 +271,23 @@ static void test_introspection(void **state) {
                   "locations isRepeatable } } __type(name: \"User\") { specifiedByURL } }"),
             s),
         "true");
-    const char *r = run(&a, "graphql.parse", S(&a, "{ __type(name: \"User\") { specifiedBy } }"), s);
+    const char *r =
+        run(&a, "graphql.parse", S(&a, "{ __type(name: \"User\") { specifiedBy } }"), s);
     assert_string_equal(r, "error: Cannot query field \"specifiedBy\" on type \"__Type\". Did you "
                            "mean \"specifiedByURL\"?\n in GraphQL query string at location 1:26");
-    assert_string_equal(run(&a, "graphql.is_valid", S(&a, "mutation { __schema { types { name } } }"), s),
-                        "false");
+    assert_string_equal(
+        run(&a, "graphql.is_valid", S(&a, "mutation { __schema { types { name } } }"), s), "false");
     gh_arena_free(&a);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_differential), cmocka_unit_test(test_ast_round_trip),
-        cmocka_unit_test(test_positionless_errors), cmocka_unit_test(test_limits),
-        cmocka_unit_test(test_oom), cmocka_unit_test(test_introspection),
+        cmocka_unit_test(test_differential),
+        cmocka_unit_test(test_ast_round_trip),
+        cmocka_unit_test(test_positionless_errors),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_oom),
+        cmocka_unit_test(test_introspection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

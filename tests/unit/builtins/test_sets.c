@@ -14,37 +14,11 @@ static const rego_builtin *const tabs[] = {rego_bi_sets, NULL};
 
 static void test_differential(void **state) {
     (void)state;
-    bd_stats st = {0};
-    bd_run("sets", tabs, NULL, &st);
-    assert_int_equal(st.fail, 0);
-    assert_true(st.pass >= 28);
-}
-
-/* Calls a builtin of this family on literal arguments; returns its code and
- * the result (or error message) as text. */
-static int call(gh_arena *a, const char *line, const char **res) {
-    char name[64];
-    val_t *args[4];
-    int n = rl_call(a, line, name, sizeof name, args, 4);
-    assert_true(n >= 0);
-    const rego_builtin *b = bd_find(tabs, name);
-    assert_non_null(b);
-    assert_int_equal(b->arity, n);
-    static gh_err e;
-    gh_err_clear(&e);
-    rego_bctx c = {.a = a, .err = &e};
-    val_t *out = NULL;
-    int rc = b->fn(&c, args, &out);
-    *res = rc == 0 ? val_to_json(a, out, VAL_JSON_SORTED) : rc == RB_UNDEF ? "undefined" : e.msg;
-    return rc;
+    bd_check("sets", tabs, NULL, 28);
 }
 
 static void expect(gh_arena *a, const char *line, int want_rc, const char *want) {
-    const char *got;
-    int rc = call(a, line, &got);
-    if (rc != want_rc || strcmp(got, want)) printf("%s: got %d %s\n", line, rc, got);
-    assert_int_equal(rc, want_rc);
-    assert_string_equal(got, want);
+    bd_expect(a, tabs, 0, line, want_rc, want);
 }
 
 static void test_cases(void **state) {

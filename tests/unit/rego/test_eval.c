@@ -431,6 +431,21 @@ static void test_strict(void **state) {
         assert_int_equal(rego_policy_compile(p, NULL, &e), 0);
         rego_policy_free(p);
     }
+    /* as `opa check --strict`: all unused vars of the first body found (a
+     * closure before its enclosing body) and every unused argument */
+    static const char *const many =
+        "package t\nf(a, b) := 1 if { x := 1; y := [w | w := 1; u := 2; v := 3] }\n";
+    gh_err e;
+    rego_policy *p = rego_policy_new();
+    assert_int_equal(rego_policy_add_module(p, "s.rego", many, strlen(many), NULL, &e), 0);
+    rego_compile_opts co = {.strict = true};
+    assert_int_not_equal(rego_policy_compile(p, &co, &e), 0);
+    static const char *const all[] = {"assigned var u unused", "assigned var v unused",
+                                      "unused argument a", "unused argument b"};
+    for (int i = 0; i < 4; i++)
+        if (!strstr(e.msg, all[i])) fail_msg("%s lacks %s", e.msg, all[i]);
+    if (strstr(e.msg, "var x unused")) fail_msg("%s: x is not reported by OPA", e.msg);
+    rego_policy_free(p);
 }
 
 int main(void) {

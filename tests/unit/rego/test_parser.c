@@ -774,6 +774,29 @@ static void test_budget(void **state) {
     assert_true(ok > 0);
 }
 
+/* Fuzzer-found module whose nested `(a, (b, ...` made the parser backtrack
+ * exponentially (each `,` tries `k, v in xs`, then re-parses): with the
+ * replay table it fails fast with a parse error in little memory. */
+static void test_backtracking(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t n = 0;
+    gh_err e;
+    assert_int_equal(gh_read_file(GH_SOURCE_DIR "/tests/fuzz/corpus/rego_eval/parse_blowup.rego",
+                                  1 << 20, &buf, &n, &e), 0);
+    assert_true(n > 2);
+    gh_arena a;
+    gh_arena_init(&a, 8u << 20);
+    rego_module *m;
+    /* byte 0 is the fuzzer's mode byte; the module ends before the NUL */
+    size_t len = n - 1;
+    while (len > 0 && buf[len] == 0) len--;
+    assert_int_equal(rego_parse_module(&a, "t.rego", buf + 1, len, NULL, &m, &e), GH_EPARSE);
+    assert_true(gh_arena_used(&a) < (2u << 20));
+    gh_arena_free(&a);
+    gh_free(buf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_print_v1, setup, teardown),
@@ -787,6 +810,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_keywords, setup, teardown),
         cmocka_unit_test_setup_teardown(test_builtin_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_annotations, setup, teardown),
+        cmocka_unit_test(test_backtracking),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backtracking_linear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
