@@ -26,7 +26,7 @@ e json_with            -d fixtures/p1 'data.a.allow with input as {"x": 1}'
 e yaml_input           -d fixtures/p1 -i fixtures/in.yaml data.a.allow
 e raw_values           -f raw '"a\nb"; {"x": [1, {"y": 2}]}; 3'
 e raw_rows             -f raw 'x := [1, 2][_]; y := {"a": x}'
-xe raw_false          -f raw 'false'  # engine: a lone non-iterating query expression reports false (OPA's capture rewrite)
+e raw_false           -f raw 'false'
 e values_rows          -f values 'x := [1, 2][_]'
 e values_multi         -f values '1; 2'
 e bindings_rows        -f bindings 'x := [1, 2][_]'
@@ -41,7 +41,7 @@ e pretty_bool_cols     -f pretty '1; true'
 e pretty_wrap          -f pretty 'x := ["hello world foo bar baz qux quux corge grault garply waldo fred plugh", "a b"][_]'
 e pretty_wide          -f pretty 'x := "日本語 中文"'
 e pretty_undefined     -f pretty 'false; true'
-xe pretty_false        -f pretty '1 == 2'  # engine: as raw_false
+e pretty_false        -f pretty '1 == 2'
 # -- eval: exit codes
 e fail_undefined       --fail -d fixtures/p1 data.a.nope
 e fail_defined         --fail -d fixtures/p1 data.a.s
