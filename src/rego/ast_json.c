@@ -66,52 +66,59 @@ static int by_term(const void *x, const void *y) {
 
 /* Sorts in the heap (qsort's callback has no context argument, so the
  * source array goes through a thread-local pointer saved and restored around
- * the call, which keeps nested sorts correct). Returns NULL on OOM. */
-static uint32_t *sort_terms(rego_term *const *items, uint32_t n, uint32_t *nout) {
+ * the call, which keeps nested sorts correct). Equal terms keep only their
+ * first position; when last is non-NULL it receives (heap, one entry per kept
+ * term) the position of the last equal term (OPA's object insert keeps the
+ * first key and overwrites its value). Returns NULL on OOM. */
+static uint32_t *sort_terms(rego_term *const *items, uint32_t n, uint32_t *nout,
+                            uint32_t **last) {
     uint32_t *ix = gh_malloc((n ? n : 1) * sizeof *ix);
-    if (!ix) return NULL;
+    uint32_t *lx = last ? gh_malloc((n ? n : 1) * sizeof *lx) : NULL;
+    if (!ix || (last && !lx)) {
+        gh_free(ix);
+        gh_free(lx);
+        return NULL;
+    }
     for (uint32_t i = 0; i < n; i++)
         ix[i] = i;
     rego_term *const *saved = sort_src;
     sort_src = items;
     qsort(ix, n, sizeof *ix, by_term);
+    sort_src = saved;
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
-        if (k && t_cmp(items[ix[k - 1]], items[ix[i]]) == 0) continue;
+        if (k && t_cmp(items[ix[k - 1]], items[ix[i]]) == 0) {
+            if (lx) lx[k - 1] = ix[i]; /* runs of equal terms are in source order */
+            continue;
+        }
+        if (lx) lx[k] = ix[i];
         ix[k++] = ix[i];
     }
-    sort_src = saved;
     *nout = k;
+    if (last) *last = lx;
     return ix;
-}
-
-/* The last value written for the key at position i (OPA's object insert
- * overwrites the value of an equal key). */
-static const rego_term *obj_last_val(const rego_term *t, uint32_t i) {
-    const rego_term *v = t->u.obj.vals[i];
-    for (uint32_t j = i + 1; j < t->u.obj.n; j++)
-        if (t_cmp(t->u.obj.keys[i], t->u.obj.keys[j]) == 0) v = t->u.obj.vals[j];
-    return v;
 }
 
 static int coll_cmp(const rego_term *a, const rego_term *b) {
     bool obj = a->kind == REGO_T_OBJECT;
     rego_term *const *ia = obj ? a->u.obj.keys : a->u.list.items;
     rego_term *const *ib = obj ? b->u.obj.keys : b->u.list.items;
-    uint32_t na, nb;
-    uint32_t *xa = sort_terms(ia, obj ? a->u.obj.n : a->u.list.n, &na);
-    uint32_t *xb = sort_terms(ib, obj ? b->u.obj.n : b->u.list.n, &nb);
+    uint32_t na = 0, nb = 0, *la = NULL, *lb = NULL;
+    uint32_t *xa = sort_terms(ia, obj ? a->u.obj.n : a->u.list.n, &na, obj ? &la : NULL);
+    uint32_t *xb = sort_terms(ib, obj ? b->u.obj.n : b->u.list.n, &nb, obj ? &lb : NULL);
     int r = 0;
-    if (!xa || !xb) goto out; /* OOM: treat as equal; the caller notices the OOM later */
+    if (!xa || !xb) goto out; /* OOM: treat as equal (the output is still well formed) */
     uint32_t n = na < nb ? na : nb;
     for (uint32_t i = 0; i < n && !r; i++) {
         r = t_cmp(ia[xa[i]], ib[xb[i]]);
-        if (!r && obj) r = t_cmp(obj_last_val(a, xa[i]), obj_last_val(b, xb[i]));
+        if (!r && obj) r = t_cmp(a->u.obj.vals[la[i]], b->u.obj.vals[lb[i]]);
     }
     if (!r) r = na < nb ? -1 : na > nb ? 1 : 0;
 out:
     gh_free(xa);
     gh_free(xb);
+    gh_free(la);
+    gh_free(lb);
     return r;
 }
 
@@ -255,7 +262,7 @@ static const char *scalar_type(const val_t *v) {
 
 static val_t *j_set(jctx *c, const rego_term *t) {
     uint32_t n;
-    uint32_t *ix = sort_terms(t->u.list.items, t->u.list.n, &n);
+    uint32_t *ix = sort_terms(t->u.list.items, t->u.list.n, &n, NULL);
     if (!ix) {
         c->oom = true;
         return NULL;
@@ -268,8 +275,8 @@ static val_t *j_set(jctx *c, const rego_term *t) {
 }
 
 static val_t *j_object(jctx *c, const rego_term *t) {
-    uint32_t n;
-    uint32_t *ix = sort_terms(t->u.obj.keys, t->u.obj.n, &n);
+    uint32_t n, *last = NULL;
+    uint32_t *ix = sort_terms(t->u.obj.keys, t->u.obj.n, &n, &last);
     if (!ix) {
         c->oom = true;
         return NULL;
@@ -278,10 +285,11 @@ static val_t *j_object(jctx *c, const rego_term *t) {
     for (uint32_t i = 0; i < n && !c->oom; i++) {
         val_t *pair = arr(c, 2);
         push(c, pair, j_term(c, t->u.obj.keys[ix[i]]));
-        push(c, pair, j_term(c, obj_last_val(t, ix[i])));
+        push(c, pair, j_term(c, t->u.obj.vals[last[i]]));
         push(c, a, pair);
     }
     gh_free(ix);
+    gh_free(last);
     return a;
 }
 
