@@ -186,8 +186,7 @@ int main(int argc, char **argv) {
     gh_err e;
     double t0 = now_s();
     if (pol_gk_load_path(g, dir, &nt, &nc, &e)) {
-        fprintf(stderr, "policy_bench: load %s: %s:%d:%d: %s\n", dir, e.file,
-                e.line, e.col, e.msg);
+        fprintf(stderr, "policy_bench: load %s: %s:%d:%d: %s\n", dir, e.file, e.line, e.col, e.msg);
         pol_gk_free(g);
         return 1;
     }
