@@ -332,7 +332,7 @@ static const char *reason_for(gh_arena *a, const outcome *o, const char *expect)
         if (u && !strstr(o->text, "undefined function data.")) {
             u += strlen("undefined function ");
             size_t n = strcspn(u, " \n");
-            return gh_arena_printf(a, "builtin %.*s not yet implemented", (int)n, u);
+            return gh_arena_printf(a, "builtin %.*s is not provided by this build", (int)n, u);
         }
         return gh_arena_printf(a, "fails: got error %.150s (want %.100s)", o->text, expect);
     }
