@@ -14,11 +14,21 @@ PKGS=(
   libpcre2-dev                           # regex builtins
   libssl-dev                             # TLS, hashing, JOSE
   libcurl4-openssl-dev                   # http.send transport
+  libevent-dev                           # server: one event loop per worker thread
+  zlib1g-dev                             # server: gzip request bodies
+  libxml2-dev                            # check: XML input parser
+  libjsonnet-dev                         # check: Jsonnet input parser (C API)
   tzdata                                 # IANA zones for the time.* builtins (/usr/share/zoneinfo)
   valgrind                               # leak checks
   curl ca-certificates                   # integration tests
+  openssl                                # server TLS integration tests (s_client)
+  wrk                                    # bench/server load generator
   python3                                # bench/rego.sh (stdlib only)
 )
+
+# Node.js and npm run the real OPA client in tests/integration (server); the
+# machine image usually has them already, Debian's packages otherwise.
+if ! command -v npm >/dev/null 2>&1; then PKGS+=(nodejs npm); fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -140,6 +140,15 @@ char *gh_buf_take(gh_buf *b, size_t *len);
 /* Read a whole file (or stdin for "-") into a heap buffer with a trailing
  * NUL. Fails with GH_ELIMIT beyond `limit` bytes. */
 int gh_read_file(const char *path, size_t limit, char **out, size_t *len, gh_err *e);
+/* Go's time.ParseDuration ("300ms", "1.5h", "2m3s", "0"; units ns, us/µs,
+ * ms, s, m, h; an optional sign): *ns set, returns 0; -1 when malformed or
+ * beyond int64 nanoseconds. (units.c) */
+int gh_parse_duration(const char *s, int64_t *ns);
+/* A byte size: a non-negative integer with an optional unit B, KB/MB/GB
+ * (powers of 1000), KiB/MiB/GiB (powers of 1024), K/M/G (1024, as
+ * Kubernetes-style shorthands); "4MiB", "512", "1G". *out set, returns 0;
+ * -1 when malformed or beyond SIZE_MAX. (units.c) */
+int gh_parse_size(const char *s, size_t *out);
 
 /* ---- hashing -------------------------------------------------------------
  * SipHash-1-3 keyed with a per-process random key (from getrandom), so a
@@ -163,6 +172,13 @@ int gh_log_open(const char *path, gh_err *e);
 void gh_log_close(void);
 void gh_log(gh_log_level lvl, const char *msg, ...); /* key, value, ..., NULL */
 int gh_log_key_is_secret(const char *key);
+/* Batching for hot paths (the server's access log): append the line gh_log
+ * would print (same format, same redaction) to b without writing it;
+ * returns 0 (nothing appended) when lvl is below the minimum level. Hand the
+ * accumulated lines to gh_log_write, which writes them in one locked call. */
+int gh_log_vappend(gh_buf *b, gh_log_level lvl, const char *msg, va_list ap);
+int gh_log_append(gh_buf *b, gh_log_level lvl, const char *msg, ...);
+void gh_log_write(const char *p, size_t n);
 /* Append `s` to b as a JSON string literal (quotes included). */
 void gh_json_quote(gh_buf *b, const char *s, size_t n);
 

@@ -80,53 +80,90 @@ static const char *level_name(gh_log_level l) {
     return (unsigned)l < 4 ? names[l] : "info";
 }
 
-void gh_log(gh_log_level lvl, const char *msg, ...) {
-    if (lvl < min_level) return;
-    char ts[40];
+int gh_log_vappend(gh_buf *b, gh_log_level lvl, const char *msg, va_list ap) {
+    if (lvl < min_level) return 0;
+    /* the date part is formatted once per second per thread */
+    static _Thread_local time_t ts_sec = -1;
+    static _Thread_local char ts[40];
+    static _Thread_local size_t ts_len;
     struct timespec now;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    size_t tl = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + tl, sizeof ts - tl, ".%03ldZ", now.tv_nsec / 1000000);
+    if (now.tv_sec != ts_sec) {
+        struct tm tm;
+        gmtime_r(&now.tv_sec, &tm);
+        ts_len = strftime(ts, sizeof ts - 8, "%Y-%m-%dT%H:%M:%S", &tm);
+        ts_sec = now.tv_sec;
+    }
+    int ms = (int)(now.tv_nsec / 1000000);
+    char full[48];
+    memcpy(full, ts, ts_len);
+    full[ts_len] = '.';
+    full[ts_len + 1] = (char)('0' + ms / 100);
+    full[ts_len + 2] = (char)('0' + ms / 10 % 10);
+    full[ts_len + 3] = (char)('0' + ms % 10);
+    full[ts_len + 4] = 'Z';
+    full[ts_len + 5] = '\0';
 
-    gh_buf b;
-    gh_buf_init(&b);
     int json = log_format == GH_LOG_JSON;
     if (json) {
-        gh_buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", ts, level_name(lvl));
-        gh_json_quote(&b, msg, strlen(msg));
+        gh_buf_puts(b, "{\"time\":\"");
+        gh_buf_puts(b, full);
+        gh_buf_puts(b, "\",\"level\":\"");
+        gh_buf_puts(b, level_name(lvl));
+        gh_buf_puts(b, "\",\"msg\":");
+        gh_json_quote(b, msg, strlen(msg));
     } else {
-        gh_buf_printf(&b, "%s %-5s %s", ts, level_name(lvl), msg);
+        gh_buf_printf(b, "%s %-5s %s", full, level_name(lvl), msg);
     }
-    va_list ap;
-    va_start(ap, msg);
     const char *k;
     while ((k = va_arg(ap, const char *)) != NULL) {
         const char *v = va_arg(ap, const char *);
         if (!v) v = "";
         if (gh_log_key_is_secret(k)) v = "[REDACTED]";
         if (json) {
-            gh_buf_putc(&b, ',');
-            gh_json_quote(&b, k, strlen(k));
-            gh_buf_putc(&b, ':');
-            gh_json_quote(&b, v, strlen(v));
+            gh_buf_putc(b, ',');
+            gh_json_quote(b, k, strlen(k));
+            gh_buf_putc(b, ':');
+            gh_json_quote(b, v, strlen(v));
         } else {
-            gh_buf_printf(&b, " %s=", k);
+            gh_buf_putc(b, ' ');
+            gh_buf_puts(b, k);
+            gh_buf_putc(b, '=');
             if (strpbrk(v, " \"=\n\t") || !*v)
-                gh_json_quote(&b, v, strlen(v));
+                gh_json_quote(b, v, strlen(v));
             else
-                gh_buf_puts(&b, v);
+                gh_buf_puts(b, v);
         }
     }
+    gh_buf_puts(b, json ? "}\n" : "\n");
+    return 1;
+}
+
+int gh_log_append(gh_buf *b, gh_log_level lvl, const char *msg, ...) {
+    va_list ap;
+    va_start(ap, msg);
+    int r = gh_log_vappend(b, lvl, msg, ap);
     va_end(ap);
-    gh_buf_puts(&b, json ? "}\n" : "\n");
-    if (!b.oom) {
-        pthread_mutex_lock(&log_mu);
-        FILE *f = log_file ? log_file : stderr;
-        fwrite(b.p, 1, b.len, f);
-        fflush(f);
-        pthread_mutex_unlock(&log_mu);
-    }
+    return r;
+}
+
+void gh_log_write(const char *p, size_t n) {
+    if (!n) return;
+    pthread_mutex_lock(&log_mu);
+    FILE *f = log_file ? log_file : stderr;
+    fwrite(p, 1, n, f);
+    fflush(f);
+    pthread_mutex_unlock(&log_mu);
+}
+
+void gh_log(gh_log_level lvl, const char *msg, ...) {
+    if (lvl < min_level) return;
+    gh_buf b;
+    gh_buf_init(&b);
+    va_list ap;
+    va_start(ap, msg);
+    gh_log_vappend(&b, lvl, msg, ap);
+    va_end(ap);
+    if (!b.oom) gh_log_write(b.p, b.len);
     gh_buf_free(&b);
 }

@@ -9,6 +9,7 @@
 #include "base/base.h"
 #include "value/value.h"
 #include "rego/rego.h"
+#include "policy/policy.h"
 
 #include <stdio.h>
 
@@ -32,10 +33,32 @@ typedef enum {
     CLI_FMT_DOCKERFILE, /* policy/parse_dockerfile.c (conftest's shape) */
     CLI_FMT_TOML,
     CLI_FMT_INI,
+    CLI_FMT_XML,        /* policy/parse_xml.c (libxml2, mxj's shape) */
+    CLI_FMT_JSONNET,    /* policy/parse_jsonnet.c (libjsonnet) */
+    CLI_FMT_PROPERTIES, /* policy/parse_properties.c */
+    CLI_FMT_DOTENV,     /* policy/parse_dotenv.c */
+    CLI_FMT_HOCON,      /* policy/parse_hocon.c (go-akka's shape) */
+    CLI_FMT_EDN,        /* policy/parse_edn.c */
+    CLI_FMT_VCL,        /* policy/parse_vcl.c (go-vcl's map shape) */
+    CLI_FMT_HCL1,       /* policy/parse_hcl1.c (hashicorp/hcl v1 shape) */
+    CLI_FMT_SPDX,       /* policy/parse_spdx.c (tag-value -> SPDX 2.3 JSON) */
+    CLI_FMT_CYCLONEDX,  /* policy/parse_cyclonedx.c (JSON as is, XML mapped) */
+    CLI_FMT_HCL2,       /* policy/parse_hcl2.c (tmccombs/hcl2json's shape) */
+    CLI_FMT_CUE,        /* policy/parse_cue.c (CUE data subset) */
+    CLI_FMT_GROOVY,     /* not available: no C library (error naming it) */
+    CLI_FMT_TEXTPROTO,  /* not available */
 } cli_format;
 
 /* Parse a --parser name; returns -1 when unknown. */
 int cli_format_from_name(const char *name);
+/* conftest's choice of format by file name (extension, Dockerfile names);
+ * -1 when the name says nothing (gatehouse check then asks for --parser). */
+int cli_format_for_path(const char *path);
+/* Parse text already read (`name` labels errors and resolves relative
+ * imports) as fmt; AUTO picks by cli_format_for_path, else YAML. Errors
+ * carry file:line:col. */
+int cli_parse_text(gh_arena *a, const char *text, size_t len, const char *name, cli_format fmt,
+                   val_t **out, gh_err *e);
 /* Load `path` ("-" = stdin) as `fmt` (AUTO: by extension or a Dockerfile
  * name; stdin and unknown extensions are YAML, which also reads JSON). A YAML stream with one
  * document yields that document, several yield an array of them, none
@@ -58,45 +81,11 @@ int cli_check(int argc, char **argv);
 
 /* ---- OPA-shaped output helpers (cli_opafmt.c) ------------------------------- */
 
-/* One error as OPA's CLI shows it. Loader errors have only a message; engine
- * errors have an OPA code, a location and, for parse errors, the offending
- * source line. All strings are owned (heap) by the list. */
-typedef struct cli_error {
-    char *message;
-    const char *code; /* static, e.g. "rego_parse_error"; NULL for loader errors */
-    char *file;       /* NULL: no location */
-    int row, col;
-    char *text;        /* for eval errors in the query: the expression text */
-    char *detail_line; /* parse errors: the source line, else NULL */
-    int detail_idx;
-} cli_error;
-
-typedef struct cli_errors {
-    cli_error *v;
-    size_t n, cap;
-    int oom;
-} cli_errors;
-
-/* Append a loader-style error (message only). */
-void cli_errors_addf(cli_errors *l, const char *fmt, ...) GH_PRINTF(2, 3);
-/* Append an engine error: the code is rego_err_code(e), a leading "<code>: "
- * is cut from the message, and extra "\nfile:row: code: msg" lines that the
- * compiler joins into one gh_err become errors of their own. `src`/`srclen`
- * is the text the error's file was parsed from (NULL when unknown); it gives
- * parse errors OPA's details line. Errors without a file get file "" (OPA
- * shows them as row:col). */
-void cli_errors_add_gh(cli_errors *l, const gh_err *e, const char *src, size_t srclen);
-void cli_errors_free(cli_errors *l);
-/* OPA's text form: "1 error occurred: X" or "N errors occurred<what>:\nX\nY",
- * each error "file:row: code: message" (or "row:col: ...", or the query
- * expression text) with parse-error detail lines. `what` is "" or e.g.
- * " during loading". Appends to b with a final newline. */
-void cli_errors_text(gh_buf *b, const cli_errors *l, const char *what);
-/* One error's text (as above, without the count prefix). */
-void cli_error_text(gh_buf *b, const cli_error *x);
+/* Error lists (pol_errors, pol_errors_text, ...) live in policy/policy.h
+ * (section 4) so the server reports the same errors. */
 /* OPA's JSON: {"errors": [{"message", "code", "location", "details"}]}
  * with two-space indent, plus a final newline. */
-void cli_errors_json(gh_buf *b, const cli_errors *l);
+void cli_errors_json(gh_buf *b, const pol_errors *l);
 
 /* A Go-encoded JSON string literal (escapes <, >, & and U+2028/9 as Go does). */
 void cli_json_str(gh_buf *b, const char *s, size_t n);
@@ -118,51 +107,17 @@ void cli_table_plain(gh_buf *b, size_t ncols, const char *const *cells, size_t n
  * ran out of memory or the write failed (message on stderr). */
 int cli_flush(gh_buf *b, FILE *f);
 
-/* ---- loading policies and data (cli_load.c) --------------------------------- */
-
-/* What `-d PATH` (eval, bench) and `test PATH...` load, as OPA's loader does:
- * directories are walked recursively in lexical order; .rego files are
- * modules, .json/.yaml/.yml files are data merged at the path of their
- * directory relative to the root given (a file given directly merges at
- * data, or at `prefix` for "a.b:PATH"). Data at the root must be an object;
- * two files defining the same leaf are a "merge error". Module names are the
- * cleaned walk paths ("./p" -> "p/a.rego"), or the path as given for files;
- * a module loaded twice under one name is kept once. */
-typedef struct cli_module {
-    char *name; /* heap */
-    char *text; /* heap, NUL-terminated */
-    size_t len;
-} cli_module;
-
-typedef struct cli_loaded {
-    gh_arena arena; /* owns data */
-    val_t *data;    /* merged base documents (an object) */
-    cli_module *mods;
-    size_t nmods, cap;
-    /* --ignore globs (caller-owned, set after init): a walked file or
-     * directory whose base name matches one is skipped, as OPA's loader does;
-     * paths given explicitly are never ignored. */
-    char *const *ignore;
-    size_t nignore;
-} cli_loaded;
-
-void cli_loaded_init(cli_loaded *l);
-void cli_loaded_free(cli_loaded *l);
-/* Load one path (with an optional "prefix:" as OPA's -d accepts). Errors are
- * appended to errs (loading continues with the next file); returns the
- * number of errors added. */
-int cli_load_path(cli_loaded *l, const char *path, cli_errors *errs);
-/* The source text of a loaded module by name, or NULL. */
-const cli_module *cli_loaded_module(const cli_loaded *l, const char *name);
-/* Build and compile a policy from everything loaded. Returns NULL and fills
- * errs (parse errors of every module, then compile errors) on failure. */
-rego_policy *cli_loaded_compile(const cli_loaded *l, const rego_parse_opts *po,
-                                const rego_compile_opts *co, cli_errors *errs);
-/* Add gh_err e to errs, with the module source for parse-error details when
- * e names a loaded module. */
-void cli_loaded_add_err(const cli_loaded *l, cli_errors *errs, const gh_err *e);
+/* ---- loading policies and data --------------------------------------------
+ * `-d PATH` (eval, bench) and `test PATH...` use the policy module's loader:
+ * pol_loaded / pol_load_path / pol_loaded_compile in policy/policy.h. */
 
 /* `gatehouse verify PATH...`: gator-compatible Gatekeeper suites (cli_verify.c). */
 int cli_verify(int argc, char **argv);
+/* `gatehouse serve [--config FILE] [flags] [PATH...]`: the decision server,
+ * also accepting `opa run --server`'s flags (cli_serve.c; server/srv.h). */
+int cli_serve(int argc, char **argv);
+/* `gatehouse run --server ...`: cli_serve under OPA's spelling; without
+ * -s/--server a usage error (there is no REPL). */
+int cli_run(int argc, char **argv);
 
 #endif

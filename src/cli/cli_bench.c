@@ -343,13 +343,13 @@ static int parse_bool_opt(const char *arg, bool *out) {
     return 0;
 }
 
-static int print_errors(const cli_errors *errs, int fmt, int rc) {
+static int print_errors(const pol_errors *errs, int fmt, int rc) {
     gh_buf b;
     gh_buf_init(&b);
     if (fmt == BFMT_JSON)
         cli_errors_json(&b, errs);
     else
-        cli_errors_text(&b, errs, "");
+        pol_errors_text(&b, errs, "");
     cli_flush(&b, stdout);
     gh_buf_free(&b);
     return rc;
@@ -455,9 +455,9 @@ int cli_bench(int argc, char **argv) {
     size_t qlen = 0;
     gh_err e;
     gh_err_clear(&e);
-    cli_errors errs = {0};
-    cli_loaded l;
-    cli_loaded_init(&l);
+    pol_errors errs = {0};
+    pol_loaded l;
+    pol_loaded_init(&l);
     gh_arena qa, ea;
     gh_arena_init(&qa, 0);
     gh_arena_init(&ea, 0);
@@ -484,21 +484,21 @@ int cli_bench(int argc, char **argv) {
         memcpy(qtext, argv[optind], qlen + 1);
     }
     for (size_t i = 0; i < npaths; i++)
-        cli_load_path(&l, paths[i], &errs);
+        pol_load_path(&l, paths[i], &errs);
     val_t *input = NULL;
     if (!errs.n && input_path && cli_load_document(&qa, input_path, CLI_FMT_AUTO, &input, &e)) {
         char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-        cli_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
+        pol_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
     }
     rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
-    if (!errs.n) p = cli_loaded_compile(&l, &po, NULL, &errs);
+    if (!errs.n) p = pol_loaded_compile(&l, &po, NULL, &errs);
     rego_query *q = NULL;
     if (p && rego_query_prepare(p, &qa, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
         if (!strcmp(e.file, "query"))
-            cli_errors_add_gh(&errs, &e, qtext, qlen);
+            pol_errors_add_gh(&errs, &e, qtext, qlen);
         else
-            cli_loaded_add_err(&l, &errs, &e);
+            pol_loaded_add_err(&l, &errs, &e);
         for (size_t i = from; i < errs.n; i++)
             if (errs.v[i].file && !strcmp(errs.v[i].file, "query")) errs.v[i].file[0] = 0;
     }
@@ -512,9 +512,9 @@ int cli_bench(int argc, char **argv) {
     for (long i = 0; i < count; i++) {
         if (benchmark(&ctx, benchtime, fixed_n, res)) {
             if (ctx.failed == 2)
-                cli_errors_addf(&errs, "undefined result");
+                pol_errors_addf(&errs, "undefined result");
             else
-                cli_loaded_add_err(&l, &errs, &ctx.err);
+                pol_loaded_add_err(&l, &errs, &ctx.err);
             rc = print_errors(&errs, fmt, CLI_FAIL);
             goto out;
         }
@@ -527,11 +527,11 @@ int cli_bench(int argc, char **argv) {
     }
 out:
     gh_free(res);
-    cli_errors_free(&errs);
+    pol_errors_free(&errs);
     gh_arena_free(&ea);
     gh_arena_free(&qa);
     rego_policy_free(p);
-    cli_loaded_free(&l);
+    pol_loaded_free(&l);
     gh_free(qtext);
     return rc;
 }

@@ -18,8 +18,6 @@
 #include "cli.h"
 #include "policy/policy.h"
 
-typedef enum { P_AUTO, P_YAML, P_JSON, P_DOCKERFILE, P_TOML, P_INI, P_HCL2, P_UNKNOWN } in_parser;
-
 typedef struct strv {
     const char **v;
     size_t n, cap;
@@ -36,56 +34,36 @@ static int strv_push(strv *s, const char *x) {
     return 0;
 }
 
-static in_parser parser_by_name(const char *n) {
-    if (!strcasecmp(n, "yaml") || !strcasecmp(n, "yml")) return P_YAML;
-    if (!strcasecmp(n, "json")) return P_JSON;
-    if (!strcasecmp(n, "dockerfile")) return P_DOCKERFILE;
-    if (!strcasecmp(n, "toml")) return P_TOML;
-    if (!strcasecmp(n, "ini")) return P_INI;
-    return P_UNKNOWN;
+/* Parse one input: the --parser choice (AUTO: by file name; stdin: YAML). */
+static int load_input(gh_arena *a, const char *path, cli_format p, val_t **out, gh_err *e) {
+    if (p == CLI_FMT_AUTO && strcmp(path, "-")) {
+        int f = cli_format_for_path(path);
+        if (f < 0)
+            return gh_err_set(e, GH_EINVAL, path, 0, 0,
+                              "unknown file type: use --parser to choose one");
+        p = (cli_format)f;
+    }
+    return cli_load_document(a, path, p, out, e);
 }
 
-/* conftest's choice of parser by file name */
-static in_parser parser_for_path(const char *path) {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    if (!strcasecmp(base, "Dockerfile") || !strncasecmp(base, "Dockerfile.", 11))
-        return P_DOCKERFILE;
-    const char *dot = strrchr(base, '.');
-    if (!dot) return P_UNKNOWN;
-    if (!strcasecmp(dot, ".dockerfile")) return P_DOCKERFILE;
-    if (!strcasecmp(dot, ".yaml") || !strcasecmp(dot, ".yml")) return P_YAML;
-    if (!strcasecmp(dot, ".json")) return P_JSON;
-    if (!strcasecmp(dot, ".toml")) return P_TOML;
-    if (!strcasecmp(dot, ".ini")) return P_INI;
-    if (!strcasecmp(dot, ".tf") || !strcasecmp(dot, ".hcl") || !strcasecmp(dot, ".tfvars"))
-        return P_HCL2;
-    return P_UNKNOWN;
-}
-
-static int load_input(gh_arena *a, const char *path, in_parser p, val_t **out, gh_err *e) {
-    if (p == P_AUTO) p = strcmp(path, "-") ? parser_for_path(path) : P_YAML;
-    if (p == P_YAML || p == P_JSON)
-        return cli_load_document(a, path, p == P_JSON ? CLI_FMT_JSON : CLI_FMT_YAML, out, e);
-    if (p == P_HCL2)
-        return gh_err_set(e, GH_EINVAL, path, 0, 0,
-                          "the hcl2 parser is not supported by gatehouse (no HCL library)");
-    if (p == P_UNKNOWN)
-        return gh_err_set(e, GH_EINVAL, path, 0, 0,
-                          "unknown file type: use --parser to choose one");
-    char *text = NULL;
-    size_t len = 0;
-    int rc = gh_read_file(path, GH_MAX_DOC_BYTES, &text, &len, e);
-    if (rc) return rc;
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
-    if (p == P_DOCKERFILE)
-        rc = pol_parse_dockerfile(a, text, len, name, out, e);
-    else if (p == P_TOML)
-        rc = pol_parse_toml(a, text, len, name, out, e);
-    else
-        rc = pol_parse_ini(a, text, len, name, out, e);
-    gh_free(text);
-    return rc;
+/* conftest's parse_config* builtins: parse with a named parser, or by the
+ * path's file name. */
+static int parse_hook(void *ud, gh_arena *a, const char *parser, const char *path, const char *text,
+                      size_t n, val_t **out, gh_err *e) {
+    (void)ud;
+    cli_format f = CLI_FMT_AUTO;
+    if (parser) {
+        int k = cli_format_from_name(parser);
+        if (k < 0) return gh_err_set(e, GH_EINVAL, NULL, 0, 0, "unknown parser \"%s\"", parser);
+        f = (cli_format)k;
+    } else {
+        int k = cli_format_for_path(path ? path : "");
+        if (k < 0)
+            return gh_err_set(e, GH_EINVAL, path, 0, 0, "unknown file type: no parser for %s",
+                              path ? path : "");
+        f = (cli_format)k;
+    }
+    return cli_parse_text(a, text, n, path ? path : "<parse_config>", f, out, e);
 }
 
 /* Directories are walked in lexical order for files with a known parser. */
@@ -106,7 +84,7 @@ static int walk(const char *dir, const regex_t *ignore, strv *files, gh_arena *a
                 /* skipped by --ignore */
             } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
                 rc = walk(p, ignore, files, a);
-            } else if (parser_for_path(p) != P_UNKNOWN && parser_for_path(p) != P_HCL2) {
+            } else if (cli_format_for_path(p) >= 0) {
                 if (strv_push(files, p)) rc = -1;
             }
         }
@@ -152,6 +130,73 @@ static void summary(gh_buf *b, const totals *t) {
                   t->fail == 1 ? "" : "s", t->exc, t->exc == 1 ? "" : "s");
 }
 
+/* print() lines of one result, as conftest shows them: "PRNT   file:row: text" */
+static void out_prints(outctx *o, const pol_check_result *r) {
+    for (size_t q = 0; q < r->nqueries; q++)
+        for (size_t k = 0; k < r->queries[q].noutputs; k++) {
+            colored(o, "35", "PRNT");
+            gh_buf_printf(o->b, "   %s\n", r->queries[q].outputs[k]);
+        }
+}
+
+static const char *msg_query(const pol_check_msg *m) {
+    const val_t *q = m->metadata ? val_obj_get_str(m->metadata, "query", 5) : NULL;
+    return q && val_is_str(q) ? val_str_ptr(q) : "";
+}
+
+/* conftest's --trace report: per query "file: F | query: Q" (green when the
+ * query gave no failure or warning, else red), then "TRAC   <line>" lines of
+ * OPA's pretty trace. */
+static void out_trace(gh_buf *b, const pol_check_result *r, size_t nr, bool color) {
+    outctx o = {b, color, false};
+    for (size_t i = 0; i < nr; i++)
+        for (size_t q = 0; q < r[i].nqueries; q++) {
+            const pol_check_query *qr = &r[i].queries[q];
+            bool passed = true;
+            for (size_t k = 0; k < r[i].nfailures; k++)
+                passed &= strcmp(msg_query(&r[i].failures[k]), qr->query) != 0;
+            for (size_t k = 0; k < r[i].nwarnings; k++)
+                passed &= strcmp(msg_query(&r[i].warnings[k]), qr->query) != 0;
+            gh_buf h;
+            gh_buf_init(&h);
+            gh_buf_printf(&h, "file: %s | query: %s", r[i].file, qr->query);
+            colored(&o, passed ? "32" : "31", h.p ? h.p : "");
+            gh_buf_putc(b, '\n');
+            if (h.oom) b->oom = 1;
+            gh_buf_free(&h);
+            for (size_t k = 0; k < qr->ntrace; k++) {
+                colored(&o, "34", "TRAC ");
+                gh_buf_printf(b, "  %s\n", qr->trace[k]);
+            }
+        }
+}
+
+/* Azure Pipelines logging commands, as conftest's azuredevops output. */
+static void out_azuredevops(gh_buf *b, const pol_check_result *r, size_t nr) {
+    for (size_t i = 0; i < nr; i++) {
+        size_t n = r[i].nfailures + r[i].nwarnings + r[i].nexceptions + r[i].successes;
+        const char *f = r[i].file;
+        gh_buf_printf(b, "##[section]Testing '%s' against %zu policies in namespace '%s'\n", f, n,
+                      r[i].ns);
+        gh_buf_puts(b, "##[group]See conftest results\n");
+        for (size_t j = 0; j < r[i].nfailures; j++)
+            gh_buf_printf(b, "##vso[task.logissue type=error] file=%s --> %s\n", f,
+                          r[i].failures[j].msg);
+        for (size_t j = 0; j < r[i].nwarnings; j++)
+            gh_buf_printf(b, "##vso[task.logissue type=warning] file=%s --> %s\n", f,
+                          r[i].warnings[j].msg);
+        for (size_t j = 0; j < r[i].nexceptions; j++)
+            gh_buf_printf(b, "##vso[task.logissue type=warning] file=%s --> %s\n", f,
+                          r[i].exceptions[j].msg);
+        if (r[i].successes) gh_buf_printf(b, "success file=%s %zu\n", f, r[i].successes);
+        gh_buf_puts(b, "##[endgroup]\n");
+    }
+    totals t;
+    count(r, nr, &t);
+    summary(b, &t);
+    gh_buf_putc(b, '\n');
+}
+
 static void out_stdout(outctx *o, const pol_check_result *r, size_t nr) {
     gh_buf *b = o->b;
     for (size_t i = 0; i < nr; i++) {
@@ -164,6 +209,7 @@ static void out_stdout(outctx *o, const pol_check_result *r, size_t nr) {
             gh_buf_printf(&pre, "- %s", file);
         gh_buf_printf(&pre, " - %s -", r[i].ns);
         size_t total = r[i].successes + r[i].nfailures + r[i].nwarnings + r[i].nexceptions;
+        out_prints(o, &r[i]);
         if (!total) {
             colored(o, "37", "?");
             gh_buf_printf(b, " %s no policies found\n", pre.p ? pre.p : "");
@@ -538,27 +584,31 @@ static void cfg_bool(const val_t *cfg, const char *key, bool *dst) {
 
 static void check_usage(FILE *f) {
     fprintf(
-        f, "usage: gatehouse check [options] FILE|DIR|- ...\n\n"
-           "Test configuration files against Rego policies, like `conftest test`: the rules\n"
-           "deny, violation and warn (and deny_*, violation_*, warn_*) of each namespace\n"
-           "(package) give failures and warnings; exception[_] lists rule names to except.\n\n"
-           "  -p, --policy PATH       policy file or directory (repeatable; default: policy)\n"
-           "  -n, --namespace NS      namespace to test, glob allowed (repeatable; default: main)\n"
-           "      --all-namespaces    test every namespace of the policies\n"
-           "  -d, --data PATH         data files or directories (repeatable)\n"
-           "      --combine           evaluate all files as one input [{path, contents}]\n"
-           "      --parser NAME       yaml, json, dockerfile, toml, ini (default: by file name;\n"
-           "                          stdin: yaml)\n"
-           "      --ignore REGEX      skip files whose path matches, when walking directories\n"
-           "      --fail-on-warn      exit 1 on warnings, 2 on failures\n"
-           "      --no-fail           exit 0 even when policies fail\n"
-           "  -o, --output FORMAT     stdout, json, tap, table, junit, github, sarif\n"
-           "                          (default: stdout)\n"
-           "      --no-color          no colours in stdout output\n"
-           "      --suppress-exceptions  leave EXCP lines out of stdout output\n"
-           "      --quiet             print nothing when every test passes\n"
-           "      --strict            OPA's strict compile mode (unused vars, imports...)\n"
-           "      --show-builtin-errors  builtin errors fail the run (else undefined)\n");
+        f,
+        "usage: gatehouse check [options] FILE|DIR|- ...\n\n"
+        "Test configuration files against Rego policies, like `conftest test`: the rules\n"
+        "deny, violation and warn (and deny_*, violation_*, warn_*) of each namespace\n"
+        "(package) give failures and warnings; exception[_] lists rule names to except.\n\n"
+        "  -p, --policy PATH       policy file or directory (repeatable; default: policy)\n"
+        "  -n, --namespace NS      namespace to test, glob allowed (repeatable; default: main)\n"
+        "      --all-namespaces    test every namespace of the policies\n"
+        "  -d, --data PATH         data files or directories (repeatable)\n"
+        "      --combine           evaluate all files as one input [{path, contents}]\n"
+        "      --parser NAME       yaml, json, dockerfile, toml, ini, xml, jsonnet,\n"
+        "                          properties, dotenv, ... (default: by file name; stdin: yaml)\n"
+        "      --ignore REGEX      skip files whose path matches, when walking directories\n"
+        "      --fail-on-warn      exit 1 on warnings, 2 on failures\n"
+        "      --no-fail           exit 0 even when policies fail\n"
+        "  -o, --output FORMAT     stdout, json, tap, table, junit, github, azuredevops,\n"
+        "                          sarif\n"
+        "                          (default: stdout)\n"
+        "      --no-color          no colours in stdout output\n"
+        "      --suppress-exceptions  leave EXCP lines out of stdout output\n"
+        "      --quiet             print nothing when every test passes\n"
+        "      --strict            OPA's strict compile mode (unused vars, imports...)\n"
+        "      --show-builtin-errors  builtin errors fail the run (else undefined)\n"
+        "      --trace             print OPA's evaluation trace of every query (with an\n"
+        "                          output other than stdout, on stderr)\n");
 }
 
 enum {
@@ -575,6 +625,7 @@ enum {
     O_BUILTINERR,
     O_CONFIG,
     O_REGOVER,
+    O_TRACE,
 };
 
 int cli_check(int argc, char **argv) {
@@ -596,22 +647,23 @@ int cli_check(int argc, char **argv) {
         {"show-builtin-errors", no_argument, NULL, O_BUILTINERR},
         {"config-file", required_argument, NULL, 'c'},
         {"rego-version", required_argument, NULL, O_REGOVER},
+        {"trace", no_argument, NULL, O_TRACE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     strv policies = {0}, nss = {0}, datas = {0}, files = {0}, sel = {0};
     bool allns = false, combine = false, failwarn = false, nofail = false, color = true;
-    bool suppress = false, quiet = false, builtin_errors = false;
+    bool suppress = false, quiet = false, builtin_errors = false, trace = false;
     rego_compile_opts co = {0};
     rego_parse_opts po = {0};
-    in_parser parser = P_AUTO;
+    cli_format parser = CLI_FMT_AUTO;
     const char *output = NULL, *ignore_re = NULL, *config = NULL, *parser_name = NULL;
     int c, rc = CLI_FAIL;
     regex_t ignore;
     bool have_ignore = false;
-    cli_loaded l;
-    cli_loaded_init(&l);
-    cli_errors errs = {0};
+    pol_loaded l;
+    pol_loaded_init(&l);
+    pol_errors errs = {0};
     rego_policy *pol = NULL;
     pol_check *chk = NULL;
     gh_arena a;
@@ -639,6 +691,7 @@ int cli_check(int argc, char **argv) {
         case O_SUPPRESS: suppress = true; break;
         case O_QUIET: quiet = true; break;
         case O_STRICT: co.strict = true; break;
+        case O_TRACE: trace = true; break;
         case O_BUILTINERR: builtin_errors = true; break;
         case 'c': config = optarg; break;
         case O_REGOVER:
@@ -653,16 +706,17 @@ int cli_check(int argc, char **argv) {
             }
             break;
         case O_IGNORE: ignore_re = optarg; break;
-        case O_PARSER:
-            parser = parser_by_name(optarg);
-            if (parser == P_UNKNOWN) {
-                fprintf(stderr,
-                        "Error: unknown parser \"%s\" (yaml, json, dockerfile, toml, ini)\n",
+        case O_PARSER: {
+            int f = cli_format_from_name(optarg);
+            if (f < 0) {
+                fprintf(stderr, "Error: unknown parser \"%s\" (see gatehouse check --help)\n",
                         optarg);
                 rc = CLI_USAGE;
                 goto out;
             }
+            parser = (cli_format)f;
             break;
+        }
         case 'h':
             check_usage(stdout);
             rc = CLI_OK;
@@ -687,7 +741,7 @@ int cli_check(int argc, char **argv) {
         if (!bad) bad = cfg_strs(&a, cfg, "data", &datas);
         if (!bad) bad = cfg_str(&a, cfg, "output", &output);
         if (!bad) bad = cfg_str(&a, cfg, "ignore", &ignore_re);
-        if (!bad && parser == P_AUTO) bad = cfg_str(&a, cfg, "parser", &parser_name);
+        if (!bad && parser == CLI_FMT_AUTO) bad = cfg_str(&a, cfg, "parser", &parser_name);
         if (bad < 0) goto oom;
         if (bad) {
             fprintf(stderr,
@@ -697,10 +751,14 @@ int cli_check(int argc, char **argv) {
             rc = CLI_USAGE;
             goto out;
         }
-        if (parser_name && (parser = parser_by_name(parser_name)) == P_UNKNOWN) {
-            fprintf(stderr, "Error: %s: unknown parser \"%s\"\n", cpath, parser_name);
-            rc = CLI_USAGE;
-            goto out;
+        if (parser_name) {
+            int f = cli_format_from_name(parser_name);
+            if (f < 0) {
+                fprintf(stderr, "Error: %s: unknown parser \"%s\"\n", cpath, parser_name);
+                rc = CLI_USAGE;
+                goto out;
+            }
+            parser = (cli_format)f;
         }
         cfg_bool(cfg, "all-namespaces", &allns);
         cfg_bool(cfg, "combine", &combine);
@@ -710,6 +768,7 @@ int cli_check(int argc, char **argv) {
         cfg_bool(cfg, "quiet", &quiet);
         cfg_bool(cfg, "strict", &co.strict);
         cfg_bool(cfg, "show-builtin-errors", &builtin_errors);
+        cfg_bool(cfg, "trace", &trace);
         bool nocolor = !color;
         cfg_bool(cfg, "no-color", &nocolor);
         color = !nocolor;
@@ -717,10 +776,10 @@ int cli_check(int argc, char **argv) {
     if (!output) output = "stdout";
     if (strcmp(output, "stdout") && strcmp(output, "json") && strcmp(output, "tap") &&
         strcmp(output, "table") && strcmp(output, "github") && strcmp(output, "junit") &&
-        strcmp(output, "sarif")) {
+        strcmp(output, "sarif") && strcmp(output, "azuredevops")) {
         fprintf(stderr,
                 "Error: output format \"%s\" is not supported (stdout, json, tap, table, junit, "
-                "github, sarif)\n",
+                "github, azuredevops, sarif)\n",
                 output);
         rc = CLI_USAGE;
         goto out;
@@ -761,10 +820,10 @@ int cli_check(int argc, char **argv) {
             fprintf(stderr, "Error: policy path %s does not exist\n", policies.v[i]);
             goto out;
         }
-        cli_load_path(&l, policies.v[i], &errs);
+        pol_load_path(&l, policies.v[i], &errs);
     }
     for (size_t i = 0; i < datas.n; i++)
-        cli_load_path(&l, datas.v[i], &errs);
+        pol_load_path(&l, datas.v[i], &errs);
     if (errs.oom) goto oom;
     if (!errs.n && !l.nmods) {
         fprintf(stderr, "Error: no policies found in");
@@ -773,15 +832,22 @@ int cli_check(int argc, char **argv) {
         fprintf(stderr, "\n");
         goto out;
     }
-    if (!errs.n) pol = cli_loaded_compile(&l, &po, &co, &errs);
+    /* conftest's parse_config* builtins, known to policies compiled from here on */
+    if (pol_check_register_builtins(&e)) {
+        cli_print_err(&e);
+        goto out;
+    }
+    if (!errs.n) pol = pol_loaded_compile(&l, &po, &co, &errs);
     if (errs.n || !pol) {
-        cli_errors_text(&b, &errs, " during loading");
+        pol_errors_text(&b, &errs, " during loading");
         fprintf(stderr, "Error: %s", b.p ? b.p : "out of memory\n");
         goto out;
     }
     chk = pol_check_new(pol);
     if (!chk) goto oom;
     pol_check_set_strict_builtins(chk, builtin_errors);
+    pol_check_set_trace(chk, trace);
+    pol_check_set_parser(chk, parse_hook, NULL);
     for (size_t i = 0; i < l.nmods; i++)
         if (pol_check_add_module(chk, l.mods[i].name, l.mods[i].text, l.mods[i].len, &po, &e)) {
             cli_print_err(&e);
@@ -870,6 +936,26 @@ int cli_check(int argc, char **argv) {
     outctx o = {&b, color, suppress};
     totals t;
     count(res, nres, &t);
+    bool is_stdout = !strcmp(output, "stdout");
+    if (trace) { /* conftest: the trace replaces stdout's report, else goes to stderr */
+        gh_buf tb;
+        gh_buf_init(&tb);
+        out_trace(&tb, res, nres, is_stdout && color);
+        int frc = cli_flush(&tb, is_stdout ? stdout : stderr);
+        gh_buf_free(&tb);
+        if (frc != CLI_OK) goto out;
+        if (is_stdout) goto done;
+    }
+    if (!is_stdout) { /* print() output has no place in machine formats: stderr */
+        gh_buf pb;
+        gh_buf_init(&pb);
+        outctx po2 = {&pb, false, false};
+        for (size_t i = 0; i < nres; i++)
+            out_prints(&po2, &res[i]);
+        int frc = cli_flush(&pb, stderr);
+        gh_buf_free(&pb);
+        if (frc != CLI_OK) goto out;
+    }
     if (quiet && !t.fail && !t.warn && !t.exc) goto done;
     if (!strcmp(output, "json"))
         out_json(&b, res, nres);
@@ -879,6 +965,8 @@ int cli_check(int argc, char **argv) {
         if (out_table(&b, res, nres)) goto oom;
     } else if (!strcmp(output, "github")) {
         out_github(&b, res, nres);
+    } else if (!strcmp(output, "azuredevops")) {
+        out_azuredevops(&b, res, nres);
     } else if (!strcmp(output, "junit")) {
         out_junit(&b, res, nres);
     } else if (!strcmp(output, "sarif")) {
@@ -904,8 +992,8 @@ out:
     gh_free(res);
     pol_check_free(chk);
     if (pol) rego_policy_free(pol);
-    cli_errors_free(&errs);
-    cli_loaded_free(&l);
+    pol_errors_free(&errs);
+    pol_loaded_free(&l);
     gh_arena_free(&a);
     gh_free(policies.v);
     gh_free(nss.v);

@@ -240,9 +240,9 @@ static void out_pretty(gh_buf *b, const eval_state *s, const rego_body *body, co
 
 /* The text of the query expression holding row:col (OPA locates eval
  * errors in the query by their expression text). */
-static void locate_in_query(cli_errors *errs, size_t from, const rego_body *body, const char *q) {
+static void locate_in_query(pol_errors *errs, size_t from, const rego_body *body, const char *q) {
     for (size_t i = from; i < errs->n; i++) {
-        cli_error *x = &errs->v[i];
+        pol_error *x = &errs->v[i];
         if (!x->file || strcmp(x->file, "query")) continue;
         x->file[0] = 0;
         if (!body || !x->code || !strncmp(x->code, "rego_", 5)) continue;
@@ -261,13 +261,13 @@ static void locate_in_query(cli_errors *errs, size_t from, const rego_body *body
     }
 }
 
-static int print_errors(const cli_errors *errs, int fmt) {
+static int print_errors(const pol_errors *errs, int fmt) {
     gh_buf b;
     gh_buf_init(&b);
     if (fmt == FMT_JSON)
         cli_errors_json(&b, errs);
     else
-        cli_errors_text(&b, errs, "");
+        pol_errors_text(&b, errs, "");
     cli_flush(&b, stdout);
     gh_buf_free(&b);
     return CLI_USAGE;
@@ -379,9 +379,9 @@ int cli_eval(int argc, char **argv) {
     size_t qlen = 0;
     gh_err e;
     gh_err_clear(&e);
-    cli_errors errs = {0};
-    cli_loaded l;
-    cli_loaded_init(&l);
+    pol_errors errs = {0};
+    pol_loaded l;
+    pol_loaded_init(&l);
     gh_arena a;
     gh_arena_init(&a, 0);
     rego_policy *p = NULL;
@@ -405,26 +405,26 @@ int cli_eval(int argc, char **argv) {
     }
 
     for (size_t i = 0; i < npaths; i++)
-        cli_load_path(&l, paths[i], &errs);
+        pol_load_path(&l, paths[i], &errs);
     val_t *input = NULL;
     if (!errs.n && input_path) {
         if (cli_load_document(&a, input_path, CLI_FMT_AUTO, &input, &e)) {
             char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-            cli_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
+            pol_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
         }
     }
     if (errs.n) goto errors;
 
     rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
     rego_compile_opts co = {.strict = strict};
-    p = cli_loaded_compile(&l, &po, &co, &errs);
+    p = pol_loaded_compile(&l, &po, &co, &errs);
     if (!p) goto errors;
 
     /* our own parse of the query gives each expression's text and location */
     gh_err_clear(&e);
     if (rego_parse_query(&a, "", qtext, qlen, &po, &body, &e)) {
         if (!e.kind && !strstr(e.msg, "rego_parse_error")) gh_err_set_kind(&e, "rego_parse_error");
-        cli_errors_add_gh(&errs, &e, qtext, qlen);
+        pol_errors_add_gh(&errs, &e, qtext, qlen);
         goto errors;
     }
     rego_query *q = NULL;
@@ -432,9 +432,9 @@ int cli_eval(int argc, char **argv) {
     if (rego_query_prepare(p, &a, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
         if (!strcmp(e.file, "query"))
-            cli_errors_add_gh(&errs, &e, qtext, qlen);
+            pol_errors_add_gh(&errs, &e, qtext, qlen);
         else
-            cli_loaded_add_err(&l, &errs, &e);
+            pol_loaded_add_err(&l, &errs, &e);
         locate_in_query(&errs, from, body, qtext);
         goto errors;
     }
@@ -454,7 +454,7 @@ int cli_eval(int argc, char **argv) {
     gh_err_clear(&e);
     if (rego_query_eval(q, &a, &eo, on_result, &st, &e)) {
         size_t from = errs.n;
-        cli_loaded_add_err(&l, &errs, &e);
+        pol_loaded_add_err(&l, &errs, &e);
         locate_in_query(&errs, from, body, qtext);
         goto errors;
     }
@@ -486,9 +486,9 @@ errors:
         rc = print_errors(&errs, fmt);
     }
 out:
-    cli_errors_free(&errs);
+    pol_errors_free(&errs);
     rego_policy_free(p);
-    cli_loaded_free(&l);
+    pol_loaded_free(&l);
     gh_arena_free(&a);
     gh_free(qtext);
     return rc;

@@ -1,5 +1,8 @@
 /* cli_input.c - loading input documents for subcommands: picks JSON, YAML,
- * Dockerfile, TOML or INI (the last three in policy/parse_*.c) by --parser,
+ * Dockerfile, TOML, INI, XML, Jsonnet, properties, dotenv, HOCON, EDN, VCL,
+ * HCL1, HCL2, SPDX, CycloneDX or CUE data (all but the first two in
+ * policy/parse_*.c) by
+ * --parser,
  * extension or file name, reads files or stdin within GH_MAX_DOC_BYTES,
  * and reports errors with file:line:col. */
 #include <stdio.h>
@@ -15,21 +18,54 @@ int cli_format_from_name(const char *name) {
     if (!strcasecmp(name, "dockerfile")) return CLI_FMT_DOCKERFILE;
     if (!strcasecmp(name, "toml")) return CLI_FMT_TOML;
     if (!strcasecmp(name, "ini")) return CLI_FMT_INI;
+    if (!strcasecmp(name, "xml")) return CLI_FMT_XML;
+    if (!strcasecmp(name, "jsonnet")) return CLI_FMT_JSONNET;
+    if (!strcasecmp(name, "properties")) return CLI_FMT_PROPERTIES;
+    if (!strcasecmp(name, "dotenv")) return CLI_FMT_DOTENV;
+    if (!strcasecmp(name, "hocon")) return CLI_FMT_HOCON;
+    if (!strcasecmp(name, "edn")) return CLI_FMT_EDN;
+    if (!strcasecmp(name, "vcl")) return CLI_FMT_VCL;
+    if (!strcasecmp(name, "hcl1")) return CLI_FMT_HCL1;
+    if (!strcasecmp(name, "spdx")) return CLI_FMT_SPDX;
+    if (!strcasecmp(name, "cyclonedx")) return CLI_FMT_CYCLONEDX;
+    if (!strcasecmp(name, "hcl2")) return CLI_FMT_HCL2;
+    if (!strcasecmp(name, "cue")) return CLI_FMT_CUE;
+    if (!strcasecmp(name, "groovy")) return CLI_FMT_GROOVY;
+    if (!strcasecmp(name, "textproto")) return CLI_FMT_TEXTPROTO;
+    return -1;
+}
+
+int cli_format_for_path(const char *path) {
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!strcasecmp(base, "Dockerfile") || !strncasecmp(base, "Dockerfile.", 11))
+        return CLI_FMT_DOCKERFILE;
+    if (!dot) return -1;
+    if (!strcasecmp(dot, ".json")) return CLI_FMT_JSON;
+    if (!strcasecmp(dot, ".yaml") || !strcasecmp(dot, ".yml")) return CLI_FMT_YAML;
+    if (!strcasecmp(dot, ".dockerfile")) return CLI_FMT_DOCKERFILE;
+    if (!strcasecmp(dot, ".toml")) return CLI_FMT_TOML;
+    if (!strcasecmp(dot, ".ini")) return CLI_FMT_INI;
+    if (!strcasecmp(dot, ".xml")) return CLI_FMT_XML;
+    if (!strcasecmp(dot, ".jsonnet") || !strcasecmp(dot, ".libsonnet")) return CLI_FMT_JSONNET;
+    if (!strcasecmp(dot, ".properties")) return CLI_FMT_PROPERTIES;
+    if (!strcasecmp(dot, ".env")) return CLI_FMT_DOTENV;
+    if (!strcasecmp(dot, ".tf") || !strcasecmp(dot, ".tfvars") || !strcasecmp(dot, ".hcl"))
+        return CLI_FMT_HCL2;
+    if (!strcasecmp(dot, ".hocon")) return CLI_FMT_HOCON;
+    if (!strcasecmp(dot, ".edn")) return CLI_FMT_EDN;
+    if (!strcasecmp(dot, ".vcl")) return CLI_FMT_VCL;
+    if (!strcasecmp(dot, ".spdx")) return CLI_FMT_SPDX;
+    if (!strcasecmp(dot, ".cue")) return CLI_FMT_CUE;
+    /* .textproto: that parser is not available (--parser textproto says so);
+     * by name such files are not picked up, so directory walks skip them */
     return -1;
 }
 
 static cli_format format_for_path(const char *path) {
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (!strcasecmp(base, "Dockerfile") || !strncasecmp(base, "Dockerfile.", 11))
-        return CLI_FMT_DOCKERFILE;
-    if (!dot || (slash && dot < slash)) return CLI_FMT_YAML;
-    if (!strcasecmp(dot, ".json")) return CLI_FMT_JSON;
-    if (!strcasecmp(dot, ".dockerfile")) return CLI_FMT_DOCKERFILE;
-    if (!strcasecmp(dot, ".toml")) return CLI_FMT_TOML;
-    if (!strcasecmp(dot, ".ini")) return CLI_FMT_INI;
-    return CLI_FMT_YAML;
+    int f = cli_format_for_path(path);
+    return f < 0 ? CLI_FMT_YAML : (cli_format)f;
 }
 
 int cli_load_document(gh_arena *a, const char *path, cli_format fmt, val_t **out, gh_err *e) {
@@ -37,9 +73,45 @@ int cli_load_document(gh_arena *a, const char *path, cli_format fmt, val_t **out
     size_t len = 0;
     int rc = gh_read_file(path, GH_MAX_DOC_BYTES, &text, &len, e);
     if (rc) return rc;
-    if (fmt == CLI_FMT_AUTO) fmt = strcmp(path, "-") ? format_for_path(path) : CLI_FMT_YAML;
-    const char *name = strcmp(path, "-") ? path : "<stdin>";
-    if (fmt == CLI_FMT_JSON) {
+    if (fmt == CLI_FMT_AUTO && !strcmp(path, "-")) fmt = CLI_FMT_YAML;
+    rc = cli_parse_text(a, text, len, strcmp(path, "-") ? path : "<stdin>", fmt, out, e);
+    gh_free(text);
+    return rc;
+}
+
+int cli_parse_text(gh_arena *a, const char *text, size_t len, const char *name, cli_format fmt,
+                   val_t **out, gh_err *e) {
+    int rc = 0;
+    if (fmt == CLI_FMT_AUTO) fmt = format_for_path(name);
+    if (fmt == CLI_FMT_GROOVY || fmt == CLI_FMT_TEXTPROTO) {
+        rc = gh_err_set(e, GH_EINVAL, name, 0, 0,
+                        "parser %s is not available in this build (no C library for it)",
+                        fmt == CLI_FMT_GROOVY ? "groovy" : "textproto");
+    } else if (fmt == CLI_FMT_CUE) {
+        rc = pol_parse_cue(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_HCL2) {
+        rc = pol_parse_hcl2(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_HOCON) {
+        rc = pol_parse_hocon(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_EDN) {
+        rc = pol_parse_edn(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_VCL) {
+        rc = pol_parse_vcl(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_HCL1) {
+        rc = pol_parse_hcl1(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_SPDX) {
+        rc = pol_parse_spdx(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_CYCLONEDX) {
+        rc = pol_parse_cyclonedx(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_XML) {
+        rc = pol_parse_xml(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_JSONNET) {
+        rc = pol_parse_jsonnet(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_PROPERTIES) {
+        rc = pol_parse_properties(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_DOTENV) {
+        rc = pol_parse_dotenv(a, text, len, name, out, e);
+    } else if (fmt == CLI_FMT_JSON) {
         rc = val_json_parse(a, text, len, NULL, out, e);
     } else if (fmt == CLI_FMT_DOCKERFILE) {
         rc = pol_parse_dockerfile(a, text, len, name, out, e);
@@ -70,8 +142,7 @@ int cli_load_document(gh_arena *a, const char *path, cli_format fmt, val_t **out
         }
     }
 done:
-    if (rc) gh_err_set_file(e, name);
-    gh_free(text);
+    if (rc && !e->file[0]) gh_err_set_file(e, name);
     return rc;
 }
 

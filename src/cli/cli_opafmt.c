@@ -1,5 +1,6 @@
 /* cli_opafmt.c - output conventions that users of OPA's CLI know, shared by
- * eval, test and bench: OPA's error lists (text and JSON), Go's JSON string
+ * eval, test and bench: OPA's error lists as JSON (the lists themselves and
+ * their text form are policy/load_errors.c's), Go's JSON string
  * escaping, Go durations (print and parse), and the bordered tables OPA's
  * pretty format draws. Only CLI code calls this; nothing here touches the
  * engine beyond reading gh_err values. */
@@ -10,8 +11,6 @@
 
 #include "cli.h"
 
-/* ---- error lists -------------------------------------------------------------------- */
-
 static char *xstrndup(const char *s, size_t n) {
     char *p = gh_malloc(n + 1);
     if (p) {
@@ -21,199 +20,10 @@ static char *xstrndup(const char *s, size_t n) {
     return p;
 }
 
-static cli_error *errs_push(cli_errors *l) {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 8;
-        cli_error *nv = gh_realloc(l->v, nc * sizeof *nv);
-        if (!nv) {
-            l->oom = 1;
-            return NULL;
-        }
-        l->v = nv;
-        l->cap = nc;
-    }
-    cli_error *x = &l->v[l->n++];
-    memset(x, 0, sizeof *x);
-    return x;
-}
-
-void cli_errors_addf(cli_errors *l, const char *fmt, ...) {
-    char msg[GH_ERR_MSG + GH_ERR_FILE + 64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    cli_error *x = errs_push(l);
-    if (!x) return;
-    x->message = xstrndup(msg, strlen(msg));
-    if (!x->message) l->oom = 1;
-}
-
-/* OPA's parse-error details: the line holding the error offset (moved back
- * over whitespace) and the offset's index in that line. */
-static void add_details(cli_error *x, const char *src, size_t n) {
-    if (!src || !n || x->row <= 0) return;
-    size_t off = 0;
-    int row = 1;
-    while (off < n && row < x->row) {
-        if (src[off] == '\n') row++;
-        off++;
-    }
-    /* columns count code points */
-    for (int c = 1; c < x->col && off < n && src[off] != '\n'; c++) {
-        off++;
-        while (off < n && ((unsigned char)src[off] & 0xc0) == 0x80)
-            off++;
-    }
-    if (off >= n) off = n - 1;
-    while (off > 0 && strchr(" \t\n\r\v\f", src[off]))
-        off--;
-    size_t begin = off;
-    while (begin > 0 && src[begin] != '\n' && src[begin] != '\r')
-        begin--;
-    if (src[begin] == '\n' || src[begin] == '\r') begin++;
-    size_t end = off;
-    while (end < n && src[end] != '\n' && src[end] != '\r')
-        end++;
-    if (begin > end) begin = end;
-    x->detail_line = xstrndup(src + begin, end - begin);
-    x->detail_idx = (int)(off - begin);
-}
-
-static void add_one(cli_errors *l, const char *code, const char *file, int row, int col,
-                    const char *msg, size_t msglen, const char *src, size_t srclen) {
-    cli_error *x = errs_push(l);
-    if (!x) return;
-    size_t cl = code ? strlen(code) : 0;
-    if (code && msglen > cl + 2 && !memcmp(msg, code, cl) && msg[cl] == ':' && msg[cl + 1] == ' ') {
-        msg += cl + 2;
-        msglen -= cl + 2;
-    }
-    x->message = xstrndup(msg, msglen);
-    x->code = code;
-    x->row = row;
-    x->col = col;
-    /* an error without any location (e.g. a cancelled evaluation) has none in OPA */
-    bool noloc = (!file || !file[0]) && row <= 0;
-    x->file = noloc ? NULL : xstrndup(file, strlen(file));
-    if (!x->message || (!noloc && !x->file)) l->oom = 1;
-    if (code && !strcmp(code, "rego_parse_error")) add_details(x, src, srclen);
-}
-
-/* Codes are static strings in OPA's vocabulary; map a parsed one back. */
-static const char *static_code(const char *s, size_t n) {
-    static const char *const codes[] = {
-        "rego_parse_error",      "rego_compile_error",   "rego_type_error",
-        "rego_unsafe_var_error", "rego_recursion_error", "eval_conflict_error",
-        "eval_type_error",       "eval_builtin_error",   "eval_cancel_error",
-    };
-    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
-        if (strlen(codes[i]) == n && !memcmp(codes[i], s, n)) return codes[i];
-    return NULL;
-}
-
-void cli_errors_add_gh(cli_errors *l, const gh_err *e, const char *src, size_t srclen) {
-    char cbuf[64];
-    const char *c = rego_err_code(e, cbuf, sizeof cbuf);
-    const char *code = c ? static_code(c, strlen(c)) : NULL;
-    if (c && !code) code = "rego_compile_error";
-    const char *msg = e->msg;
-    const char *nl = strchr(msg, '\n');
-    if (!code) {
-        /* not an engine error: a plain message with its location */
-        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-        cli_errors_addf(l, "%s", gh_err_format(e, buf, sizeof buf));
-        return;
-    }
-    add_one(l, code, e->file, e->line, e->col, msg, nl ? (size_t)(nl - msg) : strlen(msg), src,
-            srclen);
-    /* further errors joined by the compiler: "\nfile:row: code: message" */
-    while (nl) {
-        const char *line = nl + 1;
-        nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        /* find ": code: " */
-        const char *p = line, *end = line + len, *cs = NULL;
-        int row = 0;
-        while (p < end) {
-            const char *colon = memchr(p, ':', (size_t)(end - p));
-            if (!colon) break;
-            char *q;
-            long r = strtol(colon + 1, &q, 10);
-            if (q > colon + 1 && q + 1 < end && q[0] == ':' && q[1] == ' ') {
-                row = (int)r;
-                cs = q + 2;
-                const char *ce = cs;
-                while (ce < end && *ce != ':')
-                    ce++;
-                const char *code2 = static_code(cs, (size_t)(ce - cs));
-                if (code2 && ce + 1 < end) {
-                    char *file = xstrndup(line, (size_t)(colon - line));
-                    add_one(l, code2, file, row, 0, ce + 2, (size_t)(end - ce - 2), NULL, 0);
-                    gh_free(file);
-                    break;
-                }
-            }
-            p = colon + 1;
-            cs = NULL;
-        }
-        if (!cs) add_one(l, code, e->file, 0, 0, line, len, NULL, 0);
-    }
-}
-
-void cli_errors_free(cli_errors *l) {
-    for (size_t i = 0; i < l->n; i++) {
-        gh_free(l->v[i].message);
-        gh_free(l->v[i].file);
-        gh_free(l->v[i].text);
-        gh_free(l->v[i].detail_line);
-    }
-    gh_free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-void cli_error_text(gh_buf *b, const cli_error *x) {
-    if (!x->code) {
-        gh_buf_puts(b, x->message);
-        return;
-    }
-    if (x->file && x->file[0])
-        gh_buf_printf(b, "%s:%d: ", x->file, x->row);
-    else if (x->text)
-        gh_buf_printf(b, "%s: ", x->text);
-    else if (x->file)
-        gh_buf_printf(b, "%d:%d: ", x->row, x->col);
-    gh_buf_printf(b, "%s: %s", x->code, x->message);
-    if (x->detail_line) {
-        /* leading tabs are dropped and the caret moves left by as many */
-        const char *line = x->detail_line;
-        int tabs = 0;
-        while (line[tabs] == '\t')
-            tabs++;
-        int indent = x->detail_idx - tabs;
-        if (indent < 0) indent = 0;
-        gh_buf_printf(b, "\n\t%s\n\t%*s^", line + tabs, indent, "");
-    }
-}
-
-void cli_errors_text(gh_buf *b, const cli_errors *l, const char *what) {
-    if (l->n == 1) {
-        gh_buf_printf(b, "1 error occurred%s: ", what);
-        cli_error_text(b, &l->v[0]);
-        gh_buf_putc(b, '\n');
-        return;
-    }
-    gh_buf_printf(b, "%zu errors occurred%s:\n", l->n, what);
-    for (size_t i = 0; i < l->n; i++) {
-        cli_error_text(b, &l->v[i]);
-        gh_buf_putc(b, '\n');
-    }
-}
-
-void cli_errors_json(gh_buf *b, const cli_errors *l) {
+void cli_errors_json(gh_buf *b, const pol_errors *l) {
     gh_buf_puts(b, "{\n  \"errors\": [");
     for (size_t i = 0; i < l->n; i++) {
-        const cli_error *x = &l->v[i];
+        const pol_error *x = &l->v[i];
         gh_buf_puts(b, i ? ",\n    {\n      \"message\": " : "\n    {\n      \"message\": ");
         cli_json_str(b, x->message, strlen(x->message));
         if (x->code) {
@@ -291,49 +101,7 @@ void cli_go_duration(gh_buf *b, int64_t ns) {
     }
 }
 
-int cli_parse_duration(const char *s, int64_t *ns) {
-    static const struct {
-        const char *name;
-        double mult;
-    } units[] = {{"ns", 1},   {"us", 1e3}, {"µs", 1e3}, {"μs", 1e3},
-                 {"ms", 1e6}, {"s", 1e9},  {"m", 6e10}, {"h", 3.6e12}};
-    bool neg = false;
-    if (*s == '-' || *s == '+') neg = *s++ == '-';
-    if (!strcmp(s, "0")) {
-        *ns = 0;
-        return 0;
-    }
-    if (!*s) return -1;
-    double total = 0;
-    while (*s) {
-        const char *start = s;
-        double v = 0, scale = 1;
-        bool digits = false;
-        while (*s >= '0' && *s <= '9')
-            v = v * 10 + (*s++ - '0'), digits = true;
-        if (*s == '.') {
-            s++;
-            while (*s >= '0' && *s <= '9') {
-                scale /= 10;
-                v += (*s++ - '0') * scale;
-                digits = true;
-            }
-        }
-        if (!digits || s == start) return -1;
-        size_t best = 0;
-        double mult = 0;
-        for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-            size_t ul = strlen(units[i].name);
-            if (!strncmp(s, units[i].name, ul) && ul > best) best = ul, mult = units[i].mult;
-        }
-        if (!best) return -1;
-        s += best;
-        total += v * mult;
-    }
-    if (total > 9.2e18) return -1;
-    *ns = (int64_t)llround(neg ? -total : total);
-    return 0;
-}
+int cli_parse_duration(const char *s, int64_t *ns) { return gh_parse_duration(s, ns); }
 
 /* ---- tables ------------------------------------------------------------------------------- */
 

@@ -9,11 +9,14 @@
 #include "cli.h"
 
 static void parse_usage(FILE *f) {
-    fprintf(f, "usage: gatehouse parse [--parser json|yaml|dockerfile|toml|ini] FILE...\n\n"
-               "Print each FILE (- for stdin) as JSON. The parser follows the file extension\n"
-               "(.json: JSON, .toml: TOML, .ini: INI, Dockerfile: Dockerfile, anything else\n"
-               "and stdin: YAML) unless --parser is given.\n"
-               "A YAML file with several documents prints as an array of them.\n");
+    fprintf(f, "usage: gatehouse parse [--parser NAME] FILE...\n\n"
+               "Print each FILE (- for stdin) as JSON. The parser follows the file name as\n"
+               "conftest's does (.json, .yaml/.yml, .toml, .ini, Dockerfile, .xml, .jsonnet,\n"
+               ".properties, .env, .hocon, .edn, .vcl, .tf/.tfvars/.hcl: hcl2, .spdx, .cue;\n"
+               "anything else and stdin: YAML) unless --parser is given. Parsers: yaml, json,\n"
+               "dockerfile, toml, ini, xml, jsonnet, properties, dotenv, hocon, edn, vcl, hcl1,\n"
+               "hcl2, spdx, cyclonedx, cue (data only; groovy and textproto are not available\n"
+               "in this build). A YAML file with several documents prints as an array of them.\n");
 }
 
 int cli_parse(int argc, char **argv) {
@@ -30,9 +33,7 @@ int cli_parse(int argc, char **argv) {
         case 'p': {
             int f = cli_format_from_name(optarg);
             if (f < 0) {
-                fprintf(stderr,
-                        "gatehouse parse: unknown parser \"%s\" (json, yaml, dockerfile, toml, ini)\n",
-                        optarg);
+                fprintf(stderr, "gatehouse parse: unknown parser \"%s\" (see --help)\n", optarg);
                 return CLI_USAGE;
             }
             fmt = (cli_format)f;

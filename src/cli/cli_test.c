@@ -28,7 +28,7 @@ typedef struct test_case {
     int outcome;
     int64_t ns;
     gh_buf output;   /* print() lines */
-    cli_errors errs; /* ERROR details */
+    pol_errors errs; /* ERROR details */
     bool eval_error; /* a single evaluation error (else a list from compiling the query) */
 } test_case;
 
@@ -115,7 +115,7 @@ static int dup_next(dup_ent **v, size_t *n, const char *path) {
 
 /* Parse every module (scratch) to find its test rules, in module-name order
  * and rule order; rename duplicates in the loaded source. */
-static int discover(test_run *t, cli_loaded *l, const rego_parse_opts *po, cli_errors *errs) {
+static int discover(test_run *t, pol_loaded *l, const rego_parse_opts *po, pol_errors *errs) {
     size_t *order = gh_malloc((l->nmods + 1) * sizeof *order);
     dup_ent *dups = NULL;
     size_t ndups = 0;
@@ -131,7 +131,7 @@ static int discover(test_run *t, cli_loaded *l, const rego_parse_opts *po, cli_e
             order[j - 1] = x;
         }
     for (size_t oi = 0; oi < l->nmods && !rc; oi++) {
-        cli_module *m = &l->mods[order[oi]];
+        pol_module *m = &l->mods[order[oi]];
         rego_module *mod = NULL;
         gh_err e;
         gh_err_clear(&e);
@@ -139,7 +139,7 @@ static int discover(test_run *t, cli_loaded *l, const rego_parse_opts *po, cli_e
             if (!e.kind && rego_err_code(&e, (char[64]){0}, 64) == NULL)
                 gh_err_set_kind(&e, "rego_parse_error");
             if (!e.file[0]) gh_err_set_file(&e, m->name);
-            cli_errors_add_gh(errs, &e, m->text, m->len);
+            pol_errors_add_gh(errs, &e, m->text, m->len);
             continue;
         }
         gh_buf pk;
@@ -250,7 +250,7 @@ static void run_case(test_case *c, const rego_policy *p, gh_arena *a, int64_t ti
         c->outcome = T_ERROR;
         gh_err_set(&e, GH_ETYPE, "", 1, 1, "undefined ref: %s", c->query);
         gh_err_set_kind(&e, "rego_type_error");
-        cli_errors_add_gh(&c->errs, &e, NULL, 0);
+        pol_errors_add_gh(&c->errs, &e, NULL, 0);
         return;
     }
     int64_t t0 = mono_ns();
@@ -261,7 +261,7 @@ static void run_case(test_case *c, const rego_policy *p, gh_arena *a, int64_t ti
         c->ns = mono_ns() - t0;
         c->outcome = T_ERROR;
         size_t from = c->errs.n;
-        cli_errors_add_gh(&c->errs, &e, c->query, strlen(c->query));
+        pol_errors_add_gh(&c->errs, &e, c->query, strlen(c->query));
         for (size_t i = from; i < c->errs.n; i++)
             if (c->errs.v[i].file && !strcmp(c->errs.v[i].file, "query")) c->errs.v[i].file[0] = 0;
         return;
@@ -276,7 +276,7 @@ static void run_case(test_case *c, const rego_policy *p, gh_arena *a, int64_t ti
     if (rc) {
         c->outcome = T_ERROR;
         c->eval_error = true;
-        cli_errors_add_gh(&c->errs, &e, NULL, 0);
+        pol_errors_add_gh(&c->errs, &e, NULL, 0);
         if (c->errs.n && c->errs.v[0].file && !strcmp(c->errs.v[0].file, "query")) {
             gh_free(c->errs.v[0].file);
             c->errs.v[0].file = NULL;
@@ -308,10 +308,10 @@ static void case_error(gh_buf *b, const test_case *c) {
     if (!c->errs.n) return;
     gh_buf_puts(b, "  ");
     if (c->eval_error) {
-        cli_error_text(b, &c->errs.v[0]);
+        pol_error_text(b, &c->errs.v[0]);
         gh_buf_putc(b, '\n');
     } else {
-        cli_errors_text(b, &c->errs, "");
+        pol_errors_text(b, &c->errs, "");
     }
 }
 
@@ -396,7 +396,7 @@ static void json_loc(gh_buf *b, const char *file, int row, int col, const char *
     gh_buf_printf(b, ",\n%s  \"row\": %d,\n%s  \"col\": %d\n%s}", ind, row, ind, col, ind);
 }
 
-static void json_error(gh_buf *b, const cli_error *x, const char *ind) {
+static void json_error(gh_buf *b, const pol_error *x, const char *ind) {
     gh_buf_printf(b, "{\n%s  \"code\": ", ind);
     cli_json_str(b, x->code ? x->code : "", x->code ? strlen(x->code) : 0);
     gh_buf_printf(b, ",\n%s  \"message\": ", ind);
@@ -458,19 +458,19 @@ static void free_run(test_run *t) {
         gh_free(t->v[i].name);
         gh_free(t->v[i].query);
         gh_buf_free(&t->v[i].output);
-        cli_errors_free(&t->v[i].errs);
+        pol_errors_free(&t->v[i].errs);
     }
     gh_free(t->v);
     gh_arena_free(&t->a);
 }
 
-static int print_errs_stderr(const cli_errors *errs, const char *what) {
+static int print_errs_stderr(const pol_errors *errs, const char *what) {
     gh_buf b;
     gh_buf_init(&b);
     if (errs->oom)
         gh_buf_puts(&b, "gatehouse test: out of memory\n");
     else
-        cli_errors_text(&b, errs, what);
+        pol_errors_text(&b, errs, what);
     cli_flush(&b, stderr);
     gh_buf_free(&b);
     return CLI_USAGE;
@@ -558,9 +558,9 @@ int cli_test(int argc, char **argv) {
     }
 
     int rc = CLI_OK;
-    cli_errors errs = {0};
-    cli_loaded l;
-    cli_loaded_init(&l);
+    pol_errors errs = {0};
+    pol_loaded l;
+    pol_loaded_init(&l);
     l.ignore = ignore;
     l.nignore = nignore;
     test_run t;
@@ -572,7 +572,7 @@ int cli_test(int argc, char **argv) {
     rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
 
     for (int i = optind; i < argc; i++)
-        cli_load_path(&l, argv[i], &errs);
+        pol_load_path(&l, argv[i], &errs);
     if (errs.n || errs.oom) {
         rc = print_errs_stderr(&errs, " during loading");
         goto out;
@@ -586,7 +586,7 @@ int cli_test(int argc, char **argv) {
         rc = print_errs_stderr(&errs, " during loading");
         goto out;
     }
-    p = cli_loaded_compile(&l, &po, NULL, &errs);
+    p = pol_loaded_compile(&l, &po, NULL, &errs);
     if (!p) {
         rc = print_errs_stderr(&errs, "");
         goto out;
@@ -607,7 +607,7 @@ int cli_test(int argc, char **argv) {
             gh_free(tc->name);
             gh_free(tc->query);
             gh_buf_free(&tc->output);
-            cli_errors_free(&tc->errs);
+            pol_errors_free(&tc->errs);
         }
     }
     t.n = kept;
@@ -628,9 +628,9 @@ int cli_test(int argc, char **argv) {
     gh_buf_free(&b);
     if (rc == CLI_OK && (bad || (skipped && !zero_skip))) rc = CLI_FAIL;
 out:
-    cli_errors_free(&errs);
+    pol_errors_free(&errs);
     rego_policy_free(p);
-    cli_loaded_free(&l);
+    pol_loaded_free(&l);
     free_run(&t);
     gh_arena_free(&ea);
     pcre2_match_data_free(md);

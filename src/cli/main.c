@@ -15,6 +15,8 @@ static const cli_command commands[] = {
     {"bench", cli_bench, "benchmark a Rego query (ns/op, B/op, allocs/op), like `opa bench`"},
     {"check", cli_check, "test configuration files against policies, like `conftest test`"},
     {"verify", cli_verify, "run Gatekeeper suites (suite.yaml) like `gator verify`"},
+    {"serve", cli_serve, "serve decisions over OPA's REST API, admission and metrics (HTTPS)"},
+    {"run", cli_run, "`run --server`: serve, spelt as `opa run --server` (flags accepted)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/check_int.h"
 #include "policy/policy.h"
 #include "rego/rego.h"
 
@@ -27,6 +28,8 @@ struct pol_check {
     const char **ns;
     size_t nns, capns;
     bool strict_builtins;
+    bool trace;
+    pol_check_host host; /* handed to conftest's builtins (check_builtins.c) */
 };
 
 pol_check *pol_check_new(const rego_policy *p) {
@@ -34,6 +37,7 @@ pol_check *pol_check_new(const rego_policy *p) {
     if (!c) return NULL;
     c->p = p;
     gh_arena_init(&c->a, 0);
+    c->host.magic = POL_CHECK_HOST_MAGIC;
     return c;
 }
 
@@ -163,6 +167,11 @@ int pol_check_add_module(pol_check *c, const char *file, const char *src, size_t
 }
 
 void pol_check_set_strict_builtins(pol_check *c, bool on) { c->strict_builtins = on; }
+void pol_check_set_trace(pol_check *c, bool on) { c->trace = on; }
+void pol_check_set_parser(pol_check *c, pol_parse_hook fn, void *ud) {
+    c->host.parse = fn;
+    c->host.parse_ud = ud;
+}
 
 size_t pol_check_nnamespaces(const pol_check *c) { return c->nns; }
 const char *pol_check_namespace(const pol_check *c, size_t i) {
@@ -197,7 +206,44 @@ typedef struct collect {
     val_t *vals; /* array of each solution's first expression value */
     size_t nsol;
     int oom;
+    pol_check_query *q; /* trace and print lines of this query, or NULL */
 } collect;
+
+static int push_line(gh_arena *a, const char ***v, size_t *n, size_t *cap, const char *s,
+                     size_t len) {
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        const char **nv = gh_arena_realloc(a, *v, *cap * sizeof **v, nc * sizeof **v);
+        if (!nv) return GH_ENOMEM;
+        *v = nv, *cap = nc;
+    }
+    char *c = gh_arena_strndup(a, s, len);
+    if (!c) return GH_ENOMEM;
+    (*v)[(*n)++] = c;
+    return 0;
+}
+
+/* print(): conftest shows each line as "file:row: text" */
+static void on_print(void *ud, const rego_loc *loc, const char *line, size_t n) {
+    collect *k = ud;
+    gh_buf b;
+    gh_buf_init(&b);
+    if (loc && loc->file && loc->file[0]) gh_buf_printf(&b, "%s:%u: ", loc->file, loc->line);
+    gh_buf_append(&b, line, n);
+    if (b.oom || push_line(k->a, &k->q->outputs, &k->q->noutputs, &k->q->capo, b.p, b.len))
+        k->oom = 1;
+    gh_buf_free(&b);
+}
+
+static void on_trace(void *ud, const rego_trace_event *ev) {
+    collect *k = ud;
+    gh_buf b;
+    gh_buf_init(&b);
+    rego_trace_format(&b, ev);
+    if (b.oom || push_line(k->a, &k->q->trace, &k->q->ntrace, &k->q->capt, b.p ? b.p : "", b.len))
+        k->oom = 1;
+    gh_buf_free(&b);
+}
 
 static int on_result(void *ud, const rego_result *r) {
     collect *k = ud;
@@ -211,7 +257,7 @@ static int on_result(void *ud, const rego_result *r) {
 }
 
 static int run(pol_check *c, gh_arena *a, rego_query **qp, const char *text, const val_t *input,
-               collect *k, gh_err *e) {
+               pol_check_result *r, collect *k, gh_err *e) {
     if (!*qp) {
         int rc = rego_query_prepare(c->p, &c->a, text, strlen(text), NULL, qp, e);
         if (rc) return rc;
@@ -220,13 +266,35 @@ static int run(pol_check *c, gh_arena *a, rego_query **qp, const char *text, con
     k->nsol = 0;
     k->oom = 0;
     k->vals = val_arr_new(a, 4);
+    pol_check_query q;
+    memset(&q, 0, sizeof q);
+    q.query = text;
+    k->q = &q;
     if (!k->vals) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
     rego_eval_opts eo;
     memset(&eo, 0, sizeof eo);
     eo.input = input;
     eo.strict_builtin_errors = c->strict_builtins;
+    eo.print_at = on_print;
+    eo.print_ud = k;
+    eo.host = &c->host;
+    if (c->trace) {
+        eo.trace = on_trace;
+        eo.trace_ud = k;
+    }
     int rc = rego_query_eval(*qp, a, &eo, on_result, k, e);
+    k->q = NULL;
     if (!rc && k->oom) rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+    if (!rc && (c->trace || q.noutputs)) { /* keep the query's lines in the result */
+        if (r->nqueries == r->capq) {
+            size_t nc = r->capq ? r->capq * 2 : 8;
+            pol_check_query *nv =
+                gh_arena_realloc(a, r->queries, r->capq * sizeof *nv, nc * sizeof *nv);
+            if (!nv) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+            r->queries = nv, r->capq = nc;
+        }
+        r->queries[r->nqueries++] = q;
+    }
     return rc;
 }
 
@@ -283,7 +351,7 @@ static int eval_one(pol_check *c, gh_arena *a, const char *ns, const val_t *inpu
         chk_rule *rule = &c->rules[ri];
         if (strcmp(rule->ns, ns)) continue;
         collect k;
-        int rc = run(c, a, &rule->xq, rule->exc_query, input, &k, e);
+        int rc = run(c, a, &rule->xq, rule->exc_query, input, r, &k, e);
         if (rc) return rc;
         size_t nexc = 0;
         for (size_t i = 0; i < val_arr_len(k.vals); i++) {
@@ -294,7 +362,7 @@ static int eval_one(pol_check *c, gh_arena *a, const char *ns, const val_t *inpu
                 return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
             nexc++;
         }
-        rc = run(c, a, &rule->q, rule->query, input, &k, e);
+        rc = run(c, a, &rule->q, rule->query, input, r, &k, e);
         if (rc) return rc;
         size_t nsucc = 0, nfail = 0, nwarn = 0;
         for (size_t si = 0; si < val_arr_len(k.vals); si++) {

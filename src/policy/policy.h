@@ -6,7 +6,11 @@
  *      gk_load.c)
  *   2. Gatekeeper admission: AdmissionReview request -> response (gk_admit.c)
  *   3. conftest-style check: namespaces, deny/warn rules, input parsers
- *      (check.c, parse_dockerfile.c, parse_toml.c, parse_ini.c)
+ *      (check.c, parse_dockerfile.c, parse_toml.c, parse_ini.c, parse_edn.c,
+ *      parse_hocon.c, parse_hcl1.c, parse_hcl2.c, parse_vcl.c, parse_spdx.c,
+ *      parse_cyclonedx.c, parse_cue.c)
+ *   4. loading policies and data as OPA's loader does, with OPA-shaped
+ *      error lists (load.c, load_errors.c)
  *
  * Ownership: a pol_gk owns copies of everything added to it (templates,
  * constraints, inventory) and one compiled rego_policy per template. Callers
@@ -177,8 +181,131 @@ int pol_parse_toml(gh_arena *a, const char *text, size_t n, const char *file, va
  * values may be quoted. Errors: GH_EPARSE with line:col. */
 int pol_parse_ini(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                   gh_err *e);
+/* Parse EDN as conftest does (olympos.io/encoding/edn + its cleanup): maps
+ * become objects keyed by the Go %v text of each key (":key" for keywords),
+ * vectors/lists become arrays, strings stay strings and every other value
+ * becomes its Go %v text ("true", "5432", ":debug", "<nil>", a set as
+ * "map[:a:true :b:true]", #inst as Go's time text). Only the first value
+ * is read. (parse_edn.c) Errors: GH_EPARSE with line:col, GH_ELIMIT. */
+int pol_parse_edn(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                  gh_err *e);
+/* Parse HOCON as conftest does (go-akka/configuration, then every leaf
+ * through its String() and typed back): objects (dotted keys, merging of
+ * repeated object keys, last value wins otherwise), substitutions ${a.b}
+ * and ${?a.b} resolved against the document and then the environment
+ * (optional ones that resolve to nothing leave the earlier value), value
+ * concatenation. Leaves that read as numbers/booleans become numbers/
+ * booleans; other leaves are strings, quoted when they hold a space or tab
+ * ("\"75 seconds\""), arrays as their HOCON text ("[1,2]"); top-level
+ * non-object values give {}. `include` is an error. (parse_hocon.c)
+ * Errors: GH_EPARSE with line:col (syntax, unresolved substitution,
+ * include), GH_ELIMIT. */
+int pol_parse_hocon(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                    gh_err *e);
+/* Parse HCL 1 as conftest does (hashicorp/hcl v1 decoded into `any`): an
+ * object; `key = value` attributes (numbers, strings with "${...}" kept
+ * as text, heredocs, bools, lists, objects); blocks and object values
+ * become lists of objects, labels nest as further single-key lists:
+ * resource "a" "b" {x = 1} -> {"resource": [{"a": [{"b": [{"x": 1}]}]}]};
+ * repeated blocks append. (parse_hcl1.c) Errors: GH_EPARSE with line:col,
+ * GH_ELIMIT. */
+int pol_parse_hcl1(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                   gh_err *e);
+/* Parse HCL2 native syntax (Terraform .tf/.tfvars/.hcl) into the JSON shape
+ * of tmccombs/hcl2json, which conftest uses: attributes by name; blocks as
+ * type -> label -> ... -> [body, ...] (repeated blocks append); numbers,
+ * bools, null, strings, tuples and objects as JSON; templates as strings
+ * with interpolations kept as "${<expr source>}" (a string that is only
+ * "${expr}" converts as expr); every other expression (references, calls,
+ * operators, conditionals, for-expressions, splats) as "${<source>}".
+ * Heredocs (<<EOT, <<-EOT) become strings. Expressions are delimited, not
+ * evaluated. (parse_hcl2.c) Errors: GH_EPARSE with line:col, GH_ELIMIT. */
+int pol_parse_hcl2(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                   gh_err *e);
+/* Parse the concrete-data subset of CUE into the JSON conftest's cue parser
+ * exports: structs (chained labels a: b: 1, repeated fields unified),
+ * lists, strings (also multi-line), numbers (with _ separators, 0x/0o/0b
+ * and K/Ki... multipliers), bools, null, and the default of a disjunction
+ * (*x | y). Definitions (#X), hidden (_x) and optional (x?) fields are left
+ * out. References, types, constraints, interpolation, comprehensions and
+ * imports need CUE's evaluator: they are GH_EPARSE errors naming the
+ * construct. (parse_cue.c) Errors: GH_EPARSE with line:col, GH_ELIMIT. */
+int pol_parse_cue(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                  gh_err *e);
+/* Parse Varnish VCL as conftest does (KeisukeYamashita/go-vcl decoded into
+ * a map): top-level attributes by name; top-level blocks as
+ * {type: {label: body}} (further labels nest); within a body attributes
+ * (".port" = "8080") and nested blocks by type (one block: its body; more:
+ * a list of bodies wrapped in their labels). Statements that are not
+ * assignments (set/if/return/...) and bare values in acl lists are not part
+ * of that shape. Integer values are numbers, others strings.
+ * (parse_vcl.c) Errors: GH_EPARSE with line:col, GH_ELIMIT. */
+int pol_parse_vcl(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                  gh_err *e);
+/* Parse an SPDX 2.x tag-value document into the JSON shape of SPDX 2.3
+ * (what conftest gives through spdx/tools-golang): spdxVersion (2.1/2.2
+ * become "SPDX-2.3"), dataLicense, SPDXID, name, documentNamespace,
+ * creationInfo, packages (with their files), files, relationships,
+ * hasExtractedLicensingInfos, annotations, snippets. <text>...</text>
+ * values may span lines. (parse_spdx.c) Errors: GH_EPARSE with line:col
+ * (line without "Tag: value", unknown tag, tag out of place). */
+int pol_parse_spdx(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                   gh_err *e);
+/* Parse a CycloneDX BOM as conftest does: valid JSON is returned as it is
+ * (it must be an object); otherwise the text is read as a CycloneDX XML BOM
+ * (libxml2) and mapped to the JSON shape of the CycloneDX schema (wrapper
+ * elements like <components> become arrays, attributes become fields,
+ * <hash alg>…</hash> -> {"alg","content"}, licenses, properties,
+ * dependencies -> {"ref","dependsOn"}), with bomFormat "CycloneDX" and
+ * specVersion from the xmlns. (parse_cyclonedx.c) Errors: GH_EPARSE with
+ * line:col, GH_ELIMIT. */
+int pol_parse_cyclonedx(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                        gh_err *e);
+
+/* Parse XML as conftest does (clbanning/mxj): the root element becomes a
+ * one-key object; an element holding only text becomes that text, an
+ * empty one ""; attributes become "-name" keys and text beside attributes
+ * or children "#text"; repeated children become arrays; namespace
+ * prefixes are dropped (declarations are attributes: "-xmlns", "-xsi");
+ * values stay strings. No DTD loading, no entity
+ * expansion beyond the predefined ones, no network. Errors: GH_EPARSE with
+ * line:col, GH_ELIMIT (nesting beyond GH_MAX_DEPTH). (parse_xml.c) */
+int pol_parse_xml(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                  gh_err *e);
+/* Evaluate Jsonnet (libjsonnet) and parse the JSON it yields. `file`
+ * names the snippet; imports resolve relative to its directory and read
+ * only local files (no network). Errors: GH_EPARSE with the evaluator's
+ * message (which carries file:line:col). (parse_jsonnet.c) */
+int pol_parse_jsonnet(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                      gh_err *e);
+/* Parse a Java .properties file as conftest does (magiconair/properties):
+ * an object of key -> string value; `key=value`, `key: value` or
+ * `key value`; `#`/`!` comment lines; a trailing odd backslash continues
+ * the line; \t \n \r \f \uXXXX escapes; ${key} expands from earlier or
+ * later keys of the file (a cycle is an error). Errors: GH_EPARSE with
+ * line:col. (parse_properties.c) */
+int pol_parse_properties(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                         gh_err *e);
+/* Parse a .env file as conftest does (joho/godotenv): an object of
+ * NAME -> string; optional `export `; `=` or `:` separators; single quotes
+ * keep text as written; double quotes process \n \r \t \" \\ and expand
+ * ${VAR}/$VAR from keys defined earlier in the file; unquoted values end at
+ * ` #` and are trimmed, and expand variables too. Errors: GH_EPARSE with
+ * line:col. (parse_dotenv.c) */
+int pol_parse_dotenv(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                     gh_err *e);
 
 typedef struct pol_check pol_check;
+
+/* One query evaluated by pol_check_eval, kept when tracing is on or when
+ * it printed (conftest's QueryResult). Strings live in the result arena. */
+typedef struct pol_check_query {
+    const char *query;    /* e.g. "data.main.deny" */
+    const char **trace;   /* PrettyTrace lines (tracing on), without newline */
+    size_t ntrace, capt;
+    const char **outputs; /* print() lines, "file:row: text" */
+    size_t noutputs, capo;
+} pol_check_query;
 
 /* One failure, warning or exception. metadata is an object: the result
  * object's keys other than "msg", plus "query" (e.g. "data.main.deny"). */
@@ -195,6 +322,8 @@ typedef struct pol_check_result {
     pol_check_msg *failures, *warnings, *exceptions;
     size_t nfailures, nwarnings, nexceptions;
     size_t capf, capw, capx;
+    pol_check_query *queries; /* see pol_check_query */
+    size_t nqueries, capq;
 } pol_check_result;
 
 /* A checker over a compiled policy (borrowed: it must outlive the
@@ -223,5 +352,133 @@ int pol_check_eval(pol_check *c, gh_arena *a, const char *ns, const val_t *input
 /* Make builtin errors fail the evaluation (conftest's --show-builtin-errors;
  * default: a failing builtin call is undefined, as OPA does). */
 void pol_check_set_strict_builtins(pol_check *c, bool on);
+/* Record OPA's pretty trace of every query (conftest's --trace) in the
+ * results' queries. */
+void pol_check_set_trace(pol_check *c, bool on);
+
+/* ---- conftest's builtins (check_builtins.c) -------------------------------
+ * parse_config(parser, content), parse_config_file(path) and
+ * parse_combined_config_files(paths) let policies parse configuration
+ * themselves. Parsing is the host's: the checker calls `fn` with the
+ * parser's name (NULL: choose by the path's file name) and the text; paths
+ * are relative to the directory of the policy file that calls the builtin,
+ * as conftest resolves them. parse_combined_config_files gives conftest's
+ * combined shape [{"path", "contents"}] (multi-document files give one
+ * entry per document). */
+typedef int (*pol_parse_hook)(void *ud, gh_arena *a, const char *parser, const char *path,
+                              const char *text, size_t n, val_t **out, gh_err *e);
+void pol_check_set_parser(pol_check *c, pol_parse_hook fn, void *ud);
+/* Register the three builtins with the engine (rego_builtin_register); call
+ * before compiling policies that use them. Idempotent. */
+int pol_check_register_builtins(gh_err *e);
+
+/* ==== 4. loading policies and data ==========================================
+ * What `opa eval -d PATH`, `opa test PATH...` and `opa run PATH...` load, used
+ * by the CLI and by the server's snapshots (load.c), and the error list those
+ * report into (load_errors.c). Reentrant: nothing is shared between
+ * pol_loaded values, so several threads may each load their own. */
+struct rego_compile_opts;
+
+/* One error as OPA shows it. Loader errors have only a message (code NULL);
+ * engine errors have an OPA code, a location and, for parse errors, the
+ * offending source line. All strings are heap-owned by the list. */
+typedef struct pol_error {
+    char *message;
+    const char *code; /* static, e.g. "rego_parse_error"; NULL for loader errors */
+    char *file;       /* NULL: no location */
+    int row, col;
+    char *text;        /* for eval errors in a query: the expression text (CLI) */
+    char *detail_line; /* parse errors: the source line, else NULL */
+    int detail_idx;    /* the error's offset in detail_line */
+} pol_error;
+
+typedef struct pol_errors {
+    pol_error *v;
+    size_t n, cap;
+    int oom; /* an allocation failed: some error was dropped */
+} pol_errors;
+
+/* Append a loader-style error (message only). */
+void pol_errors_addf(pol_errors *l, const char *fmt, ...) GH_PRINTF(2, 3);
+/* Append an engine error: the code is rego_err_code(e), a leading "<code>: "
+ * is cut from the message, and extra "\nfile:row: code: msg" lines that the
+ * compiler joins into one gh_err become errors of their own. `src`/`srclen`
+ * is the text the error's file was parsed from (NULL when unknown); it gives
+ * parse errors OPA's details line. Errors without a file get file "" (OPA
+ * shows them as row:col). A gh_err that is not an engine error becomes a
+ * loader-style error holding gh_err_format's text. */
+void pol_errors_add_gh(pol_errors *l, const gh_err *e, const char *src, size_t srclen);
+void pol_errors_free(pol_errors *l);
+/* OPA's text form: "1 error occurred: X" or "N errors occurred<what>:\nX\nY",
+ * each error "file:row: code: message" (or "row:col: ...", or the query
+ * expression text) with parse-error detail lines. `what` is "" or e.g.
+ * " during loading". Appends to b with a final newline. */
+void pol_errors_text(gh_buf *b, const pol_errors *l, const char *what);
+/* One error's text (as above, without the count prefix or newline). */
+void pol_error_text(gh_buf *b, const pol_error *x);
+/* The list as OPA's REST API answers compile errors: an array (allocated
+ * in a) of objects {"code", "message", "location": {"file", "row", "col"}}
+ * plus "details": {"line", "idx"} for parse errors; a loader error (no code)
+ * becomes {"code": "internal_error", "message"}. NULL when a ran out. */
+val_t *pol_errors_to_value(gh_arena *a, const pol_errors *l);
+/* Summarise the list into one gh_err (code GH_EPARSE when any error is a
+ * rego_parse_error, else GH_EINVAL; the message is OPA's text form without
+ * the final newline, cut to fit GH_ERR_MSG; no file/line of its own since
+ * the text names them; kind is the first error's code).
+ * Returns that code (GH_ENOMEM when l->oom; 0 for an empty list). */
+int pol_errors_to_err(const pol_errors *l, gh_err *e);
+
+/* The loader. Directories are walked recursively in lexical order; .rego
+ * files are modules, .json/.yaml/.yml files are data merged at the path of
+ * their directory relative to the root given (a file given directly merges
+ * at data, or at `prefix` for "a.b:PATH"); other walked files are skipped.
+ * Data at the root must be an object; two files defining the same leaf are
+ * a "merge error". Module names are the cleaned walk paths ("./p" ->
+ * "p/a.rego"), or the path as given for files; a module loaded twice under
+ * one name keeps the latest text. Limits: files beyond GH_MAX_DOC_BYTES and
+ * directories nested beyond 64 levels are errors.
+ * Bundle directories: when `bundle` is set (as `opa run -b`), a directory
+ * holding a .manifest is read as an OPA bundle: only .rego files and files
+ * named data.json / data.yaml / data.yml load, and every module package and
+ * data path must lie under one of the manifest's "roots" (an error names
+ * the file otherwise). Bundle archives (.tar.gz) are not supported yet: such
+ * a path given explicitly is an error saying so (walked ones are skipped). */
+typedef struct pol_module {
+    char *name; /* heap */
+    char *text; /* heap, NUL-terminated */
+    size_t len;
+} pol_module;
+
+typedef struct pol_loaded {
+    gh_arena arena; /* owns data */
+    val_t *data;    /* merged base documents (an object) */
+    pol_module *mods;
+    size_t nmods, cap;
+    /* --ignore globs (caller-owned, set after init): a walked file or
+     * directory whose base name matches one (fnmatch) is skipped, as OPA's
+     * loader does; paths given explicitly are never ignored. */
+    char *const *ignore;
+    size_t nignore;
+    bool bundle; /* read directories holding a .manifest as bundles (set after init) */
+} pol_loaded;
+
+void pol_loaded_init(pol_loaded *l);
+/* Frees modules, data and the arena (the ignore globs are the caller's). */
+void pol_loaded_free(pol_loaded *l);
+/* Load one path (with an optional "prefix:" as OPA's -d accepts). Errors are
+ * appended to errs (loading continues with the next file); returns the
+ * number of errors added. */
+int pol_load_path(pol_loaded *l, const char *path, pol_errors *errs);
+/* The source text of a loaded module by name, or NULL. */
+const pol_module *pol_loaded_module(const pol_loaded *l, const char *name);
+/* Build and compile a policy from everything loaded (modules in name order,
+ * then the data). Returns a new policy the caller frees with
+ * rego_policy_free, or NULL with errs filled (parse errors of every module,
+ * then compile errors). po/co may be NULL (defaults). */
+struct rego_policy *pol_loaded_compile(const pol_loaded *l, const struct rego_parse_opts *po,
+                                       const struct rego_compile_opts *co, pol_errors *errs);
+/* Add gh_err e to errs, with the module source for parse-error details when
+ * e names a loaded module. */
+void pol_loaded_add_err(const pol_loaded *l, pol_errors *errs, const gh_err *e);
 
 #endif

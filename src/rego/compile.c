@@ -98,6 +98,7 @@ rego_policy *rego_policy_new(void) {
     rego_policy *p = gh_calloc(1, sizeof *p);
     if (!p) return NULL;
     gh_arena_init(&p->a, 0);
+    atomic_init(&p->refs, 1);
     p->data = val_obj_new(&p->a, 8);
     if (!p->data) {
         gh_arena_free(&p->a);
@@ -109,6 +110,14 @@ rego_policy *rego_policy_new(void) {
 
 void rego_policy_free(rego_policy *p) {
     if (!p) return;
+    if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1) return;
+    if (p->core) { /* rebased: its own arena (data, bases), then the shared core */
+        rego_policy *core = p->core;
+        gh_arena_free(&p->a);
+        gh_free(p);
+        rego_policy_free(core);
+        return;
+    }
     for (uint32_t i = 0; i < p->nmods; i++) {
         gh_arena_free(p->mods[i].arena);
         gh_free(p->mods[i].arena);
@@ -118,6 +127,38 @@ void rego_policy_free(rego_policy *p) {
 }
 
 const val_t *rego_policy_data(const rego_policy *p) { return p->data; }
+
+/* Depth-first over the rule tree in key order; string-keyed paths only (a
+ * data document cannot live under any other key). */
+static int visit_rule_paths(const rnode *n, val_t **keys, uint32_t depth, rego_rule_path_fn fn,
+                            void *ud) {
+    if (n->parent) {
+        if (!n->key || !val_is_str(n->key) || depth >= GH_MAX_DEPTH) return 0;
+        keys[depth++] = n->key;
+    }
+    if (n->nsrcs || n->dflt_src) {
+        const rego_rule *first = n->nsrcs ? n->srcs[0] : n->dflt_src;
+        if (n->dflt_src && n->nsrcs && n->dflt_src->module == first->module &&
+            n->dflt_src->loc.off < first->loc.off)
+            first = n->dflt_src;
+        int rc = fn(ud, keys, depth, &first->loc);
+        if (rc) return rc > 0 ? 0 : rc;
+    }
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        int rc = visit_rule_paths(n->kids[i], keys, depth, fn, ud);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+int rego_policy_rule_paths(const rego_policy *p, rego_rule_path_fn fn, void *ud) {
+    if (!p->compiled || !p->root) return GH_EINVAL;
+    val_t **keys = gh_malloc(GH_MAX_DEPTH * sizeof *keys);
+    if (!keys) return GH_ENOMEM;
+    int rc = visit_rule_paths(p->root, keys, 0, fn, ud);
+    gh_free(keys);
+    return rc;
+}
 
 static bool builtin_known(void *ctx, const char *name, size_t n) {
     (void)ctx;
@@ -162,6 +203,8 @@ static int merge_obj(rego_policy *p, val_t *dst, const val_t *src, gh_err *e) {
     for (uint32_t i = 0; i < val_obj_len(src); i++) {
         val_t *k = val_obj_key_at(src, i), *v = val_obj_val_at(src, i);
         val_t *cur = val_obj_get(dst, k);
+        /* keys are copied too: the caller's data may be freed after this */
+        if (!(k = val_copy(&p->a, k))) return oom(e);
         if (cur && val_kind_of(cur) == VAL_OBJECT && val_kind_of(v) == VAL_OBJECT) {
             /* copy-on-merge: cur may be shared with caller data, so rebuild */
             val_t *nv = val_obj_new(&p->a, val_obj_len(cur) + val_obj_len(v));
@@ -174,6 +217,7 @@ static int merge_obj(rego_policy *p, val_t *dst, const val_t *src, gh_err *e) {
             if (val_obj_put(&p->a, dst, k, nv)) return oom(e);
             continue;
         }
+
         if (cur && (val_kind_of(cur) == VAL_OBJECT) != (val_kind_of(v) == VAL_OBJECT))
             return gh_err_set(e, GH_EINVAL, NULL, 0, 0, "data merge conflict at key %s",
                               val_is_str(k) ? val_str_ptr(k) : "?");
@@ -332,12 +376,13 @@ static bool mark_subtree(rnode *n) {
     return any;
 }
 
-static void attach_base(rnode *n, val_t *base) {
-    n->base = base && val_kind_of(base) == VAL_OBJECT ? base : NULL;
-    if (n->depth > 0) n->base = base;
+/* bases[n->id] = the base document at each node (the root only takes an object). */
+static void attach_base(val_t **bases, rnode *n, val_t *base) {
+    bases[n->id] = base && val_kind_of(base) == VAL_OBJECT ? base : NULL;
+    if (n->depth > 0) bases[n->id] = base;
     for (uint32_t i = 0; i < n->nkids; i++) {
         val_t *kb = base && val_kind_of(base) == VAL_OBJECT ? val_obj_get(base, n->kids[i]->key) : NULL;
-        attach_base(n->kids[i], kb);
+        attach_base(bases, n->kids[i], kb);
     }
 }
 
@@ -415,7 +460,6 @@ static int build_tree(rego_policy *p, gh_err *e) {
         }
     }
     mark_subtree(p->root);
-    attach_base(p->root, p->data);
     return 0;
 }
 
@@ -449,7 +493,46 @@ int rego_policy_compile(rego_policy *p, const rego_compile_opts *o, gh_err *e) {
     if (!rc) rc = rc_check_types(p, e);
     if (!rc) rc = rc_build_indexes(p, e);
     if (rc) return rc;
-    if (p->a.oom) return oom(e);
+    p->bases = gh_arena_calloc(&p->a, (p->nnodes + 1) * sizeof *p->bases);
+    if (!p->bases || p->a.oom) return oom(e);
+    attach_base(p->bases, p->root, p->data);
     p->compiled = true;
     return 0;
+}
+
+rego_policy *rego_policy_rebase(const rego_policy *p, const val_t *data, gh_err *e) {
+    if (!p || !p->compiled) {
+        gh_err_set(e, GH_EINVAL, NULL, 0, 0, "policy not compiled");
+        return NULL;
+    }
+    if (!data || val_kind_of(data) != VAL_OBJECT) {
+        gh_err_set(e, GH_EINVAL, NULL, 0, 0, "data must be an object");
+        return NULL;
+    }
+    rego_policy *core = p->core ? p->core : (rego_policy *)p;
+    rego_policy *r = gh_calloc(1, sizeof *r);
+    if (!r) {
+        oom(e);
+        return NULL;
+    }
+    gh_arena_init(&r->a, 0);
+    atomic_init(&r->refs, 1);
+    r->mods = core->mods;
+    r->nmods = r->capmods = core->nmods;
+    r->root = core->root;
+    r->nnodes = core->nnodes;
+    r->strict = core->strict;
+    r->data = val_copy(&r->a, data);
+    r->bases = gh_arena_calloc(&r->a, (r->nnodes + 1) * sizeof *r->bases);
+    if (!r->data || !r->bases || r->a.oom) {
+        gh_arena_free(&r->a);
+        gh_free(r);
+        oom(e);
+        return NULL;
+    }
+    attach_base(r->bases, r->root, r->data);
+    r->compiled = true;
+    atomic_fetch_add_explicit(&core->refs, 1, memory_order_relaxed);
+    r->core = core;
+    return r;
 }

@@ -7,6 +7,8 @@
 #ifndef GH_REGO_ENGINE_INT_H
 #define GH_REGO_ENGINE_INT_H
 
+#include <stdatomic.h>
+
 #include "builtins/builtins.h"
 #include "rego.h"
 
@@ -202,7 +204,6 @@ struct rnode {
     uint32_t id;      /* index in per-evaluation memo tables */
     uint32_t depth;
     val_t *path;      /* array of keys from data */
-    val_t *base;      /* base document at this path, or NULL */
     int16_t func_arity; /* NK_FUNC */
     bool recursive_checked;
     uint8_t visit;    /* compile-time cycle detection state */
@@ -226,7 +227,14 @@ struct rego_policy {
     uint32_t nnodes;
     bool compiled;
     bool strict;
+    val_t **bases;    /* compiled: base document of each node (by id), or NULL */
+    rego_policy *core; /* rebased (rego_policy_rebase): the policy whose modules, rule
+                          tree and plans this one shares, referenced; NULL: itself */
+    _Atomic uint32_t refs; /* 1 + the rebased policies sharing this one */
 };
+
+/* Base document at node n of the policy being evaluated. */
+#define RP_BASE(p, n) ((p)->bases[(n)->id])
 
 struct rego_query {
     const rego_policy *p;
@@ -321,9 +329,15 @@ struct ev {
     bool capture;    /* rego_query.capture: a false top-level value succeeds */
     uintptr_t stack_base; /* address near the top of the evaluation's stack */
     size_t stack_limit;
+    /* tracing (rego_eval_opts.trace): NULL on the fast path */
+    void (*trace)(void *ud, const rego_trace_event *ev);
+    void *trace_ud;
+    uint32_t tdepth; /* query nesting of the body being evaluated (1 = the query) */
 };
 
 /* eval.c */
+int ev_expr_inner(ev *e, const xexpr *x, kont *k); /* after `with` is applied */
+int ev_expr_pos(ev *e, const xexpr *x, kont *k);   /* ignoring `not` */
 #define EV_ITER 2 /* ev_term_direct: a var is unbound, iterate with ev_term */
 int ev_term_direct(ev *e, const xterm *t, val_t **out);
 int ev_body(ev *e, const xbody *b, uint32_t i, kont *k);
@@ -338,6 +352,22 @@ int ev_oom(ev *e);
 int ev_step(ev *e);
 int ev_errf(ev *e, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
     GH_PRINTF(5, 6);
+
+/* eval_trace.c: the traced variants, used only when e->trace is set. */
+int ev_expr_traced(ev *e, const xexpr *x, kont *k);
+/* Emit one event at the current depth (+ the op's offset, as OPA's tracer). */
+void ev_trace(ev *e, rego_trace_op op, const rego_expr *x, const rego_body *b,
+              const rego_rule *r, const char *ref, uint8_t flags);
+/* Run body b as a closure (comprehension, every) one level deeper, with
+ * ENTER/EXIT/REDO events around it. */
+int ev_body_traced(ev *e, const xbody *b, kont *k);
+/* A rule body, one level deeper: ENTER, then EXIT/REDO around each solution. */
+int ev_rule_body_traced(ev *e, const xrule *r, const xbody *b, kont *k);
+/* INDEX event for a rule-tree node being evaluated (ncand rules kept). */
+void ev_trace_index(ev *e, rnode *n, uint32_t ncand, bool early);
+/* The positive side of a negated expression as OPA's child query: EVAL,
+ * then EXIT/REDO of the negation around each solution, REDO or FAIL. */
+int ev_neg_traced(ev *e, const xexpr *x, kont *k);
 
 /* eval_ref.c */
 int ev_ref_direct(ev *e, const xterm *t, val_t **out);

@@ -359,7 +359,8 @@ static int compr_value(ev *e, const xterm *t, val_t **out) {
              : t->kind == XT_SCOMPR ? val_set_new(e->a, 4)
                                     : val_obj_new(e->a, 4);
     if (!ck.acc) return ev_oom(e);
-    int rc = ev_body(e, t->u.compr.body, 0, &ck.k);
+    int rc = GH_UNLIKELY(e->trace) ? ev_body_traced(e, t->u.compr.body, &ck.k)
+                                   : ev_body(e, t->u.compr.body, 0, &ck.k);
     if (rc < 0) return rc;
     *out = ck.acc;
     return 0;
@@ -704,7 +705,8 @@ static int everyb_fn(ev *e, kont *k, val_t *unused) {
     (void)unused;
     everyb_k *b = (everyb_k *)k;
     found_k f = {{found_fn}, false};
-    int rc = ev_body(e, b->x->u.every.body, 0, &f.k);
+    int rc = GH_UNLIKELY(e->trace) ? ev_body_traced(e, b->x->u.every.body, &f.k)
+                                   : ev_body(e, b->x->u.every.body, 0, &f.k);
     if (rc < 0) return rc;
     b->ok = f.found;
     return EV_STOP;
@@ -758,7 +760,7 @@ static int every_fn(ev *e, kont *k, val_t *coll) {
     return ek->next->fn(e, ek->next, NULL);
 }
 
-static int expr_pos(ev *e, const xexpr *x, kont *k) {
+int ev_expr_pos(ev *e, const xexpr *x, kont *k) {
     switch (x->kind) {
     case XE_TERM: {
         truthy_k t = {{truthy_fn}, x, k};
@@ -781,11 +783,20 @@ static int expr_pos(ev *e, const xexpr *x, kont *k) {
     }
 }
 
-int ev_expr_inner(ev *e, const xexpr *x, kont *k);
 int ev_expr_inner(ev *e, const xexpr *x, kont *k) {
-    if (!x->negated) return expr_pos(e, x, k);
+    if (!x->negated) return ev_expr_pos(e, x, k);
     found_k f = {{found_fn}, false};
-    int rc = expr_pos(e, x, &f.k);
+    int rc;
+    if (GH_UNLIKELY(e->trace)) {
+        /* OPA evaluates the negated expression as a child query */
+        e->tdepth++;
+        ev_trace(e, REGO_TRACE_ENTER, x->src, NULL, NULL, NULL,
+                 REGO_TRACE_F_POSITIVE | REGO_TRACE_F_BODY);
+        rc = ev_neg_traced(e, x, &f.k);
+        e->tdepth--;
+    } else {
+        rc = ev_expr_pos(e, x, &f.k);
+    }
     if (rc < 0) return rc;
     if (f.found) return 0;
     return k->fn(e, k, NULL);
@@ -794,6 +805,7 @@ int ev_expr_inner(ev *e, const xexpr *x, kont *k) {
 int ev_expr(ev *e, const xexpr *x, kont *k) {
     int rc = ev_step(e);
     if (rc) return rc;
+    if (GH_UNLIKELY(e->trace)) return ev_expr_traced(e, x, k);
     if (x->nwith) return ev_with(e, x, k);
     return ev_expr_inner(e, x, k);
 }

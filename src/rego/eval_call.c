@@ -210,12 +210,14 @@ static int op_call(ev *e, const xcallee *c, val_t **args, const rego_loc *loc, v
     case OP_MEMBER3: *out = member3(args[0], args[1], args[2]); return 0;
     case OP_META_RULE: case OP_META_CHAIN: return meta_call(e, c->op, out);
     case OP_TRACE:
-        /* notes go to a tracer; evaluation has none, so trace(note) is true */
+        /* notes go to the tracer (a NOTE event); trace(note) is true */
         if (!val_is_str(args[0])) {
             gh_err_set(&e->bierr, GH_ETYPE, NULL, 0, 0, "operand 1 must be string but got %s",
                        val_kind_name(val_kind_of(args[0])));
             return bi_fail(e, c->name, GH_ETYPE, loc);
         }
+        if (GH_UNLIKELY(e->trace)) ev_trace(e, REGO_TRACE_NOTE, NULL, NULL, NULL,
+                                            val_str_ptr(args[0]), 0);
         *out = VAL_TRUE;
         return 0;
     default:
@@ -263,6 +265,7 @@ int ev_call(ev *e, const xcallee *c, val_t **args, uint32_t nargs, const rego_lo
     case XC_OP: return op_call(e, c, args, loc, out);
     case XC_BUILTIN: {
         gh_err_clear(&e->bierr);
+        e->bctx.loc = loc;
         int rc = c->bi->fn(&e->bctx, args, out);
         if (rc == RB_OK) return 0;
         *out = NULL;
@@ -288,7 +291,11 @@ static int pcoll_fn(ev *e, kont *k, val_t *v) {
     return 0;
 }
 
-static void print_line(ev *e, const char *s, size_t n) {
+static void print_line(ev *e, const rego_loc *loc, const char *s, size_t n) {
+    if (e->opts && e->opts->print_at) {
+        e->opts->print_at(e->bctx.print_ud, loc, s, n);
+        return;
+    }
     if (e->bctx.print) {
         e->bctx.print(e->bctx.print_ud, s, n);
         return;
@@ -297,7 +304,8 @@ static void print_line(ev *e, const char *s, size_t n) {
     fputc('\n', stderr);
 }
 
-static int print_cross(ev *e, val_t **sets, uint32_t n, uint32_t i, const char **parts) {
+static int print_cross(ev *e, const rego_loc *loc, val_t **sets, uint32_t n, uint32_t i,
+                       const char **parts) {
     if (i == n) {
         gh_buf b;
         gh_buf_init(&b);
@@ -309,13 +317,13 @@ static int print_cross(ev *e, val_t **sets, uint32_t n, uint32_t i, const char *
             gh_buf_free(&b);
             return ev_oom(e);
         }
-        print_line(e, b.p ? b.p : "", b.len);
+        print_line(e, loc, b.p ? b.p : "", b.len);
         gh_buf_free(&b);
         return 0;
     }
     if (!val_set_len(sets[i])) {
         parts[i] = "<undefined>";
-        return print_cross(e, sets, n, i + 1, parts);
+        return print_cross(e, loc, sets, n, i + 1, parts);
     }
     uint32_t *ord = val_sorted_order(e->a, sets[i]);
     for (size_t j = 0; j < val_set_len(sets[i]); j++) {
@@ -330,7 +338,7 @@ static int print_cross(ev *e, val_t **sets, uint32_t n, uint32_t i, const char *
             gh_buf_free(&b);
             if (!parts[i]) return ev_oom(e);
         }
-        int rc = print_cross(e, sets, n, i + 1, parts);
+        int rc = print_cross(e, loc, sets, n, i + 1, parts);
         if (rc) return rc;
     }
     return 0;
@@ -352,7 +360,7 @@ int ev_print(ev *e, const xexpr *x) {
         }
         sets[i] = p.acc;
     }
-    return print_cross(e, sets, n, 0, parts);
+    return print_cross(e, &x->src->loc, sets, n, 0, parts);
 }
 
 /* ---- with ------------------------------------------------------------------------------------ */
@@ -411,8 +419,6 @@ static val_t *upsert_path(ev *e, val_t *v, val_t *const *keys, uint32_t n, val_t
     if (!nc || val_obj_put(e->a, o, keys[0], nc)) return NULL;
     return o;
 }
-
-int ev_expr_inner(ev *e, const xexpr *x, kont *k);
 
 int ev_with(ev *e, const xexpr *x, kont *k) {
     val_t *vals[16];

@@ -34,6 +34,20 @@ static int res_fn(ev *e, kont *k, val_t *unused) {
     return r->cb(r->ud, &res) ? EV_STOP : 0;
 }
 
+/* The query's events show a lone captured term as `term = _`, as OPA's
+ * rewritten query reads. */
+static uint8_t trace_flags(const rego_query *q) {
+    return q->capture ? REGO_TRACE_F_CAPTURE : 0;
+}
+
+static int res_traced_fn(ev *e, kont *k, val_t *v) {
+    const rego_query *q = ((res_k *)k)->q;
+    ev_trace(e, REGO_TRACE_EXIT, NULL, q->src, NULL, NULL, trace_flags(q));
+    int rc = res_fn(e, k, v);
+    ev_trace(e, REGO_TRACE_REDO, NULL, q->src, NULL, NULL, trace_flags(q));
+    return rc;
+}
+
 static int64_t wall_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -81,7 +95,15 @@ int rego_query_eval(const rego_query *q, gh_arena *a, const rego_eval_opts *o,
         e.bctx.print = o->print;
         e.bctx.print_ud = o->print_ud;
         e.bctx.http = o->http;
+        e.bctx.host = o->host;
+        e.trace = o->trace;
+        e.trace_ud = o->trace_ud;
         res_k rk = {{res_fn}, q, cb, ud};
+        if (GH_UNLIKELY(e.trace)) {
+            rk.k.fn = res_traced_fn;
+            e.tdepth = 1;
+            ev_trace(&e, REGO_TRACE_ENTER, NULL, q->src, NULL, NULL, trace_flags(q));
+        }
         rc = ev_body(&e, q->body, 0, &rk.k);
         if (rc > 0) rc = 0;
         if (!rc && a->oom) rc = ev_oom(&e);

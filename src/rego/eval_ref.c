@@ -68,13 +68,17 @@ static int apply_ovr(ev *e, val_t *v, const val_t *path, const val_t *extra, val
 
 /* ---- node values ----------------------------------------------------------------------- */
 
+static bool is_system_key(const val_t *k) {
+    return k && val_is_str(k) && val_str_len(k) == 6 && !memcmp(val_str_ptr(k), "system", 6);
+}
+
 int ev_node_value(ev *e, rnode *n, val_t **out) {
     ev_memo *m = e->memo;
     if (m->state && m->state[n->id] == 2) {
         *out = m->vals[n->id];
         return 0;
     }
-    val_t *v = NULL;
+    val_t *v = NULL, *base = RP_BASE(e->p, n);
     int rc;
     if (n->kind == NK_FUNC) {
         *out = NULL;
@@ -83,20 +87,24 @@ int ev_node_value(ev *e, rnode *n, val_t **out) {
     if (n->kind != NK_NONE) {
         rc = ev_rule_node(e, n, &v);
         if (rc) return rc;
-    } else if (!n->nkids && n->base && val_kind_of(n->base) != VAL_OBJECT) {
-        v = n->base;
+    } else if (!n->nkids && base && val_kind_of(base) != VAL_OBJECT) {
+        v = base;
     } else {
-        val_t *o = val_obj_new(e->a, n->nkids + (n->base && val_kind_of(n->base) == VAL_OBJECT
-                                                     ? val_obj_len(n->base)
-                                                     : 0));
+        size_t nbase = base && val_kind_of(base) == VAL_OBJECT ? val_obj_len(base) : 0;
+        val_t *o = val_obj_new(e->a, n->nkids + nbase);
         if (!o) return ev_oom(e);
-        if (n->base && val_kind_of(n->base) == VAL_OBJECT)
-            for (uint32_t i = 0; i < val_obj_len(n->base); i++)
-                if (val_obj_put(e->a, o, val_obj_key_at(n->base, i), val_obj_val_at(n->base, i)))
+        /* the root document hides data.system (rules and base data), as
+         * OPA's evaluator does; data.system itself stays readable */
+        bool root = n->parent == NULL;
+        if (base && val_kind_of(base) == VAL_OBJECT)
+            for (uint32_t i = 0; i < val_obj_len(base); i++) {
+                if (root && is_system_key(val_obj_key_at(base, i))) continue;
+                if (val_obj_put(e->a, o, val_obj_key_at(base, i), val_obj_val_at(base, i)))
                     return ev_oom(e);
+            }
         for (uint32_t i = 0; i < n->nkids; i++) {
             rnode *k = n->kids[i];
-            if (k->kind == NK_FUNC) continue;
+            if (k->kind == NK_FUNC || (root && is_system_key(k->key))) continue;
             val_t *kv;
             if ((rc = ev_node_value(e, k, &kv))) return rc;
             /* a base document at the same path wins over rules (as OPA's
@@ -124,7 +132,7 @@ static int data_step(ev *e, rnode *n, val_t *key, rnode **kid, val_t **val) {
     *kid = rt_kid(n, key);
     *val = NULL;
     if (*kid) return 0;
-    val_t *child = n->base ? ev_lookup(n->base, key) : NULL;
+    val_t *child = RP_BASE(e->p, n) ? ev_lookup(RP_BASE(e->p, n), key) : NULL;
     if (e->novr) {
         int rc = apply_ovr(e, child, n->path, key, &child);
         if (rc) return rc;
@@ -335,11 +343,13 @@ static int walk_data(ev *e, rnode *n, const xterm *t, uint32_t i, kont *k) {
             rc = walk_data(e, kid, t, i + 1, k);
             e->frame[p->slot] = NULL;
         }
-        val_t *b = n->base;
+        val_t *b = RP_BASE(e->p, n);
         if (b && val_kind_of(b) == VAL_OBJECT) {
             for (uint32_t j = 0; j < val_obj_len(b) && rc == 0; j++) {
                 val_t *bk = val_obj_key_at(b, j);
                 if (rt_kid(n, bk)) continue;
+                /* OPA enumerates data.system under the root only when rules define it */
+                if (!n->parent && is_system_key(bk)) continue;
                 if ((rc = ev_step(e))) break;
                 e->frame[p->slot] = bk;
                 rc = ev_walk_val(e, val_obj_val_at(b, j), path, i + 1, np, k);

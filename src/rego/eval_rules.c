@@ -70,7 +70,8 @@ static int chain_value(ev *e, const xrule *r, bool func, val_t **out) {
         val_k vk = {{val_fn}, b, NULL, NULL, func};
         const rego_rule *save = e->cur_rule;
         e->cur_rule = b->src;
-        int rc = ev_body(e, b->body, 0, &vk.k);
+        int rc = GH_UNLIKELY(e->trace) ? ev_rule_body_traced(e, b, b->body, &vk.k)
+                                       : ev_body(e, b->body, 0, &vk.k);
         e->cur_rule = save;
         if (rc < 0) return rc;
         if (vk.res) {
@@ -100,11 +101,25 @@ static int candidates(ev *e, rnode *n, uint8_t **out) {
     return 0;
 }
 
+/* INDEX event: how many rules the index kept; complete rules and functions
+ * whose values are all constants stop at the first (OPA's "early exit"). */
+static void trace_index(ev *e, rnode *n, const uint8_t *cand) {
+    uint32_t k = 0;
+    bool early = n->kind == NK_COMPLETE || n->kind == NK_FUNC;
+    for (uint32_t i = 0; i < n->nrules; i++) {
+        if (cand && !cand[i]) continue;
+        k++;
+        early = early && n->rules[i]->value && n->rules[i]->value->kind == XT_CONST;
+    }
+    ev_trace_index(e, n, k, early);
+}
+
 static int complete_value(ev *e, rnode *n, val_t **out) {
     val_t *res = NULL;
     uint8_t *cand;
     int crc = candidates(e, n, &cand);
     if (crc) return crc;
+    if (GH_UNLIKELY(e->trace)) trace_index(e, n, cand);
     for (uint32_t i = 0; i < n->nrules; i++) {
         if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
@@ -209,6 +224,7 @@ static int coll_value(ev *e, rnode *n, val_t **out) {
     uint8_t *cand;
     int crc = candidates(e, n, &cand);
     if (crc) return crc;
+    if (GH_UNLIKELY(e->trace)) trace_index(e, n, cand);
     for (uint32_t i = 0; i < n->nrules; i++) {
         if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
@@ -221,7 +237,8 @@ static int coll_value(ev *e, rnode *n, val_t **out) {
         coll_k ck = {{coll_fn}, {collv_fn}, r, acc, n};
         const rego_rule *save = e->cur_rule;
         e->cur_rule = r->src;
-        int rc = ev_body(e, r->body, 0, &ck.k);
+        int rc = GH_UNLIKELY(e->trace) ? ev_rule_body_traced(e, r, r->body, &ck.k)
+                                       : ev_body(e, r->body, 0, &ck.k);
         e->cur_rule = save;
         e->frame = saved;
         if (rc < 0) return rc;
@@ -350,6 +367,7 @@ int ev_func_call(ev *e, rnode *fn, val_t **args, uint32_t nargs, const rego_loc 
     (void)nargs;
     int rc = enter(e, loc);
     if (rc) return rc;
+    if (GH_UNLIKELY(e->trace)) trace_index(e, fn, NULL);
     val_t *res = NULL;
     for (uint32_t i = 0; i < fn->nrules && rc == 0; i++) {
         const xrule *r = fn->rules[i];

@@ -369,9 +369,29 @@ typedef struct rego_compile_opts {
  * is immutable; on error it stays uncompiled and only rego_policy_free is
  * meaningful. */
 int rego_policy_compile(rego_policy *p, const rego_compile_opts *o, gh_err *e);
+/* Frees p; a compiled policy that rebased policies share stays alive until
+ * the last of them is freed too (any order, any thread). */
 void rego_policy_free(rego_policy *p);
+/* A compiled policy with p's modules and compiled rules (shared, not copied:
+ * no parsing or compiling) and `data` (an object, deep-copied) as its base
+ * documents instead of p's. For data writes that keep the modules. The
+ * caller checks that no rule path holds data (rego_policy_rule_paths), as
+ * compiling would not either. NULL with e set: GH_EINVAL when p is not
+ * compiled or data is not an object, GH_ENOMEM. Free with rego_policy_free
+ * (before or after p). May run while other threads query p. */
+rego_policy *rego_policy_rebase(const rego_policy *p, const val_t *data, gh_err *e);
 /* The merged base documents (valid while the policy lives). */
 const val_t *rego_policy_data(const rego_policy *p);
+/* Visit every node of the compiled rule tree that holds rules (default rules
+ * included), depth-first in key order: keys[0..n) is its path under data
+ * (strings only: subtrees under non-string keys are skipped) and loc the
+ * location of its first rule in source order. fn returns 0 to descend into
+ * the node's children, 1 to skip them, or a negative GH_E* code to stop (that
+ * code is returned). GH_EINVAL when the policy is not compiled. Used by the
+ * server's check that written data does not overlap rules (OPA's
+ * CheckPathConflicts). */
+typedef int (*rego_rule_path_fn)(void *ud, val_t *const *keys, uint32_t n, const rego_loc *loc);
+int rego_policy_rule_paths(const rego_policy *p, rego_rule_path_fn fn, void *ud);
 
 /* ==== 7. queries and evaluation ===========================================
  * A query is compiled against a compiled policy into arena `a` (the policy
@@ -390,6 +410,8 @@ int rego_query_prepare_body(const rego_policy *p, gh_arena *a, const rego_body *
  * expression attempt or one iteration. */
 #define REGO_DEFAULT_MAX_STEPS 100000000ull
 
+struct rego_trace_event;
+
 typedef struct rego_eval_opts {
     const val_t *input;   /* NULL: input undefined */
     int64_t now_ns;       /* time.now_ns for the query; 0: wall clock at start */
@@ -405,6 +427,17 @@ typedef struct rego_eval_opts {
                              the calling thread's stack size. */
     const struct rego_http_policy *http; /* http.send allowed when non-NULL (see
                              rego/builtins/builtins.h); must outlive the evaluation */
+    /* print() sink with the call's location; when set it is used instead of
+     * `print` (conftest shows "file:row: text"). */
+    void (*print_at)(void *ud, const rego_loc *loc, const char *line, size_t n);
+    /* Evaluation tracer (OPA's query tracer, see section 8): called for every
+     * trace event when non-NULL. NULL costs one predictable branch per
+     * expression. */
+    void (*trace)(void *ud, const struct rego_trace_event *ev);
+    void *trace_ud;
+    /* Opaque pointer handed to host builtins (rego_bctx.host), e.g. the
+     * policy layer's parsers for conftest's parse_config(). */
+    void *host;
 } rego_eval_opts;
 
 #define REGO_DEFAULT_MAX_STACK (4u << 20)
@@ -433,6 +466,55 @@ typedef int (*rego_result_cb)(void *ud, const rego_result *r);
  * errors only), eval_cancel_error (steps, time or memory budget exceeded). */
 int rego_query_eval(const rego_query *q, gh_arena *a, const rego_eval_opts *o,
                     rego_result_cb cb, void *ud, gh_err *e);
+
+/* ==== 8. tracing ============================================================
+ * The events OPA's topdown tracer emits, in the same order: a query or rule
+ * body is entered (ENTER), each expression is evaluated (EVAL), every
+ * solution of it is later backtracked into (REDO), an expression with no
+ * solution fails (FAIL), a body that completes exits (EXIT), and a lookup
+ * of rules reports how many candidates the index kept (INDEX), trace(note)
+ * leaves a NOTE. Nodes point
+ * into the policy's/query's AST; they are valid during the callback. */
+typedef enum rego_trace_op {
+    REGO_TRACE_ENTER,
+    REGO_TRACE_EXIT,
+    REGO_TRACE_EVAL,
+    REGO_TRACE_REDO,
+    REGO_TRACE_FAIL,
+    REGO_TRACE_INDEX,
+    REGO_TRACE_NOTE, /* trace(note) was called: ref holds the note */
+} rego_trace_op;
+
+enum {
+    REGO_TRACE_F_POSITIVE = 1 << 0, /* expr is the body of a `not`: shown without `not` */
+    REGO_TRACE_F_CAPTURE = 1 << 1,  /* a top-level query term: shown as `term = _` */
+    REGO_TRACE_F_EARLY = 1 << 2,    /* INDEX/EXIT: evaluation stops at the first value */
+    REGO_TRACE_F_BODY = 1 << 3,     /* expr stands for the one-expression body of a
+                                       negation (ENTER/EXIT/REDO of that child query) */
+};
+
+typedef struct rego_trace_event {
+    rego_trace_op op;
+    uint32_t depth;        /* query nesting: 1 for the top-level query, +1 per rule
+                              body, negation or closure entered */
+    uint8_t flags;         /* REGO_TRACE_F_* */
+    const rego_expr *expr; /* the expression (EVAL/REDO/FAIL; ENTER/EXIT/REDO of a
+                              negation body with REGO_TRACE_F_POSITIVE) or NULL */
+    const rego_body *body; /* a query or closure body (ENTER/EXIT/REDO) or NULL */
+    const rego_rule *rule; /* a rule (ENTER/EXIT/REDO) or NULL */
+    const char *ref;       /* INDEX: the rule's path ("data.a.b"); NOTE: the note */
+    uint32_t nmatched;     /* INDEX: rules kept */
+    const rego_module *module; /* module of the rule being evaluated (NULL in the
+                              query): expressions print with its rule and import
+                              names resolved to data paths, as OPA shows them */
+} rego_trace_event;
+
+/* The event as one line of OPA's PrettyTrace ("| | Eval x = 1"): "| " per
+ * nesting level, the operation, the node text, INDEX's "(matched N
+ * rules)". Appends to b without a newline. */
+void rego_trace_format(gh_buf *b, const rego_trace_event *ev);
+/* The operation's name as OPA prints it ("Enter", "Eval", ...). */
+const char *rego_trace_op_name(rego_trace_op op);
 
 /* Convert a ground term (scalars, arrays, objects, sets) to a value in a;
  * GH_EINVAL with a located message when the term is not ground. */

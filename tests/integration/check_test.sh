@@ -171,7 +171,7 @@ run $G check --no-fail -p examples/kubernetes/policy examples/kubernetes/deploym
 check "--no-fail exits 0" '[ $status -eq 0 ]'
 
 run $G check -p examples/kubernetes/policy examples/hcl2/terraform.tf
-check "hcl2 input: clear error" '[ $status -ne 0 ] && [[ "$output" =~ "hcl2 parser is not supported" ]]'
+check "hcl2 input: parsed by extension (.tf)" '[ $status -eq 0 ] && [[ "$output" =~ "5 tests, 5 passed" ]]'
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -180,6 +180,107 @@ run $G check --rego-version v0 -p "$tmp" examples/kubernetes/deployment.yaml --n
 check "--rego-version v0 policies" '[ $status -eq 1 ] && [ "${lines[0]}" = "FAIL - examples/kubernetes/deployment.yaml - main - v0 deny" ]'
 run $G check -p "$tmp" examples/kubernetes/deployment.yaml
 check "v0 policy without --rego-version: parse error" '[ $status -eq 1 ] && [[ "$output" =~ "rego_parse_error" ]]'
+
+# ---- --trace, print(), azuredevops, parse_config*, xml/jsonnet/properties/dotenv ----
+own="$(cd "$OLDPWD" && cd "$(dirname "$0")" && pwd)/check" # our own fixtures (tests/integration/check/)
+
+run $G check -p examples/kubernetes/policy examples/kubernetes/service.yaml --trace
+check "Test command has trace flag" '[ $status -eq 0 ] && [[ "$output" =~ "data.kubernetes.is_service" ]]'
+run $G check -p examples/kubernetes/policy examples/kubernetes/service.yaml --trace --no-color
+check "--trace: OPA pretty trace per query" '[[ "$output" =~ "file: examples/kubernetes/service.yaml | query: data.main.deny" ]] && [[ "$output" =~ "TRAC   Enter data.main.deny = _" ]] && [[ "$output" =~ "TRAC   | Eval data.main.deny = _" ]] && [[ "$output" =~ "TRAC   | | Index data.kubernetes.is_service (matched 1 rule, early exit)" ]]'
+runsh "$G check -p examples/kubernetes/policy examples/kubernetes/service.yaml --trace -o json 2>/dev/null"
+check "--trace with json: stdout stays json" '[ $status -eq 0 ] && [ "$(printf "%s" "$output" | jq -r ".[0].successes")" = 4 ]'
+runsh "$G check -p examples/kubernetes/policy examples/kubernetes/service.yaml --trace -o json 2>&1 >/dev/null"
+check "--trace with json: trace on stderr" '[[ "$output" =~ "TRAC   | Eval data.main.deny = _" ]]'
+
+run $G check -p examples/report/policy_print/labels.rego examples/kubernetes/deployment.yaml --no-color
+check "Supports print() output" '[ $status -eq 1 ] && [ "${lines[0]}" = "PRNT   examples/report/policy_print/labels.rego:14: hello-kubernetes" ]'
+run $G check -p "$own/print/policy.rego" "$own/print/input.json" --no-color
+check "print(): PRNT line before the failure" '[ $status -eq 1 ] && [[ "${lines[0]}" =~ ^"PRNT   ".*"/print/policy.rego:5: checking bad"$ ]] && [[ "${lines[1]}" =~ "FAIL - " ]]'
+
+run $G check -o azuredevops -p examples/kubernetes/policy examples/kubernetes/deployment.yaml
+check "azuredevops output (docs/options.md)" '[ $status -eq 1 ] && [ "$output" = "$(awk '"'"'/conftest test -o azuredevops/{f=1;next} f&&/^```/{exit} f'"'"' docs/options.md)" ]'
+
+run $G check -p examples/xml/policy examples/xml/pom.xml
+check "Can parse xml files" '[ $status -eq 1 ] && [[ "$output" =~ "--- maven-plugin must have the version: 3.6.1" ]]'
+run $G check -p examples/jsonnet/policy examples/jsonnet/arith.jsonnet
+check "Can parse jsonnet files" '[ $status -eq 1 ] && [[ "$output" =~ "Concat array should be less than 3" ]]'
+run $G check -p examples/properties/policy/ examples/properties/sample.properties
+check "Can parse properties files" '[ $status -eq 0 ]'
+run $G check -p examples/dotenv/policy/ examples/dotenv/sample.env
+check "Can parse .env files" '[ $status -eq 0 ]'
+runsh "$G check -p examples/dotenv/policy/ --parser dotenv - < examples/dotenv/sample.env"
+check "dotenv from stdin with --parser" '[ $status -eq 0 ]'
+
+run $G check --no-color -p "$own/xml/policy" "$own/xml/server.xml"
+check "xml: attributes, namespaces, repeated elements, CDATA" '[ $status -eq 1 ] && [[ "$output" =~ "FAIL - ".*" - main - TLS must be enabled" ]] && [[ "$output" =~ "admin listener exposed on port 8080" ]] && [[ "$output" =~ "WARN - ".*" - main - hello world" ]] && [[ "$output" =~ "3 tests, 0 passed, 1 warning, 2 failures" ]]'
+run $G check --no-color -p "$own/jsonnet/policy" "$own/jsonnet/app.jsonnet"
+check "jsonnet: relative import, evaluation" '[ $status -eq 1 ] && [[ "$output" =~ "production needs at least 2 replicas" ]] && [[ "$output" =~ "labels merged" ]] && [[ "$output" =~ "3 tests, 1 passed, 0 warnings, 2 failures" ]]'
+run $G check --no-color -p "$own/properties/policy" "$own/properties/app.properties"
+check "properties: expansion, continuation, escapes" '[ $status -eq 1 ] && [[ "$output" =~ "passwords must not be stored in properties" ]] && [[ "$output" =~ "4 tests, 3 passed, 0 warnings, 1 failure" ]]'
+run $G check --no-color -p "$own/dotenv/policy" "$own/dotenv/app.env"
+check "dotenv: export, comments, quotes, expansion" '[ $status -eq 1 ] && [[ "$output" =~ "DB_USER should not be root" ]] && [[ "$output" =~ "4 tests, 3 passed, 0 warnings, 1 failure" ]]'
+run $G check --no-color -p "$own/builtins/policy" "$own/builtins/input.json"
+check "parse_config, parse_config_file, parse_combined_config_files" '[ $status -eq 1 ] && [[ "$output" =~ "debug logging in app.env" ]] && [[ "$output" =~ "parse_config gave b=12" ]] && [[ "$output" =~ "combined ".*"/builtins/app.env and ".*"/builtins/app.properties" ]]'
+run $G capabilities
+check "capabilities: host builtins only where registered" '[ $status -eq 0 ] && ! [[ "$output" =~ "parse_config" ]]'
+
+# ---- hocon, edn, vcl, hcl1, hcl2, spdx, cyclonedx (acceptance.bats cases) ----
+run $G check -p examples/hocon/policy examples/hocon/hocon.conf --parser hocon
+check "Can parse hocon files" '[ $status -eq 1 ] && [[ "$output" =~ "Play http server port should be 9000" ]]'
+run $G check -p examples/edn/policy examples/edn/sample_config.edn
+check "Can parse edn files" '[ $status -eq 1 ]'
+run $G check -p examples/vcl/policy examples/vcl/varnish.vcl
+check "Can parse vcl files" '[ $status -eq 1 ] && [[ "$output" =~ "default backend port should be 8080" ]]'
+run $G check -p examples/hcl1/policy/gke.rego examples/hcl1/gke.tf
+check "Can parse hcl1 files" '[ $status -eq 0 ]'
+run $G check --namespace main.gke -p examples/hcl1/policy/ examples/hcl1/gke.tf --no-color
+check "Test command works with nested namespaces" '[ $status -eq 1 ] && [ "${lines[1]}" = "1 test, 0 passed, 0 warnings, 1 failure, 0 exceptions" ]'
+run $G check -p examples/hcl1/policy/gke_combine.rego examples/hcl1/gke.tf --combine --parser hcl1 --all-namespaces
+check "Can combine configs and reference by file" '[ $status -eq 0 ]'
+run $G check -p examples/hcl2/policy examples/hcl2/terraform.tf
+check "Can parse hcl files" '[ $status -eq 1 ] && [[ "$output" =~ "ALB \`my-alb-listener\` is using HTTP rather than HTTPS" ]]'
+run $G parse --parser spdx examples/spdx/sbom.spdx
+check "Can parse SPDX file" '[ $status -eq 0 ]'
+run $G check -p examples/spdx/policy examples/spdx/sbom.spdx
+check "Can validate SPDX file" '[ $status -eq 0 ] && [[ "$output" =~ "1 test, 1 passed, 0 warnings, 0 failures, 0 exceptions" ]]'
+run $G check --policy ./examples/cyclonedx/policy/ ./examples/cyclonedx/cyclonedx.json --parser cyclonedx
+check "Can test cyclonedx against policy" '[ $status -eq 0 ]'
+run $G parse --parser cyclonedx ./examples/cyclonedx/cyclonedx.json
+check "Can parse cyclonedx JSON file" '[ $status -eq 0 ]'
+run $G parse --parser cyclonedx ./examples/cyclonedx/cyclonedx.xml
+check "Can parse cyclonedx XML file" '[ $status -eq 0 ] && [[ "$output" =~ "sha256:d7ec60cf8390612b360c857688b383068b580d9a6ab78417c9493170ad3f1616" ]]'
+run $G check --policy ./examples/cyclonedx/policy/ ./examples/cyclonedx/cyclonedx.xml --parser cyclonedx
+check "cyclonedx XML against the same policy" '[ $status -eq 0 ]'
+run $G check -p examples/cue/policy examples/cue/deployment.cue
+check "Can parse cue files" '[ $status -eq 1 ] && [[ "$output" =~ "The image port should be 8080 in deployment.cue. you have : 8081" ]]'
+run $G check --no-color -p "$own/cue/policy" "$own/cue/service.cue"
+check "cue: chained labels, unified fields, defaults, definitions left out" '[ $status -eq 1 ] && [[ "$output" =~ "ledger needs at least 2 replicas" ]] && [[ "$output" =~ "images must not be tagged latest" ]] && [[ "$output" =~ "defaults taken, definitions left out" ]]'
+printf 'a: string\n' > "${TMPDIR:-/tmp}/gh_check_cue_$$.cue"
+run $G parse "${TMPDIR:-/tmp}/gh_check_cue_$$.cue"
+rm -f "${TMPDIR:-/tmp}/gh_check_cue_$$.cue"
+check "cue: a non-concrete value is a located error" '[ $status -ne 0 ] && [[ "$output" =~ ":1:4: cue:" ]] && [[ "$output" =~ "not concrete" ]]'
+run $G check -p examples/jenkins/policy --parser groovy examples/jenkins/Jenkinsfile
+check "groovy: a clear error naming the missing parser" '[ $status -ne 0 ] && [[ "$output" =~ "parser groovy is not available" ]]'
+
+run $G check --no-color -p "$own/hocon/policy" "$own/hocon/service.conf" --parser hocon
+check "hocon: optional substitution, concatenation, merged objects" '[ $status -eq 1 ] && [[ "$output" =~ "TLS must be enabled for service billing" ]] && [[ "$output" =~ "timeout and db url read as conftest reads them" ]] && [[ "$output" =~ "3 tests, 1 passed, 1 warning, 1 failure" ]]'
+run $G check --no-color -p "$own/edn/policy" "$own/edn/app.edn"
+check "edn: keywords, sets and #inst as Go text" '[ $status -eq 1 ] && [[ "$output" =~ "production must log errors only" ]] && [[ "$output" =~ "scalars read as Go text" ]]'
+run $G check --no-color -p "$own/vcl/policy" "$own/vcl/site.vcl"
+check "vcl: backends by name, sub attributes" '[ $status -eq 1 ] && [[ "$output" =~ "backend web must listen on 8080" ]] && [[ "$output" =~ "durations read as integers" ]] && [[ "$output" =~ "2 tests, 0 passed, 1 warning, 1 failure" ]]'
+run $G check --no-color -p "$own/hcl1/policy" "$own/hcl1/legacy.hcl" --parser hcl1
+check "hcl1: blocks as lists of objects" '[ $status -eq 1 ] && [[ "$output" =~ "bucket logs must not be public" ]] && [[ "$output" =~ "blocks read as lists of objects" ]]'
+run $G check --no-color -p "$own/hcl2/policy" "$own/hcl2/main.tf"
+check "hcl2: labels, nested blocks, expressions as text" '[ $status -eq 1 ] && [[ "$output" =~ "rule ssh is open to the world" ]] && [[ "$output" =~ "instance web has an unencrypted volume" ]] && [[ "$output" =~ "expressions kept as" ]] && [[ "$output" =~ "parse_config reads hcl2 and edn" ]]'
+run $G check --no-color -p "$own/spdx/policy" "$own/spdx/app.spdx"
+check "spdx: packages, relationships, 2.2 -> 2.3" '[ $status -eq 1 ] && [[ "$output" =~ "package ledger is GPL licensed" ]] && [[ "$output" =~ "SPDX 2.2 read in the 2.3 JSON shape" ]] && [[ "$output" =~ "2 tests, 0 passed, 1 warning, 1 failure" ]]'
+run $G check --no-color -p "$own/cyclonedx/policy" "$own/cyclonedx/sbom.xml" "$own/cyclonedx/sbom.json" --parser cyclonedx
+check "cyclonedx: XML and JSON BOMs give one shape" '[ $status -eq 1 ] && [ "$(printf "%s\n" "$output" | grep -c "left-pad uses license WTFPL")" -eq 2 ] && [ "$(printf "%s\n" "$output" | grep -c "bom 1.4 read")" -eq 2 ]'
+runsh "$G parse --parser hcl2 - < '$own/hcl2/main.tf'"
+check "hcl2 from stdin with --parser" '[ $status -eq 0 ] && [[ "$output" =~ "aws_security_group_rule" ]]'
+run $G parse --parser hocon "$own/edn/app.edn"
+check "a parse error names file:line:col" '[ $status -ne 0 ] && [[ "$output" =~ "app.edn:".*"hocon" ]]'
 
 echo "check_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

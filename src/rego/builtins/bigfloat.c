@@ -1,15 +1,19 @@
 /* bigfloat.c - a reimplementation of the parts of Go's math/big.Float that
- * OPA's number builtins go through: SetString with a 64-bit mantissa,
+ * OPA's builtins go through: SetString with a 64-bit mantissa,
  * Add/Sub/Mul/Quo (exact result rounded once, ToNearestEven), Int, SetInt,
  * IsInt, Cmp, and Text('f'/'g', -1) with Go's shortest-decimal search
  * (including its quirks), so results print exactly as OPA prints them.
- * Called from arith.c, numbers.c and aggregates.c through bignum.h.
+ * Called from arith.c, numbers.c, aggregates.c, strings.c and units.c
+ * through bignum.h; exponents are bounded unless the scratch is go_range.
  * Invariants: a finite rn_bf has a normalized mantissa (top bit of the top
  * limb set) with no more than prec significant bits after rounding. */
 #include <string.h>
 
 #include "base/base.h"
 #include "rego/builtins/bignum.h"
+
+/* Rare paths (range errors, infinities) kept out of the hot functions. */
+#define BF_COLD __attribute__((cold, noinline))
 
 static void range_err(rn_scratch *s) {
     if (!s->err) s->err = GH_ELIMIT;
@@ -58,19 +62,39 @@ static void bf_round(rn_scratch *s, rn_bf *z, unsigned sbit) {
     z->m = (rn_nat){d, n};
 }
 
-static void set_exp_round(rn_scratch *s, rn_bf *z, int64_t e, unsigned sbit) {
-    z->exp = e;
-    bf_round(s, z, sbit);
-    if (z->form == RN_BF_FINITE && (z->exp > RN_BF_MAX_EXP || z->exp < -RN_BF_MAX_EXP))
-        range_err(s);
-}
-
 static void set_zero(rn_bf *z, bool neg, uint32_t prec) {
     z->form = RN_BF_ZERO;
     z->neg = neg;
     z->m = (rn_nat){NULL, 0};
     z->exp = 0;
     z->prec = prec;
+}
+
+static void set_inf(rn_bf *z, bool neg, uint32_t prec) {
+    set_zero(z, neg, prec);
+    z->form = RN_BF_INF;
+}
+
+/* z's exponent, after rounding, is outside the bounded range. Bounded
+ * scratch: GH_ELIMIT. go_range scratch: Go's setExpAndRound, where an
+ * exponent e below MinExp before rounding underflows to zero and one above
+ * MaxExp (before, or after a rounding carry) overflows to Inf. */
+static BF_COLD void exp_out_of_range(rn_scratch *s, rn_bf *z, int64_t e) {
+    if (!s->go_range)
+        range_err(s);
+    else if (e < RN_BF_GO_MINEXP)
+        set_zero(z, z->neg, z->prec);
+    else if (z->exp > RN_BF_GO_MAXEXP)
+        set_inf(z, z->neg, z->prec);
+}
+
+/* Rounds z with exponent e. Forced inline: it sits on every operation. */
+static inline __attribute__((always_inline)) void set_exp_round(rn_scratch *s, rn_bf *z, int64_t e,
+                                                                unsigned sbit) {
+    z->exp = e;
+    bf_round(s, z, sbit);
+    if (z->form == RN_BF_FINITE && (z->exp > RN_BF_MAX_EXP || z->exp < -RN_BF_MAX_EXP))
+        exp_out_of_range(s, z, e);
 }
 
 /* Go's setBits64: x with a given precision (rounded when prec < 64). */
@@ -196,6 +220,15 @@ static void add_sub(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y, boo
         *z = r;
         return;
     }
+    if (x->form == RN_BF_INF) {
+        copy_into(z, x, prec);
+        return;
+    }
+    if (y->form == RN_BF_INF) {
+        copy_into(z, y, prec);
+        z->neg = yneg;
+        return;
+    }
     if (x->form == RN_BF_ZERO && y->form == RN_BF_ZERO) {
         set_zero(z, sub ? (x->neg && !y->neg) : (x->neg && y->neg), prec);
         return;
@@ -219,7 +252,7 @@ void rn_bf_sub(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y) {
 static void mul_prec(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y, uint32_t prec) {
     bool neg = x->neg != y->neg;
     if (x->form != RN_BF_FINITE || y->form != RN_BF_FINITE) {
-        set_zero(z, neg, prec);
+        (x->form == RN_BF_INF || y->form == RN_BF_INF ? set_inf : set_zero)(z, neg, prec);
         return;
     }
     rn_bf r;
@@ -237,7 +270,7 @@ static void mul_prec(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y, ui
 static void quo_prec(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y, uint32_t prec) {
     bool neg = x->neg != y->neg;
     if (x->form != RN_BF_FINITE || y->form != RN_BF_FINITE) {
-        set_zero(z, neg, prec);
+        (x->form == RN_BF_INF ? set_inf : set_zero)(z, neg, prec); /* 0 / y, x / Inf: 0 */
         return;
     }
     size_t n = prec / 64 + 1;
@@ -269,9 +302,15 @@ void rn_bf_quo(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y) {
     quo_prec(s, z, x, y, maxp(x, y));
 }
 
+/* Go's Float.ord: -2 (-Inf), -1, 0, +1, +2 (+Inf). */
+static int ord(const rn_bf *x) {
+    if (x->form == RN_BF_ZERO) return 0;
+    int m = x->form == RN_BF_INF ? 2 : 1;
+    return x->neg ? -m : m;
+}
+
 int rn_bf_cmp(const rn_bf *x, const rn_bf *y) {
-    int mx = x->form == RN_BF_ZERO ? 0 : x->neg ? -1 : 1;
-    int my = y->form == RN_BF_ZERO ? 0 : y->neg ? -1 : 1;
+    int mx = ord(x), my = ord(y);
     if (mx != my) return mx < my ? -1 : 1;
     if (mx == -1) return ucmp(y, x);
     if (mx == 1) return ucmp(x, y);
@@ -281,7 +320,7 @@ int rn_bf_cmp(const rn_bf *x, const rn_bf *y) {
 static size_t min_prec(const rn_bf *x) { return x->m.n * 64 - rn_nat_tz(x->m); }
 
 bool rn_bf_is_int(const rn_bf *x) {
-    if (x->form != RN_BF_FINITE) return true;
+    if (x->form != RN_BF_FINITE) return x->form == RN_BF_ZERO;
     if (x->exp <= 0) return false;
     return (int64_t)x->prec <= x->exp || (int64_t)min_prec(x) <= x->exp;
 }
@@ -289,7 +328,7 @@ bool rn_bf_is_int(const rn_bf *x) {
 void rn_bf_int(rn_scratch *s, const rn_bf *x, rn_nat *mag, bool *neg, bool *exact) {
     *mag = (rn_nat){NULL, 0};
     *neg = false;
-    *exact = true;
+    *exact = x->form == RN_BF_ZERO;
     if (x->form != RN_BF_FINITE) return;
     if (x->exp <= 0) {
         *exact = false;
@@ -383,7 +422,8 @@ bool rn_bf_parse(rn_scratch *s, rn_bf *z, const char *p, size_t n) {
         if (i < n && (p[i] == '+' || p[i] == '-')) eneg = p[i++] == '-';
         size_t es = i;
         for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
-            if (exp > 1000000000) {
+            if (s->go_range && exp > (INT64_MAX - 9) / 10) return false; /* ParseInt range */
+            if (!s->go_range && exp > 1000000000) {
                 range_err(s);
                 return false;
             }
@@ -397,12 +437,22 @@ bool rn_bf_parse(rn_scratch *s, rn_bf *z, const char *p, size_t n) {
     if (s->err) return false;
     z->neg = neg;
     if (!mant.n) return true;
-    int64_t exp2 = (int64_t)rn_nat_bitlen(mant) + fcount + exp;
-    int64_t exp5 = fcount + exp;
-    /* |exp5| beyond this puts any literal of our size out of range. */
-    if (exp5 > 4 * RN_BF_MAX_EXP / 10 || exp5 < -4 * RN_BF_MAX_EXP / 10) {
-        range_err(s);
-        return false;
+    int64_t exp2, exp5;
+    if (GH_UNLIKELY(s->go_range)) {
+        /* An int64 overflow here (|exp| near 2^63) wraps in Go to an
+         * exponent just as far out of range. */
+        if (__builtin_add_overflow(fcount, exp, &exp5) ||
+            __builtin_add_overflow(exp5, (int64_t)rn_nat_bitlen(mant), &exp2) ||
+            exp2 < RN_BF_GO_MINEXP || exp2 > RN_BF_GO_MAXEXP)
+            return false; /* Go: "exponent overflow" */
+    } else {
+        exp5 = fcount + exp; /* |exp| <= 10^10: no overflow */
+        exp2 = (int64_t)rn_nat_bitlen(mant) + exp5;
+        /* |exp5| beyond this puts any literal of our size out of range. */
+        if (exp5 > 4 * RN_BF_MAX_EXP / 10 || exp5 < -4 * RN_BF_MAX_EXP / 10) {
+            range_err(s);
+            return false;
+        }
     }
     unsigned sh;
     z->m = fnorm(s, mant, &sh);
@@ -421,7 +471,7 @@ bool rn_bf_parse(rn_scratch *s, rn_bf *z, const char *p, size_t n) {
             mul_prec(s, z, z, &p5, 64);
     }
     if (z->form == RN_BF_FINITE && (z->exp > RN_BF_MAX_EXP || z->exp < -RN_BF_MAX_EXP))
-        range_err(s);
+        exp_out_of_range(s, z, z->exp);
     return !s->err;
 }
 
@@ -639,7 +689,16 @@ static char out_digit(const gdec *d, int64_t i) {
     return i >= 0 && (size_t)i < d->n ? d->mant[i] : '0';
 }
 
+static BF_COLD char *inf_text(rn_scratch *s, bool neg, size_t *len) {
+    char *t = rn_salloc(s, 5);
+    if (!t) return NULL;
+    memcpy(t, neg ? "-Inf" : "+Inf", 5);
+    if (len) *len = 4;
+    return t;
+}
+
 char *rn_bf_text(rn_scratch *s, const rn_bf *x, char fmt, size_t *len) {
+    if (GH_UNLIKELY(x->form == RN_BF_INF)) return inf_text(s, x->neg, len);
     gdec d = {NULL, 0, 0, false};
     if (x->form == RN_BF_FINITE && !shortest(s, &d, x, false)) shortest(s, &d, x, true);
     if (s->err) return NULL;

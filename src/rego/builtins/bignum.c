@@ -1,5 +1,5 @@
 /* bignum.c - the scratch allocator and natural-number arithmetic behind the
- * number builtins (see bignum.h). Limbs are 64-bit with 128-bit products
+ * number, format_int, sprintf and units builtins (see bignum.h). Limbs are 64-bit with 128-bit products
  * (unsigned __int128, GCC and Clang). Invariants: every rn_nat returned is
  * normalized (no leading zero limbs); inputs are never written; sizes are
  * checked against RN_NAT_MAX_LIMBS before anything is allocated. */
@@ -22,6 +22,7 @@ void rn_scratch_init(rn_scratch *s) {
     s->cap = sizeof s->inl;
     s->heap = NULL;
     s->err = 0;
+    s->go_range = false;
 }
 
 void rn_scratch_free(rn_scratch *s) {
@@ -397,6 +398,21 @@ rn_nat rn_nat_pow5(rn_scratch *s, uint64_t k) {
     return res;
 }
 
+rn_nat rn_nat_mul_pow10(rn_scratch *s, rn_nat a, uint64_t k) {
+    if (!a.n || !k) return a;
+    if (k > (uint64_t)RN_NAT_MAX_LIMBS * 64) { /* 10^k alone would exceed the limit */
+        if (!s->err) s->err = GH_ELIMIT;
+        return NAT0;
+    }
+    return rn_nat_shl(s, rn_nat_mul(s, a, rn_nat_pow5(s, k)), (size_t)k);
+}
+
+bool rn_nat_to_u64(rn_nat a, uint64_t *out) {
+    if (a.n > 1) return false;
+    *out = a.n ? a.d[0] : 0;
+    return true;
+}
+
 rn_nat rn_nat_from_dec(rn_scratch *s, const char *p, size_t n) {
     while (n && *p == '0') {
         p++;
@@ -473,6 +489,27 @@ char *rn_nat_to_dec(rn_scratch *s, rn_nat a, size_t *len) {
     }
     out[k] = '\0';
     if (len) *len = k;
+    return out;
+}
+
+char *rn_nat_to_pow2(rn_scratch *s, rn_nat a, int base, bool upper, size_t *len) {
+    const char *dig = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    unsigned bits = base == 2 ? 1 : base == 8 ? 3 : 4;
+    size_t bl = rn_nat_bitlen(a);
+    size_t nd = bl ? (bl + bits - 1) / bits : 1;
+    char *out = rn_salloc(s, nd + 1);
+    if (!out) return NULL;
+    out[0] = '0';
+    /* digit k (from the least significant) holds bits [k*bits, k*bits+bits) */
+    for (size_t k = 0; bl && k < nd; k++) {
+        size_t pos = k * bits, w = pos / 64;
+        unsigned o = (unsigned)(pos % 64);
+        uint64_t v = a.d[w] >> o;
+        if (o + bits > 64 && w + 1 < a.n) v |= a.d[w + 1] << (64 - o);
+        out[nd - 1 - k] = dig[v & ((1u << bits) - 1)];
+    }
+    out[nd] = '\0';
+    if (len) *len = nd;
     return out;
 }
 

@@ -1,15 +1,17 @@
-/* bignum.h - private multi-precision arithmetic for the number builtins:
- * a scratch allocator, natural numbers (rn_nat) and a binary floating point
- * type (rn_bf) that reproduces Go's math/big.Float bit for bit, because
- * OPA computes every non-trivial number through big.Float with its default
- * 64-bit mantissa and prints it with Text('g'/'f', -1). Only the builtins
- * (arith.c, numbers.c, aggregates.c, bits.c) use this header.
+/* bignum.h - private multi-precision arithmetic for the builtins: a scratch
+ * allocator, natural numbers (rn_nat) and a binary floating point type
+ * (rn_bf) that reproduces Go's math/big.Float bit for bit, because OPA
+ * computes numbers through big.Int / big.Float / big.Rat. Users: arith.c,
+ * numbers.c, aggregates.c, bits.c (big.Float arithmetic printed with
+ * Text('g'/'f', -1)), strings.c (format_int), sprintf.c (huge integers in
+ * base 2/8/16, big.Int reflection) and units.c (exact rationals, parse_bytes).
  *
  * Memory: every result lives in an rn_scratch, freed as a whole with
  * rn_scratch_free. Errors are sticky in the scratch (s->err): GH_ENOMEM, or
  * GH_ELIMIT when a number leaves the supported range (|binary exponent| <=
- * RN_BF_MAX_EXP, at most RN_NAT_MAX_LIMBS limbs). Functions never crash on a
- * failed allocation; callers check s->err once at the end. */
+ * RN_BF_MAX_EXP unless go_range is set, at most RN_NAT_MAX_LIMBS limbs).
+ * Functions never crash on a failed allocation; callers check s->err once at
+ * the end. */
 #ifndef GH_REGO_BIGNUM_H
 #define GH_REGO_BIGNUM_H
 
@@ -35,6 +37,13 @@ typedef struct rn_scratch {
     size_t used, cap;
     rn_sblk *heap; /* heap blocks, freed by rn_scratch_free */
     int err;       /* 0, GH_ENOMEM or GH_ELIMIT (sticky) */
+    /* Exponent range of the floats computed here. false (after
+     * rn_scratch_init): |exp| <= RN_BF_MAX_EXP, beyond is GH_ELIMIT. true:
+     * Go's full range RN_BF_GO_MINEXP..RN_BF_GO_MAXEXP, where overflow gives
+     * RN_BF_INF and underflow zero, as big.Float does. Only for callers that
+     * bound what they convert afterwards (format_int, units.parse_bytes):
+     * printing such numbers with rn_bf_text may cost time in |exp|. */
+    bool go_range;
     _Alignas(16) char inl[2048];
 } rn_scratch;
 
@@ -66,10 +75,17 @@ bool rn_nat_sticky(rn_nat a, size_t i); /* any bit below position i set */
 /* q = a / b, r = a % b (b != 0); either output may be NULL. */
 void rn_nat_divmod(rn_scratch *s, rn_nat a, rn_nat b, rn_nat *q, rn_nat *r);
 rn_nat rn_nat_pow5(rn_scratch *s, uint64_t k);
+/* a * 10^k. */
+rn_nat rn_nat_mul_pow10(rn_scratch *s, rn_nat a, uint64_t k);
+/* The value when it fits in 64 bits (false otherwise, *out untouched). */
+bool rn_nat_to_u64(rn_nat a, uint64_t *out);
 /* From decimal digits (only '0'..'9'); to decimal text (NUL-terminated,
  * "0" for zero) with *len set. */
 rn_nat rn_nat_from_dec(rn_scratch *s, const char *p, size_t n);
 char *rn_nat_to_dec(rn_scratch *s, rn_nat a, size_t *len);
+/* Digits in base 2, 8 or 16 (letters upper-case when upper), as Go's
+ * big.Int Text: NUL-terminated scratch text, "0" for zero, *len set. */
+char *rn_nat_to_pow2(rn_scratch *s, rn_nat a, int base, bool upper, size_t *len);
 /* Bitwise ops on naturals (AND, OR, AND-NOT: a & ~b, XOR). */
 rn_nat rn_nat_and(rn_scratch *s, rn_nat a, rn_nat b);
 rn_nat rn_nat_or(rn_scratch *s, rn_nat a, rn_nat b);
@@ -80,8 +96,12 @@ rn_nat rn_nat_xor(rn_scratch *s, rn_nat a, rn_nat b);
  * value = (neg ? -1 : 1) * 0.m * 2^exp, with m normalized so that the top
  * bit of m.d[m.n-1] is set (as Go keeps its mantissa). prec is the
  * precision in bits; rounding is always ToNearestEven. Zero keeps its sign
- * (Go prints "-0"). */
-enum { RN_BF_ZERO = 0, RN_BF_FINITE = 1 };
+ * (Go prints "-0"). RN_BF_INF only arises in a go_range scratch (or from an
+ * operand that is already infinite); m and exp are unused for it. */
+enum { RN_BF_ZERO = 0, RN_BF_FINITE = 1, RN_BF_INF = 2 };
+/* Go's big.Float MinExp / MaxExp (bounds of exp in a go_range scratch). */
+#define RN_BF_GO_MAXEXP 2147483647ll
+#define RN_BF_GO_MINEXP (-2147483647ll - 1)
 typedef struct rn_bf {
     rn_nat m;
     int64_t exp;
@@ -91,22 +111,29 @@ typedef struct rn_bf {
 } rn_bf;
 
 /* new(big.Float).SetString(text): Go's parse with a 64-bit mantissa.
- * Returns false for text Go would reject (or out of our range). */
+ * Returns false for text Go would reject (syntax, or "exponent overflow" in
+ * a go_range scratch) or out of our range (then s->err is GH_ELIMIT). In a
+ * go_range scratch a huge decimal exponent yields RN_BF_INF or zero. */
 bool rn_bf_parse(rn_scratch *s, rn_bf *z, const char *text, size_t n);
 /* SetInt64 / NewFloat(v) for small doubles given as integers with prec. */
 void rn_bf_set_i64(rn_scratch *s, rn_bf *z, int64_t v, uint32_t prec);
 /* new(big.Float).SetInt(i): prec = max(bitlen, 64). */
 void rn_bf_set_int(rn_scratch *s, rn_bf *z, rn_nat mag, bool neg);
-/* z = x op y with z's precision max(x.prec, y.prec) (Go's default). */
+/* z = x op y with z's precision max(x.prec, y.prec) (Go's default).
+ * Infinite operands follow Go (x + Inf = Inf, finite / Inf = 0); where Go
+ * panics with ErrNaN (Inf - Inf, 0 * Inf) the result is Inf, and no caller
+ * produces those operands. */
 void rn_bf_add(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y);
 void rn_bf_sub(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y);
 void rn_bf_mul(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y);
 void rn_bf_quo(rn_scratch *s, rn_bf *z, const rn_bf *x, const rn_bf *y); /* y != 0 */
 int rn_bf_cmp(const rn_bf *x, const rn_bf *y);
 bool rn_bf_is_int(const rn_bf *x);
-/* Truncation toward zero (Float.Int); *exact says whether x was integral. */
+/* Truncation toward zero (Float.Int); *exact says whether x was integral.
+ * For RN_BF_INF (where Go returns nil) *mag is 0 and *exact false. */
 void rn_bf_int(rn_scratch *s, const rn_bf *x, rn_nat *mag, bool *neg, bool *exact);
-/* x.Text(fmt, -1) for fmt 'f' or 'g'; NUL-terminated scratch text. */
+/* x.Text(fmt, -1) for fmt 'f' or 'g' ("+Inf"/"-Inf" for infinity);
+ * NUL-terminated scratch text. */
 char *rn_bf_text(rn_scratch *s, const rn_bf *x, char fmt, size_t *len);
 
 /* ---- bridges to values (arith.c) ---------------------------------------------

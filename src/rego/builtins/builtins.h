@@ -41,6 +41,8 @@ typedef struct rego_bctx {
     void (*print)(void *ud, const char *line, size_t n); /* print(); NULL = stderr */
     void *print_ud;
     const struct rego_http_policy *http; /* http.send allowed when non-NULL */
+    void *host; /* rego_eval_opts.host: context for host builtins (may be NULL) */
+    const struct rego_loc *loc; /* the call being evaluated (file:row), or NULL */
 } rego_bctx;
 
 typedef int (*rego_bfn)(rego_bctx *c, val_t *const *args, val_t **out);
@@ -81,6 +83,19 @@ const rego_builtin *rego_builtin_find(const char *name, size_t n);
 /* Call fn(ud, b) for every registered builtin in name order. */
 void rego_builtin_each(void (*fn)(void *ud, const rego_builtin *b), void *ud);
 size_t rego_builtin_count(void);
+/* Register a family of host builtins (a table ended by a NULL name), e.g.
+ * conftest's parse_config() from the policy layer, which the engine cannot
+ * depend on. Registered builtins are found by the parser, compiler and
+ * evaluator like the engine's own and appear in rego_capabilities; register
+ * them before compiling policies that call them. They reach their host's
+ * state through rego_bctx.host (rego_eval_opts.host), which is NULL when
+ * the embedding program passes none: a host builtin must then fail with a
+ * clear error. Registering the same table again is a no-op. Returns 0;
+ * GH_EINVAL when a name is already taken (nothing is registered then);
+ * GH_ELIMIT beyond REGO_MAX_HOST_FAMILIES tables; GH_ENOMEM. Thread-safe,
+ * also against concurrent lookups. */
+#define REGO_MAX_HOST_FAMILIES 16
+int rego_builtin_register(const rego_builtin *family, gh_err *e);
 /* OPA capabilities document {"builtins":[...],"future_keywords":[...],
  * "features":[...]} built from the registry's decl strings. */
 int rego_capabilities(gh_arena *a, val_t **out, gh_err *e);

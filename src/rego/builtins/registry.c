@@ -24,30 +24,52 @@ static const rego_builtin *const families[] = {
     rego_bi_rego,
 };
 
+/* The index: every family's entries sorted by name. Host families
+ * (rego_builtin_register) are appended at run time; a registration builds a
+ * new index and swaps it in under the write lock, so lookups (read lock)
+ * always see a complete one. Entries themselves are static tables. */
 static const rego_builtin **index_;
 static size_t nindex;
 static pthread_once_t index_once = PTHREAD_ONCE_INIT;
+static pthread_rwlock_t index_lock = PTHREAD_RWLOCK_INITIALIZER;
+static const rego_builtin *hosts[REGO_MAX_HOST_FAMILIES];
+static size_t nhosts;
 
 static int by_name(const void *a, const void *b) {
     return strcmp((*(const rego_builtin *const *)a)->name, (*(const rego_builtin *const *)b)->name);
 }
 
-static void build_index(void) {
+/* A sorted index of the engine's families plus `extra` host families;
+ * NULL on allocation failure. */
+static const rego_builtin **index_make(const rego_builtin *const *extra, size_t nextra,
+                                       size_t *count) {
     size_t n = 0;
     for (size_t f = 0; f < sizeof families / sizeof *families; f++)
         for (const rego_builtin *b = families[f]; b->name; b++) n++;
-    index_ = malloc((n ? n : 1) * sizeof *index_);
-    if (!index_) return; /* lookups then find nothing; the engine reports unknown builtins */
+    for (size_t f = 0; f < nextra; f++)
+        for (const rego_builtin *b = extra[f]; b->name; b++) n++;
+    const rego_builtin **ix = malloc((n ? n : 1) * sizeof *ix);
+    if (!ix) return NULL;
+    size_t k = 0;
     for (size_t f = 0; f < sizeof families / sizeof *families; f++)
-        for (const rego_builtin *b = families[f]; b->name; b++) index_[nindex++] = b;
-    qsort(index_, nindex, sizeof *index_, by_name);
+        for (const rego_builtin *b = families[f]; b->name; b++) ix[k++] = b;
+    for (size_t f = 0; f < nextra; f++)
+        for (const rego_builtin *b = extra[f]; b->name; b++) ix[k++] = b;
+    qsort(ix, k, sizeof *ix, by_name);
+    *count = k;
+    return ix;
+}
+
+static void build_index(void) {
+    /* on failure lookups find nothing; the engine reports unknown builtins */
+    index_ = index_make(NULL, 0, &nindex);
 #ifndef NDEBUG
-    for (size_t i = 1; i < nindex; i++) assert(strcmp(index_[i - 1]->name, index_[i]->name) != 0);
+    for (size_t i = 1; index_ && i < nindex; i++)
+        assert(strcmp(index_[i - 1]->name, index_[i]->name) != 0);
 #endif
 }
 
-const rego_builtin *rego_builtin_find(const char *name, size_t n) {
-    pthread_once(&index_once, build_index);
+static const rego_builtin *find_locked(const char *name, size_t n) {
     size_t lo = 0, hi = nindex;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -63,14 +85,63 @@ const rego_builtin *rego_builtin_find(const char *name, size_t n) {
     return NULL;
 }
 
+const rego_builtin *rego_builtin_find(const char *name, size_t n) {
+    pthread_once(&index_once, build_index);
+    pthread_rwlock_rdlock(&index_lock);
+    const rego_builtin *b = find_locked(name, n);
+    pthread_rwlock_unlock(&index_lock);
+    return b;
+}
+
 void rego_builtin_each(void (*fn)(void *ud, const rego_builtin *b), void *ud) {
     pthread_once(&index_once, build_index);
+    pthread_rwlock_rdlock(&index_lock);
     for (size_t i = 0; i < nindex; i++) fn(ud, index_[i]);
+    pthread_rwlock_unlock(&index_lock);
 }
 
 size_t rego_builtin_count(void) {
     pthread_once(&index_once, build_index);
-    return nindex;
+    pthread_rwlock_rdlock(&index_lock);
+    size_t n = nindex;
+    pthread_rwlock_unlock(&index_lock);
+    return n;
+}
+
+int rego_builtin_register(const rego_builtin *family, gh_err *e) {
+    pthread_once(&index_once, build_index);
+    pthread_rwlock_wrlock(&index_lock);
+    int rc = 0;
+    for (size_t i = 0; i < nhosts; i++)
+        if (hosts[i] == family) goto out; /* already registered */
+    if (nhosts == REGO_MAX_HOST_FAMILIES) {
+        rc = gh_err_set(e, GH_ELIMIT, NULL, 0, 0, "too many host builtin families (limit %d)",
+                        REGO_MAX_HOST_FAMILIES);
+        goto out;
+    }
+    for (const rego_builtin *b = family; b->name; b++) {
+        bool dup = find_locked(b->name, strlen(b->name)) != NULL;
+        for (const rego_builtin *c = family; !dup && c != b; c++) dup = !strcmp(c->name, b->name);
+        if (dup) {
+            rc = gh_err_set(e, GH_EINVAL, NULL, 0, 0, "builtin %s is already registered",
+                            b->name);
+            goto out;
+        }
+    }
+    hosts[nhosts] = family;
+    size_t count = 0;
+    const rego_builtin **ix = index_make(hosts, nhosts + 1, &count);
+    if (!ix) {
+        rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        goto out;
+    }
+    nhosts++;
+    free(index_);
+    index_ = ix;
+    nindex = count;
+out:
+    pthread_rwlock_unlock(&index_lock);
+    return rc;
 }
 
 /* ---- decl strings -> OPA type JSON ------------------------------------------ */

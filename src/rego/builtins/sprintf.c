@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rego/builtins/bignat.h"
+#include "rego/builtins/bignum.h"
 #include "rego/builtins/builtins.h"
 #include "rego/builtins/strings_int.h"
 #include "rego/builtins/strutil.h"
@@ -551,17 +551,18 @@ static void print_arg(gfmt *f, const garg *g, int verb);
 
 /* What fmt's reflection prints for a *big.Int: &{neg [64-bit words]}. */
 static void big_reflect(gfmt *f, const garg *g) {
-    rb_nat x = {0};
-    if (rb_nat_from_dec(f->a, &x, g->s, g->n)) {
+    rn_scratch s;
+    rn_scratch_init(&s);
+    rn_nat x = rn_nat_from_dec(&s, g->s, g->n);
+    if (s.err) {
         f->b->oom = 1;
-        return;
+    } else {
+        rb_sb_printf(f->b, "&{%s [", g->neg ? "true" : "false");
+        for (size_t i = 0; i < x.n; i++)
+            rb_sb_printf(f->b, "%s%llu", i ? " " : "", (unsigned long long)x.d[i]);
+        rb_sb_puts(f->b, "]}");
     }
-    rb_sb_printf(f->b, "&{%s [", g->neg ? "true" : "false");
-    for (size_t i = 0; i < x.n; i += 2) {
-        uint64_t w = x.d[i] | (i + 1 < x.n ? (uint64_t)x.d[i + 1] << 32 : 0);
-        rb_sb_printf(f->b, "%s%llu", i ? " " : "", (unsigned long long)w);
-    }
-    rb_sb_puts(f->b, "]}");
+    rn_scratch_free(&s);
 }
 
 static void bad_verb(gfmt *f, const garg *g, int verb) {
@@ -610,12 +611,16 @@ static void fmt_big(gfmt *f, const garg *g, int verb) {
     if (base == 10) {
         rb_sb_put(&ds, g->s, g->n);
     } else {
-        rb_nat x = {0};
-        if (rb_nat_from_dec(f->a, &x, g->s, g->n)) {
+        rn_scratch s;
+        rn_scratch_init(&s);
+        size_t n = 0;
+        char *t = rn_nat_to_pow2(&s, rn_nat_from_dec(&s, g->s, g->n), base, verb == 'X', &n);
+        if (t) rb_sb_put(&ds, t, n);
+        rn_scratch_free(&s);
+        if (!t) {
             f->b->oom = 1;
             return;
         }
-        rb_nat_to_pow2(&ds, &x, base, verb == 'X');
     }
     if (ds.oom) {
         f->b->oom = 1;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rego/builtins/bignat.h"
+#include "rego/builtins/bignum.h"
 #include "rego/builtins/builtins.h"
 #include "rego/builtins/strings_int.h"
 #include "rego/builtins/strutil.h"
@@ -166,6 +166,30 @@ static int bi_any_suffix(rego_bctx *c, val_t *const *args, val_t **out) {
 
 /* ---- format_int ---------------------------------------------------------------- */
 
+/* new(big.Float).SetString(text), truncated with Int, appended to b in base;
+ * "<nil>" for infinity (a big.Float infinity has no big.Int). Returns 0,
+ * GH_EINVAL (text Go rejects), GH_ELIMIT (too many bits) or GH_ENOMEM. */
+static int fmt_int_digits(rn_scratch *s, rb_sb *b, const char *text, size_t tn, int base) {
+    rn_bf f;
+    bool ok = rn_bf_parse(s, &f, text, tn);
+    if (s->err) return s->err;
+    if (!ok) return GH_EINVAL;
+    if (f.form == RN_BF_FINITE && f.exp > RB_FMT_MAX_BITS) return GH_ELIMIT;
+    if (f.form == RN_BF_INF) {
+        rb_sb_puts(b, "<nil>");
+        return 0;
+    }
+    rn_nat i;
+    bool neg, exact;
+    rn_bf_int(s, &f, &i, &neg, &exact);
+    size_t n = 0;
+    char *d = base == 10 ? rn_nat_to_dec(s, i, &n) : rn_nat_to_pow2(s, i, base, false, &n);
+    if (!d) return s->err ? s->err : GH_ENOMEM;
+    if (neg && i.n) rb_sb_putc(b, '-');
+    rb_sb_put(b, d, n);
+    return 0;
+}
+
 static int bi_format_int(rego_bctx *c, val_t *const *args, val_t **out) {
     int rc = rb_arg_num(c, args, 0);
     if (!rc) rc = rb_arg_num(c, args, 1);
@@ -192,25 +216,14 @@ static int bi_format_int(rego_bctx *c, val_t *const *args, val_t **out) {
         text = x->u.dec->text;
         tn = x->u.dec->text_len;
     }
-    rb_bf f = {0};
-    rc = rb_bf_parse(c->a, &f, text, tn, 64);
+    rn_scratch ns;
+    rn_scratch_init(&ns);
+    ns.go_range = true;
+    rc = fmt_int_digits(&ns, &b, text, tn, (int)base);
+    rn_scratch_free(&ns);
     if (rc == GH_ENOMEM) return rb_oom(c);
-    if (rc) return rb_err(c, "illegal value");
-    rb_nat i = {0};
-    bool neg;
-    rc = 0;
-    if (f.form == RB_BF_FINITE && f.e + (int64_t)rb_nat_bitlen(&f.m) > RB_FMT_MAX_BITS)
-        return rb_err(c, "number too large");
-    if (!rb_bf_int(c->a, &f, &i, &neg, &rc)) {
-        rb_sb_puts(&b, "<nil>"); /* big.Float infinity has no big.Int */
-        return ret(c, rb_sb_finish(&b), out);
-    }
-    if (rc) return rb_oom(c);
-    if (neg) rb_sb_putc(&b, '-');
-    if (base == 10)
-        rb_nat_to_dec(&b, c->a, &i);
-    else
-        rb_nat_to_pow2(&b, &i, (int)base, false);
+    if (rc == GH_EINVAL) return rb_err(c, "illegal value");
+    if (rc) return rb_err(c, "number too large");
     return ret(c, rb_sb_finish(&b), out);
 }
 

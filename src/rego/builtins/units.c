@@ -7,7 +7,7 @@
  * GH_MAX_NUMBER_CHARS digits are refused with "exponent too large". */
 #include <string.h>
 
-#include "rego/builtins/bignat.h"
+#include "rego/builtins/bignum.h"
 #include "rego/builtins/builtins.h"
 #include "rego/builtins/strings_int.h"
 #include "rego/builtins/strutil.h"
@@ -121,6 +121,46 @@ static void lower_into(rb_sb *b, const char *s, size_t n) {
 
 /* ---- units.parse ------------------------------------------------------------------- */
 
+/* big.Rat d * xnum / 2^xshift printed as OPA does: Num().String() when
+ * integral, else FloatString(10) (ten decimals, rounded half away from
+ * zero). Appends to b; returns 0 or the scratch's error. */
+static int rat_digits(rn_scratch *s, rb_sb *b, const decnum *d, uint64_t xnum, unsigned xshift) {
+    /* value = N / D with N = digits * 10^max(e,0) * xnum, D = 10^max(-e,0) * 2^xshift */
+    rn_nat t = rn_nat_from_dec(s, d->digits, d->nd);
+    if (d->e10 > 0) t = rn_nat_mul_pow10(s, t, (uint64_t)d->e10);
+    rn_nat N = rn_nat_mul(s, t, rn_nat_u64(s, xnum));
+    rn_nat D = rn_nat_u64(s, 1);
+    if (d->e10 < 0) D = rn_nat_mul_pow10(s, D, (uint64_t)(-d->e10));
+    D = rn_nat_shl(s, D, xshift);
+    rn_nat q, r;
+    rn_nat_divmod(s, N, D, &q, &r);
+    rn_nat fr = {NULL, 0};
+    bool frac = r.n != 0;
+    if (frac) {
+        rn_nat r2;
+        rn_nat_divmod(s, rn_nat_mul_pow10(s, r, 10), D, &fr, &r2);
+        if (rn_nat_cmp(D, rn_nat_add(s, r2, r2)) <= 0) {
+            rn_nat one = rn_nat_u64(s, 1), p = rn_nat_u64(s, 10000000000ull);
+            fr = rn_nat_add(s, fr, one);
+            if (rn_nat_cmp(fr, p) >= 0) {
+                q = rn_nat_add(s, q, one);
+                fr = rn_nat_sub(s, fr, p);
+            }
+        }
+    }
+    size_t qn = 0, fn = 0;
+    char *qt = rn_nat_to_dec(s, q, &qn), *ft = frac ? rn_nat_to_dec(s, fr, &fn) : NULL;
+    if (s->err || !qt || (frac && !ft)) return s->err ? s->err : GH_ENOMEM;
+    if (d->neg) rb_sb_putc(b, '-');
+    rb_sb_put(b, qt, qn);
+    if (frac) {
+        rb_sb_putc(b, '.');
+        if (fn < 10) rb_sb_fill(b, '0', 10 - fn);
+        rb_sb_put(b, ft, fn);
+    }
+    return 0;
+}
+
 static int bi_units_parse(rego_bctx *c, val_t *const *args, val_t **out) {
     const char *raw;
     size_t rn;
@@ -190,49 +230,38 @@ static int bi_units_parse(rego_bctx *c, val_t *const *args, val_t **out) {
         rb_sb_puts(&b, d.neg ? "-0.0000000000" : "0.0000000000");
         return mk_number(c, &b, out);
     }
-    /* value = N / D with N = digits * 10^max(e,0) * xnum, D = 10^max(-e,0) * 2^xshift */
-    rb_nat N = {0}, D = {0}, X = {0}, q = {0}, r = {0}, t = {0};
-    rc = rb_nat_from_dec(c->a, &t, d.digits, d.nd);
-    if (!rc && d.e10 > 0) rc = rb_nat_mul_pow10(c->a, &t, (uint64_t)d.e10);
-    if (!rc) rc = rb_nat_set_u64(c->a, &X, xnum);
-    if (!rc) rc = rb_nat_mul(c->a, &N, &t, &X);
-    if (!rc) rc = rb_nat_set_u64(c->a, &D, 1);
-    if (!rc && d.e10 < 0) rc = rb_nat_mul_pow10(c->a, &D, (uint64_t)(-d.e10));
-    if (!rc) rc = rb_nat_shl(c->a, &D, xshift);
-    if (!rc) rc = rb_nat_divmod(c->a, &q, &r, &N, &D);
+    rn_scratch ns;
+    rn_scratch_init(&ns);
+    rc = rat_digits(&ns, &b, &d, xnum, xshift);
+    rn_scratch_free(&ns);
     if (rc) return rb_oom(c);
-    if (d.neg) rb_sb_putc(&b, '-');
-    if (r.n == 0) { /* integral: Num().String() */
-        rb_nat_to_dec(&b, c->a, &q);
-        return mk_number(c, &b, out);
-    }
-    /* FloatString(10): ten decimals, rounded half away from zero. */
-    rb_nat fr = {0}, r2 = {0};
-    if (rb_nat_mul_pow10(c->a, &r, 10) || rb_nat_divmod(c->a, &fr, &r2, &r, &D) ||
-        rb_nat_add(c->a, &r2, &r2))
-        return rb_oom(c);
-    if (rb_nat_cmp(&D, &r2) <= 0) {
-        rb_nat one = {0}, p = {0};
-        if (rb_nat_mul_small(c->a, &fr, 1, 1) || rb_nat_set_u64(c->a, &one, 1) ||
-            rb_nat_set_u64(c->a, &p, 10000000000ull))
-            return rb_oom(c);
-        if (rb_nat_cmp(&fr, &p) >= 0) {
-            if (rb_nat_add(c->a, &q, &one)) return rb_oom(c);
-            rb_nat_sub(&fr, &p);
-        }
-    }
-    rb_nat_to_dec(&b, c->a, &q);
-    rb_sb_putc(&b, '.');
-    rb_sb fs;
-    rb_sb_init(&fs, c->a, 16);
-    rb_nat_to_dec(&fs, c->a, &fr);
-    if (fs.oom) return rb_oom(c);
-    if (fs.len < 10) rb_sb_fill(&b, '0', 10 - fs.len);
-    rb_sb_put(&b, fs.p, fs.len);
     return mk_number(c, &b, out);
 }
 
 /* ---- units.parse_bytes ----------------------------------------------------------------- */
+
+/* new(big.Float).SetString(amount) * mult at 64 bits, truncated with Int
+ * (an infinity leaves 0), appended to b. Returns 0, GH_EINVAL (amount Go
+ * rejects), GH_ELIMIT (too many digits) or GH_ENOMEM. */
+static int bytes_digits(rn_scratch *s, rb_sb *b, const char *amt, size_t n, uint64_t mult) {
+    rn_bf num, m, prod;
+    bool ok = rn_bf_parse(s, &num, amt, n);
+    if (s->err) return s->err;
+    if (!ok) return GH_EINVAL;
+    rn_bf_set_i64(s, &m, (int64_t)mult, 64);
+    rn_bf_mul(s, &prod, &num, &m);
+    if (s->err) return s->err;
+    if (prod.form == RN_BF_FINITE && prod.exp > (GH_MAX_NUMBER_CHARS - 8) * 3) return GH_ELIMIT;
+    rn_nat total;
+    bool neg, exact;
+    rn_bf_int(s, &prod, &total, &neg, &exact);
+    size_t tn = 0;
+    char *t = rn_nat_to_dec(s, total, &tn);
+    if (!t) return s->err ? s->err : GH_ENOMEM;
+    if (neg && total.n) rb_sb_putc(b, '-');
+    rb_sb_put(b, t, tn);
+    return 0;
+}
 
 static int bi_units_parse_bytes(rego_bctx *c, val_t *const *args, val_t **out) {
     const char *raw;
@@ -271,25 +300,19 @@ static int bi_units_parse_bytes(rego_bctx *c, val_t *const *args, val_t **out) {
         if (strlen(tab[i].u) == un && memcmp(tab[i].u, unit, un) == 0) mult = tab[i].m;
     if (!mult)
         return rb_err(c, "units.parse_bytes: byte unit %.*s not recognized", (int)un, unit);
-    rb_bf num = {0}, m = {0}, prod = {0};
-    rc = nl > MAX_AMOUNT_CHARS ? GH_EINVAL : rb_bf_parse(c->a, &num, s.p, nl, 64);
-    if (rc == GH_ENOMEM) return rb_oom(c);
-    if (rc) return rb_err(c, "units.parse_bytes: could not parse byte amount to a number");
-    rc = 0;
-    rb_bf_set_u64(c->a, &m, mult, &rc);
-    if (!rc) rc = rb_bf_mul(c->a, &prod, &num, &m, 64);
-    if (rc) return rb_oom(c);
-    if (prod.form == RB_BF_FINITE &&
-        prod.e + (int64_t)rb_nat_bitlen(&prod.m) > (GH_MAX_NUMBER_CHARS - 8) * 3)
-        return rb_err(c, "units.parse_bytes: exponent too large");
-    rb_nat total = {0};
-    bool neg;
-    if (!rb_bf_int(c->a, &prod, &total, &neg, &rc)) total.n = 0; /* Int(inf) leaves 0 */
-    if (rc) return rb_oom(c);
+    if (nl > MAX_AMOUNT_CHARS)
+        return rb_err(c, "units.parse_bytes: could not parse byte amount to a number");
     rb_sb b;
     rb_sb_init(&b, c->a, 24);
-    if (neg) rb_sb_putc(&b, '-');
-    rb_nat_to_dec(&b, c->a, &total);
+    rn_scratch ns;
+    rn_scratch_init(&ns);
+    ns.go_range = true;
+    rc = bytes_digits(&ns, &b, s.p, nl, mult);
+    rn_scratch_free(&ns);
+    if (rc == GH_ENOMEM) return rb_oom(c);
+    if (rc == GH_EINVAL)
+        return rb_err(c, "units.parse_bytes: could not parse byte amount to a number");
+    if (rc) return rb_err(c, "units.parse_bytes: exponent too large");
     return mk_number(c, &b, out);
 }
 

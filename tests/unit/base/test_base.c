@@ -3,17 +3,13 @@
  * gh_err formatting, SipHash-1-3 (checked against an independent reference
  * implementation validated on the published SipHash-2-4 vectors), log key
  * redaction and JSON quoting. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "base/base.h"
 

@@ -2,12 +2,8 @@
  * (tests/differential/aws.expect), OPA 1.x's disable_payload_signing
  * (expected signature computed independently from the SigV4 spec), and the
  * secret key never appearing in results or errors. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "crypto_diff.h"
 

@@ -4,19 +4,13 @@
  * parse_and_verify_certificates_with_options (absent from 0.61, expected
  * values from OPA's documented semantics), SPIFFE IDs in URI SANs, random
  * and truncated DER, and arena exhaustion. Fixtures: tests/data/crypto. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "crypto_diff.h"
 
 #define DATA GH_SOURCE_DIR "/tests/data/crypto/"
 #define T_NOW 1700000000000000000LL
-
-static gh_arena A;
 
 static const char *fixture(const char *name) {
     char path[512];
@@ -198,23 +192,11 @@ static void test_exhaustion(void **state) {
     }
 }
 
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_differential), cmocka_unit_test(test_verify_with_options),
         cmocka_unit_test(test_spiffe),       cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_exhaustion),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }

@@ -4,12 +4,8 @@
  * runs the jsonbuiltins cases of the OPA 1.x conformance corpus (including
  * json.marshal_with_options, absent from 0.61), checks round trips on
  * generated data and out-of-memory behaviour under tiny arena budgets. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 

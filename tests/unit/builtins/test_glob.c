@@ -3,13 +3,9 @@
  * regorus globmatch cases, gobwas/glob's corner cases that decide OPA's
  * answers, the exact NFA fallback on inputs that would make the reference
  * matcher exponential, delimiter-aware caching and out-of-memory paths. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 

@@ -4,13 +4,9 @@
  * lines cannot express: AST objects fed back in, the cases where OPA 0.61
  * crashes, hostile nesting and fragment chains that must end in an error
  * rather than a stack overflow or a hang, and out-of-memory paths. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <time.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 

@@ -6,12 +6,8 @@
  * schemes, timeouts, raise_error false, retries, limits, TLS options, the
  * per-query memo, the inter-query cache, and the evaluator plumbing
  * (rego_eval_opts.http). No network beyond loopback. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 #include "http_testsrv.h"

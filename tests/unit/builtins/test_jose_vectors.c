@@ -13,15 +13,11 @@
  * Errata: vectors whose expected result contradicts another vector or
  * RFC 7517/7518 are listed below with the reason and reported apart; they
  * are not counted as passed. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "rego/builtins/builtins.h"
 #include "rego/builtins/crypto_int.h"

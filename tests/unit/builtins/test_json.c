@@ -5,12 +5,8 @@
  * 1.x conformance corpus, and checks what OPA cannot: hostile recursive
  * schemas end with an error instead of a stack overflow, and out-of-memory
  * paths report GH_ENOMEM. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 

@@ -5,20 +5,14 @@
  * non-canonical base64url, JWK usage rules, ECDSA signature sizes,
  * secrets kept out of error messages, and arena exhaustion. Fixtures come
  * from tests/data/crypto (gen.py, jwk.py). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 #include <openssl/evp.h>
 
 #include "crypto_diff.h"
 
 #define DATA GH_SOURCE_DIR "/tests/data/crypto/"
 #define T_NOW 1700000000000000000LL /* 2023-11-14, inside every fixture's window */
-
-static gh_arena A;
 
 static const char *fixture(const char *name) {
     char path[512];
@@ -443,18 +437,6 @@ static void test_exhaustion(void **state) {
     }
 }
 
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_differential),
@@ -468,5 +450,5 @@ int main(void) {
         cmocka_unit_test(test_no_secrets_in_errors),
         cmocka_unit_test(test_exhaustion),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }

@@ -4,12 +4,8 @@
  * cases of the OPA 1.x conformance corpus, checks the per-query stability
  * of the random builtins, and runs the traversals on inputs deep enough to
  * overflow a recursive implementation. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 

@@ -3,12 +3,8 @@
  * cidr_merge panics (we answer with the exact cover), the cidr_expand
  * bound, name lookups that need no network, a brute-force check of
  * cidr_merge against an address bitmap, and out-of-memory behaviour. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 

@@ -3,12 +3,8 @@
  * 3000 random expressions answered by OPA (arith_random.tsv), and unit
  * checks of the API contract: no allocation for small int results, the
  * sign of zero, errors, limits and out-of-memory behaviour. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 #include "rego/builtins/arith.h"

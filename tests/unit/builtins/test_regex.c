@@ -6,13 +6,9 @@
  * backtracking budget and DFA fallback, the per-thread cache (eviction,
  * threads) and out-of-memory paths. */
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 #include "rego/builtins/regex_int.h"

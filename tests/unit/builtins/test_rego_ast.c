@@ -5,12 +5,8 @@
  * of `p[x] := v if`), error text details, and that running out of arena
  * memory fails cleanly. Standalone (no bi_diff.h): module ASTs are longer
  * than its fixed-size comparison buffers. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,12 +1,8 @@
 /* test_sets.c - the sets builtins against OPA's recorded answers
  * (tests/differential/sets.expect) plus unit checks of edge cases the
  * differential file cannot express. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 

@@ -3,18 +3,13 @@
  * answers of tests/differential/{strings,sprintf,units,semver,template}
  * .expect (+ .rtexpect for operand errors) and the OPA 1.x expectations of
  * <family>.opa1, runs cases taken from the OPA conformance corpus with their
- * exact messages, checks the helpers (UTF-8, case tables, bignat) and runs
+ * exact messages, checks the helpers (UTF-8, case tables) and runs
  * builtins under a tiny arena budget to exercise out-of-memory paths. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
-#include "rego/builtins/bignat.h"
 #include "rego/builtins/strutil.h"
 
 static const rego_builtin *const tabs[] = {rego_bi_strings, rego_bi_sprintf, rego_bi_units,
@@ -261,40 +256,6 @@ static void test_unicode_helpers(void **s) {
     gh_buf_free(&b);
 }
 
-static void test_bignat(void **s) {
-    (void)s;
-    gh_arena a;
-    gh_arena_init(&a, 0);
-    rb_nat x = {0}, y = {0}, q = {0}, r = {0};
-    assert_int_equal(rb_nat_from_dec(&a, &x, "123456789012345678901234567890123456789", 39), 0);
-    assert_int_equal(rb_nat_from_dec(&a, &y, "98765432109876543210", 20), 0);
-    assert_int_equal(rb_nat_divmod(&a, &q, &r, &x, &y), 0);
-    rb_sb b;
-    rb_sb_init(&b, &a, 64);
-    rb_nat_to_dec(&b, &a, &q);
-    rb_sb_putc(&b, ' ');
-    rb_nat_to_dec(&b, &a, &r);
-    rb_sb_putc(&b, ' ');
-    rb_nat_to_pow2(&b, &y, 16, false);
-    rb_sb_putc(&b, '\0');
-    assert_string_equal(b.p, "1249999988609375000 15297067891529706789 55aa54d38e5267eea");
-    /* big.Float: 0.1 rounded to 64 bits, times 10, truncated */
-    rb_bf f = {0}, ten = {0}, p = {0};
-    int rc = 0;
-    assert_int_equal(rb_bf_parse(&a, &f, "0.1", 3, 64), 0);
-    rb_bf_set_u64(&a, &ten, 10, &rc);
-    assert_int_equal(rb_bf_mul(&a, &p, &f, &ten, 64), 0);
-    rb_nat i = {0};
-    bool neg;
-    assert_true(rb_bf_int(&a, &p, &i, &neg, &rc));
-    uint64_t u;
-    assert_true(rb_nat_to_u64(&i, &u));
-    assert_int_equal(u, 1);
-    assert_int_equal(rb_bf_parse(&a, &f, "1e", 2, 64), GH_EINVAL);
-    assert_int_equal(rb_bf_parse(&a, &f, ".", 1, 64), GH_EINVAL);
-    gh_arena_free(&a);
-}
-
 /* Every builtin under shrinking arena budgets: errors, never crashes. */
 static void test_out_of_memory(void **s) {
     (void)s;
@@ -361,7 +322,7 @@ int main(void) {
         cmocka_unit_test(test_diff_strings),     cmocka_unit_test(test_diff_sprintf),
         cmocka_unit_test(test_diff_units),       cmocka_unit_test(test_diff_semver),
         cmocka_unit_test(test_diff_template),    cmocka_unit_test(test_conformance_cases),
-        cmocka_unit_test(test_unicode_helpers),  cmocka_unit_test(test_bignat),
+        cmocka_unit_test(test_unicode_helpers),
         cmocka_unit_test(test_out_of_memory),    cmocka_unit_test(test_registry_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

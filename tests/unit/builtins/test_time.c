@@ -4,13 +4,9 @@
  * (malformed, version 1, POSIX footers), zone caching across threads and
  * out-of-memory behaviour. */
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "bi_diff.h"
 #include "rego/builtins/time_int.h"

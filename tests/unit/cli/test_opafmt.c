@@ -104,13 +104,13 @@ static void test_table(void **state) {
 
 static void test_errors_text_json(void **state) {
     (void)state;
-    cli_errors l = {0};
+    pol_errors l = {0};
     gh_err e;
     gh_err_clear(&e);
     /* a parse error: details point at the last non-space char before col */
     const char *src = "x := ";
     gh_err_set(&e, GH_EPARSE, "", 1, 5, "rego_parse_error: unexpected eof token");
-    cli_errors_add_gh(&l, &e, src, strlen(src));
+    pol_errors_add_gh(&l, &e, src, strlen(src));
     assert_int_equal(l.n, 1);
     assert_string_equal(l.v[0].code, "rego_parse_error");
     assert_string_equal(l.v[0].message, "unexpected eof token");
@@ -118,7 +118,7 @@ static void test_errors_text_json(void **state) {
     assert_int_equal(l.v[0].detail_idx, 3);
     gh_buf b;
     gh_buf_init(&b);
-    cli_errors_text(&b, &l, "");
+    pol_errors_text(&b, &l, "");
     assert_string_equal(b.p, "1 error occurred: 1:5: rego_parse_error: unexpected eof token\n"
                              "\tx := \n\t   ^\n");
     gh_buf_reset(&b);
@@ -130,19 +130,19 @@ static void test_errors_text_json(void **state) {
                              "        \"row\": 1,\n        \"col\": 5\n      },\n"
                              "      \"details\": {\n        \"line\": \"x := \",\n"
                              "        \"idx\": 3\n      }\n    }\n  ]\n}\n");
-    cli_errors_free(&l);
+    pol_errors_free(&l);
 
     /* compiler-joined errors split into several; loader messages stay plain */
     gh_err_set(&e, GH_EINVAL, "b.rego", 3, 8,
                "var x is unsafe\nb.rego:4: rego_unsafe_var_error: var y is unsafe");
     gh_err_set_kind(&e, "rego_unsafe_var_error");
-    cli_errors_add_gh(&l, &e, NULL, 0);
-    cli_errors_addf(&l, "%s: merge error", "a/x.json");
+    pol_errors_add_gh(&l, &e, NULL, 0);
+    pol_errors_addf(&l, "%s: merge error", "a/x.json");
     assert_int_equal(l.n, 3);
     assert_int_equal(l.v[1].row, 4);
     assert_string_equal(l.v[1].file, "b.rego");
     gh_buf_reset(&b);
-    cli_errors_text(&b, &l, " during loading");
+    pol_errors_text(&b, &l, " during loading");
     assert_string_equal(b.p, "3 errors occurred during loading:\n"
                              "b.rego:3: rego_unsafe_var_error: var x is unsafe\n"
                              "b.rego:4: rego_unsafe_var_error: var y is unsafe\n"
@@ -152,7 +152,7 @@ static void test_errors_text_json(void **state) {
     cli_json_str(&b, "<a&b>", 5);
     assert_string_equal(b.p, "\"\\u003ca\\u0026b\\u003e\"");
     gh_buf_free(&b);
-    cli_errors_free(&l);
+    pol_errors_free(&l);
 }
 
 /* ---- loader ------------------------------------------------------------------------- */
@@ -199,57 +199,57 @@ static int teardown_tree(void **state) {
 
 static void test_load_tree(void **state) {
     (void)state;
-    cli_loaded l;
-    cli_loaded_init(&l);
-    cli_errors errs = {0};
+    pol_loaded l;
+    pol_loaded_init(&l);
+    pol_errors errs = {0};
     char path[128];
     snprintf(path, sizeof path, "%s/./d/", root);
-    assert_int_equal(cli_load_path(&l, path, &errs), 0);
+    assert_int_equal(pol_load_path(&l, path, &errs), 0);
     assert_int_equal(l.nmods, 1);
     char want[128];
     snprintf(want, sizeof want, "%s/d/a.rego", root);
     assert_string_equal(l.mods[0].name, want); /* walk paths are cleaned */
-    assert_non_null(cli_loaded_module(&l, want));
+    assert_non_null(pol_loaded_module(&l, want));
     char *json = val_to_json(&l.arena, l.data, VAL_JSON_SORTED);
     assert_string_equal(json, "{\"sub\":{\"deeper\":[1,2],\"k\":\"v\"},\"top\":{\"j\":2,\"k\":1}}");
 
     /* a prefix puts a file under data.<prefix> */
     snprintf(path, sizeof path, "p.q:%s/arr.json", root);
-    assert_int_equal(cli_load_path(&l, path, &errs), 0);
+    assert_int_equal(pol_load_path(&l, path, &errs), 0);
     json = val_to_json(&l.arena, val_obj_get_str(l.data, "p", 1), VAL_JSON_SORTED);
     assert_string_equal(json, "{\"q\":[1]}");
 
     /* non-objects at the root, conflicting leaves and missing paths fail */
     snprintf(path, sizeof path, "%s/arr.json", root);
-    assert_int_equal(cli_load_path(&l, path, &errs), 1);
+    assert_int_equal(pol_load_path(&l, path, &errs), 1);
     assert_true(strstr(errs.v[0].message, "arr.json: bad document type") != NULL);
     snprintf(path, sizeof path, "%s/conflict", root);
-    assert_int_equal(cli_load_path(&l, path, &errs), 1);
+    assert_int_equal(pol_load_path(&l, path, &errs), 1);
     assert_true(strstr(errs.v[1].message, "conflict/a/y.json: merge error") != NULL);
     snprintf(path, sizeof path, "%s/nope", root);
-    assert_int_equal(cli_load_path(&l, path, &errs), 1);
+    assert_int_equal(pol_load_path(&l, path, &errs), 1);
     assert_true(strstr(errs.v[2].message, "no such file or directory") != NULL);
-    cli_errors_free(&errs);
+    pol_errors_free(&errs);
 
     /* compiling: parse errors carry OPA's details */
     rego_parse_opts po = {0};
-    rego_policy *p = cli_loaded_compile(&l, &po, NULL, &errs);
+    rego_policy *p = pol_loaded_compile(&l, &po, NULL, &errs);
     assert_non_null(p);
     rego_policy_free(p);
-    cli_loaded_free(&l);
+    pol_loaded_free(&l);
 
-    cli_loaded_init(&l);
+    pol_loaded_init(&l);
     put("bad/b.rego", "package b\n\np := \n");
     snprintf(path, sizeof path, "%s/bad", root);
-    assert_int_equal(cli_load_path(&l, path, &errs), 0);
-    assert_null(cli_loaded_compile(&l, &po, NULL, &errs));
+    assert_int_equal(pol_load_path(&l, path, &errs), 0);
+    assert_null(pol_loaded_compile(&l, &po, NULL, &errs));
     assert_true(errs.n >= 1);
     assert_string_equal(errs.v[0].code, "rego_parse_error");
     assert_int_equal(errs.v[0].row, 3);
     assert_non_null(errs.v[0].detail_line);
     assert_string_equal(errs.v[0].detail_line, "p := ");
-    cli_errors_free(&errs);
-    cli_loaded_free(&l);
+    pol_errors_free(&errs);
+    pol_loaded_free(&l);
 }
 
 int main(void) {

@@ -5,15 +5,11 @@
  * The conformance corpora test the language in breadth; these tests pin the
  * API contract. */
 #include <pthread.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "rego/rego.h"
 #include "value/value.h"
@@ -281,7 +277,6 @@ static void test_expr_values(void **state) {
     rego_policy_free(p);
     gh_arena_free(&a);
 }
-
 
 typedef struct tjob {
     const rego_query *q;

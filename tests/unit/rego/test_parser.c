@@ -3,30 +3,13 @@
  * (rule kinds, refs, keys, flags, some/every/with), OPA's parse errors with
  * their row:col, keywords per syntax version, METADATA annotations, limits
  * and behaviour when the arena budget runs out. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "rego/rego.h"
-
-static gh_arena A;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
 
 static rego_module *parse(rego_version v, const char *src) {
     rego_parse_opts o = {.version = v};
@@ -799,21 +782,14 @@ static void test_backtracking(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_print_v1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_print_operators, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_print_v0, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queries_terms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rule_shapes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expr_shapes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scanner_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_keywords, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_builtin_hook, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_annotations, setup, teardown),
-        cmocka_unit_test(test_backtracking),
-        cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backtracking_linear, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
+        GH_TEST_ARENA(test_print_v1),    GH_TEST_ARENA(test_print_operators),
+        GH_TEST_ARENA(test_print_v0),    GH_TEST_ARENA(test_queries_terms),
+        GH_TEST_ARENA(test_rule_shapes), GH_TEST_ARENA(test_expr_shapes),
+        GH_TEST_ARENA(test_errors),      GH_TEST_ARENA(test_scanner_errors),
+        GH_TEST_ARENA(test_keywords),    GH_TEST_ARENA(test_builtin_hook),
+        GH_TEST_ARENA(test_annotations), cmocka_unit_test(test_backtracking),
+        GH_TEST_ARENA(test_limits),      GH_TEST_ARENA(test_backtracking_linear),
+        GH_TEST_ARENA(test_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

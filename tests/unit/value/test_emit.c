@@ -2,30 +2,13 @@
  * order (insertion / canonical), Go encoding/json string escapes, invalid
  * UTF-8, non-string keys, sets as sorted arrays. Expected texts were taken
  * from `opa eval -f raw` / `-f json` (OPA 0.61.0) for the same values. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "value/value.h"
-
-static gh_arena A;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
 
 static val_t *I(int64_t i) { return val_int(&A, i); }
 static val_t *S(const char *s) { return val_strc(&A, s); }
@@ -261,5 +244,5 @@ int main(void) {
         cmocka_unit_test(test_escapes),         cmocka_unit_test(test_nonstring_keys),
         cmocka_unit_test(test_sets_and_large),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }

@@ -3,30 +3,13 @@
  * keys, escapes and surrogates, strict UTF-8, the BOM, arena budget and heap
  * failure injection (GH_ENOMEM, never a crash), and agreement of parsed
  * values (and their hashes) with values built by hand. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "value/value.h"
-
-static gh_arena A;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
 
 static val_t *parse_ok(const char *s) {
     val_t *v = NULL;
@@ -486,5 +469,5 @@ int main(void) {
         cmocka_unit_test(test_key_cache),
         cmocka_unit_test(test_arena_budget),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }

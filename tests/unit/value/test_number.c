@@ -3,30 +3,13 @@
  * representations and exponents, numeric views, and val_num_double's
  * shortest round-trip text (Go's strconv 'g' -1 as OPA prints floats). */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "value/value.h"
-
-static gh_arena A;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
 
 static val_t *N(const char *lit) {
     gh_err e;
@@ -339,5 +322,5 @@ int main(void) {
         cmocka_unit_test(test_views),            cmocka_unit_test(test_double_format),
         cmocka_unit_test(test_double_roundtrip),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }

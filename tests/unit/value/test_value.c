@@ -2,30 +2,13 @@
  * ordering (OPA's ast.Compare), canonical order, deep copy and behaviour
  * under arena exhaustion. Values are built with constructors only (the
  * JSON parser is tested on its own). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "value/value.h"
-
-static gh_arena A;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
 
 static val_t *I(int64_t i) { return val_int(&A, i); }
 static val_t *S(const char *s) { return val_strc(&A, s); }
@@ -562,5 +545,5 @@ int main(void) {
         cmocka_unit_test(test_copy),         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_order_properties),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }

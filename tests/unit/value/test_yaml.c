@@ -3,14 +3,10 @@
  * go-yaml numbers, tags, keys), anchors and merge keys, the alias budget,
  * depth limit, error positions, and every arena/heap failure point.
  * Expected results were checked against OPA 0.61 (`opa eval -i x.yaml input`). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "../gh_test.h"
 
 #include "value/value.h"
 

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Decision server throughput: wrk over TLS 1.3 keep-alive against `gatehouse
+# serve` and against the reference `opa run --server` (OPA 0.61 from
+# ../shared/peers) in the same run, same certificate, same policy files, same
+# load (wrk -t2 -c32 for $BENCH_DURATION, default 10s, after a 2 s warm-up).
+#  1. small:     POST /v1/data/bench/allow, a one-line rule on the input
+#  2. admission: POST /v1/data/admission/deny with the AdmissionReview of
+#                ../shared/vectors/admissionreview-pod.json as input (the same
+#                Rego Pod checks on both; OPA has no /v1/admit)
+#  3. /v1/admit: gatehouse alone, the same AdmissionReview through the
+#                Gatekeeper model + built-in pack (no OPA equivalent)
+#  4. paced:     the small decision paced to about 5k req/s (wrk has no fixed
+#                rate and wrk2 is not in Debian: 17 connections each waiting
+#                3 ms between requests; the achieved rate is printed)
+# Prints decisions/s, p50/p99 (wrk --latency) and the ratio gatehouse/OPA.
+# NOTE: the servers and wrk share this machine's cores (2 on the CI box), so
+# absolute figures are lower than on a dedicated server; the ratio is what
+# compares. Usage: bench/server.sh [BUILD_DIR] (default build).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+case "$build" in /*) GH="$build/gatehouse" ;; *) GH="$PWD/$build/gatehouse" ;; esac
+OPA="$PWD/../shared/peers/opa-0.61.0/opa"
+review="$PWD/../shared/vectors/admissionreview-pod.json"
+dur=${BENCH_DURATION:-10s}
+conns=${BENCH_CONNECTIONS:-32}
+threads=${BENCH_THREADS:-2}
+command -v wrk >/dev/null || { echo "server.sh: wrk not installed" >&2; exit 1; }
+[ -x "$GH" ] || { echo "server.sh: $GH not built" >&2; exit 1; }
+tmp=$(mktemp -d)
+. "$PWD/tests/integration/server/lib.sh"
+trap srv_cleanup EXIT
+make_certs "$tmp/certs" || { echo "server.sh: openssl failed" >&2; exit 1; }
+policy=("$PWD/bench/server/small.rego" "$PWD/bench/server/admission.rego")
+printf '{"input":{"user":"alice"}}' >"$tmp/small.json"
+python3 -c 'import json,sys; print(json.dumps({"input": json.load(open(sys.argv[1]))}))' "$review" >"$tmp/adm.json"
+cp "$review" "$tmp/review.json"
+
+# run_wrk URL BODY [DELAY_MS [CONNS]] -> "rps p50 p99 non2xx" (latencies in ms)
+run_wrk() {
+  local url=$1 body=$2 delay=${3:-}
+  WRK_BODY_FILE=$body WRK_DELAY_MS=$delay wrk -t"$threads" -c"${4:-$conns}" -d2s -s bench/server/post.lua "$url" >/dev/null 2>&1
+  WRK_BODY_FILE=$body WRK_DELAY_MS=$delay wrk -t"$threads" -c"${4:-$conns}" -d"$dur" --latency \
+    -s bench/server/post.lua "$url" >"$tmp/wrk.out" 2>&1
+  python3 - "$tmp/wrk.out" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+def ms(s):
+    m = re.match(r"([\d.]+)(us|ms|s)", s)
+    v = float(m.group(1)); return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
+rps = re.search(r"Requests/sec:\s+([\d.]+)", t)
+p50 = re.search(r"^\s+50%\s+(\S+)", t, re.M)
+p99 = re.search(r"^\s+99%\s+(\S+)", t, re.M)
+bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
+errs = re.search(r"Socket errors:.*", t)
+if not (rps and p50 and p99):
+    print("0 0 0 wrk-failed"); sys.exit()
+print("%.0f %.3f %.3f %s%s" % (float(rps.group(1)), ms(p50.group(1)), ms(p99.group(1)),
+      bad.group(1) if bad else "0", "" if not errs else "+sockerr"))
+PY
+}
+
+# check URL BODY WANT: one request must answer WANT (a substring), or the
+# figures would measure errors
+check() {
+  local got
+  got=$(curl -sS --cacert "$tmp/certs/ca.pem" -X POST -H 'Content-Type: application/json' \
+        --data-binary @"$2" "$1" 2>&1)
+  if [[ "$got" != *"$3"* ]]; then echo "server.sh: $1 answered: ${got:0:300}" >&2; return 1; fi
+}
+
+line() { # LABEL "rps p50 p99 bad"
+  read -r rps p50 p99 bad <<<"$2"
+  printf '%-34s %9s dec/s   p50 %7s ms   p99 %7s ms' "$1" "$rps" "$p50" "$p99"
+  [ "$bad" = 0 ] || printf '   (non-2xx: %s)' "$bad"
+  printf '\n'
+}
+
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b else 'n/a')" "$1" "$2"; }
+
+echo "bench/server: wrk -t$threads -c$conns -d$dur over TLS 1.3 keep-alive, $(nproc) cores shared by servers and wrk; load average before: $(cut -d" " -f1-3 /proc/loadavg)"
+declare -A R
+# both servers run for the whole script; each scenario measures OPA and then
+# gatehouse back to back, so a change in the machine's background load hits
+# both figures of a ratio alike
+if [ -x "$OPA" ]; then
+  start_opa opa 1 --min-tls-version 1.3 "${policy[@]}" || exit 1
+  opa_url=$SRV_URL
+  check "$opa_url/v1/data/bench/allow" "$tmp/small.json" '"result":true' || exit 1
+  check "$opa_url/v1/data/admission/deny" "$tmp/adm.json" 'not from the allowed registry' || exit 1
+else
+  opa_url=""
+  echo "server.sh: $OPA missing: gatehouse figures only"
+fi
+start_gh gh 1 --access-log=false "${policy[@]}" || exit 1
+gh_url=$SRV_URL
+check "$gh_url/v1/data/bench/allow" "$tmp/small.json" '"result":true' || exit 1
+check "$gh_url/v1/data/admission/deny" "$tmp/adm.json" 'not from the allowed registry' || exit 1
+
+# scenario KEY LABEL PATH BODY [DELAY CONNS]
+scenario() {
+  local key=$1 label=$2 path=$3 body=$4 delay=${5:-} c=${6:-}
+  if [ -n "$opa_url" ]; then
+    R[opa_$key]=$(run_wrk "$opa_url$path" "$body" "$delay" "$c")
+    line "opa       $label" "${R[opa_$key]}"
+  fi
+  R[gh_$key]=$(run_wrk "$gh_url$path" "$body" "$delay" "$c")
+  line "gatehouse $label" "${R[gh_$key]}"
+}
+scenario small "small" /v1/data/bench/allow "$tmp/small.json"
+scenario adm "admission (data API)" /v1/data/admission/deny "$tmp/adm.json"
+scenario paced "small paced ~5k/s" /v1/data/bench/allow "$tmp/small.json" 3 17
+if check "$gh_url/v1/admit" "$tmp/review.json" '"response"'; then
+  R[gh_admit]=$(run_wrk "$gh_url/v1/admit" "$tmp/review.json")
+  line "gatehouse /v1/admit (no OPA peer)" "${R[gh_admit]}"
+fi
+stop_servers
+
+if [ -n "${R[opa_small]:-}" ]; then
+  echo "ratio small (gatehouse/opa dec/s):     $(ratio "${R[gh_small]%% *}" "${R[opa_small]%% *}")"
+  echo "ratio admission (gatehouse/opa dec/s): $(ratio "${R[gh_adm]%% *}" "${R[opa_adm]%% *}")"
+fi

@@ -1,0 +1,10 @@
+/* fuzz_hcl1.c - libFuzzer target for pol_parse_hcl1 (src/policy/parse_hcl1.c).
+ * The checks live in fuzz_parse_common.h. Replayed over tests/fuzz/corpus/hcl1/ by
+ * the shared replay_main.c. */
+#include "fuzz_parse_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    return fuzz_parse_one(pol_parse_hcl1, data, size);
+}

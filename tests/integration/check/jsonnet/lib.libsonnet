@@ -1,0 +1,1 @@
+{ replicas(env):: if env == 'prod' then 3 else 1 }
