@@ -12,7 +12,8 @@
 #  4. paced:     the small decision paced to about 5k req/s (wrk has no fixed
 #                rate and wrk2 is not in Debian: 17 connections each waiting
 #                3 ms between requests; the achieved rate is printed)
-# Prints decisions/s, p50/p99 (wrk --latency) and the ratio gatehouse/OPA.
+# Prints decisions/s, p50/p99 (wrk --latency), each server's CPU time per
+# decision (from /proc/PID/stat) and the ratios gatehouse/OPA.
 # NOTE: the servers and wrk share this machine's cores (2 on the CI box), so
 # absolute figures are lower than on a dedicated server; the ratio is what
 # compares. Usage: bench/server.sh [BUILD_DIR] (default build).
@@ -36,27 +37,38 @@ printf '{"input":{"user":"alice"}}' >"$tmp/small.json"
 python3 -c 'import json,sys; print(json.dumps({"input": json.load(open(sys.argv[1]))}))' "$review" >"$tmp/adm.json"
 cp "$review" "$tmp/review.json"
 
-# run_wrk URL BODY [DELAY_MS [CONNS]] -> "rps p50 p99 non2xx" (latencies in ms)
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# run_wrk URL BODY DELAY_MS CONNS PID -> "rps p50 p99 non2xx cpu_us_per_req"
+# (latencies in ms; DELAY_MS and CONNS may be empty; the server's CPU time
+# per request is measured from /proc/PID/stat over the timed run)
 run_wrk() {
-  local url=$1 body=$2 delay=${3:-}
-  WRK_BODY_FILE=$body WRK_DELAY_MS=$delay wrk -t"$threads" -c"${4:-$conns}" -d2s -s bench/server/post.lua "$url" >/dev/null 2>&1
-  WRK_BODY_FILE=$body WRK_DELAY_MS=$delay wrk -t"$threads" -c"${4:-$conns}" -d"$dur" --latency \
+  local url=$1 body=$2 delay=${3:-} c=${4:-$conns} pid=$5
+  WRK_BODY_FILE=$body WRK_DELAY_MS=$delay wrk -t"$threads" -c"$c" -d2s -s bench/server/post.lua "$url" >/dev/null 2>&1
+  local t0 t1
+  t0=$(cpu_ticks "$pid")
+  WRK_BODY_FILE=$body WRK_DELAY_MS=$delay wrk -t"$threads" -c"$c" -d"$dur" --latency \
     -s bench/server/post.lua "$url" >"$tmp/wrk.out" 2>&1
-  python3 - "$tmp/wrk.out" <<'PY'
+  t1=$(cpu_ticks "$pid")
+  python3 - "$tmp/wrk.out" "$((t1 - t0))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
+ticks, hz = int(sys.argv[2]), int(sys.argv[3])
 def ms(s):
     m = re.match(r"([\d.]+)(us|ms|s)", s)
     v = float(m.group(1)); return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
 rps = re.search(r"Requests/sec:\s+([\d.]+)", t)
+n = re.search(r"(\d+) requests in", t)
 p50 = re.search(r"^\s+50%\s+(\S+)", t, re.M)
 p99 = re.search(r"^\s+99%\s+(\S+)", t, re.M)
 bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", t)
 errs = re.search(r"Socket errors:.*", t)
-if not (rps and p50 and p99):
-    print("0 0 0 wrk-failed"); sys.exit()
-print("%.0f %.3f %.3f %s%s" % (float(rps.group(1)), ms(p50.group(1)), ms(p99.group(1)),
-      bad.group(1) if bad else "0", "" if not errs else "+sockerr"))
+if not (rps and p50 and p99 and n):
+    print("0 0 0 wrk-failed 0"); sys.exit()
+cpu = ticks / hz * 1e6 / max(int(n.group(1)), 1)
+print("%.0f %.3f %.3f %s%s %.1f" % (float(rps.group(1)), ms(p50.group(1)), ms(p99.group(1)),
+      bad.group(1) if bad else "0", "" if not errs else "+sockerr", cpu))
 PY
 }
 
@@ -69,9 +81,9 @@ check() {
   if [[ "$got" != *"$3"* ]]; then echo "server.sh: $1 answered: ${got:0:300}" >&2; return 1; fi
 }
 
-line() { # LABEL "rps p50 p99 bad"
-  read -r rps p50 p99 bad <<<"$2"
-  printf '%-34s %9s dec/s   p50 %7s ms   p99 %7s ms' "$1" "$rps" "$p50" "$p99"
+line() { # LABEL "rps p50 p99 bad cpu"
+  read -r rps p50 p99 bad cpu <<<"$2"
+  printf '%-34s %9s dec/s   p50 %7s ms   p99 %7s ms   server CPU %6s us/dec' "$1" "$rps" "$p50" "$p99" "$cpu"
   [ "$bad" = 0 ] || printf '   (non-2xx: %s)' "$bad"
   printf '\n'
 }
@@ -86,6 +98,7 @@ declare -A R
 if [ -x "$OPA" ]; then
   start_opa opa 1 --min-tls-version 1.3 "${policy[@]}" || exit 1
   opa_url=$SRV_URL
+  opa_pid=${SRV_PIDS[-1]}
   check "$opa_url/v1/data/bench/allow" "$tmp/small.json" '"result":true' || exit 1
   check "$opa_url/v1/data/admission/deny" "$tmp/adm.json" 'not from the allowed registry' || exit 1
 else
@@ -94,6 +107,7 @@ else
 fi
 start_gh gh 1 --access-log=false "${policy[@]}" || exit 1
 gh_url=$SRV_URL
+gh_pid=${SRV_PIDS[-1]}
 check "$gh_url/v1/data/bench/allow" "$tmp/small.json" '"result":true' || exit 1
 check "$gh_url/v1/data/admission/deny" "$tmp/adm.json" 'not from the allowed registry' || exit 1
 
@@ -101,17 +115,17 @@ check "$gh_url/v1/data/admission/deny" "$tmp/adm.json" 'not from the allowed reg
 scenario() {
   local key=$1 label=$2 path=$3 body=$4 delay=${5:-} c=${6:-}
   if [ -n "$opa_url" ]; then
-    R[opa_$key]=$(run_wrk "$opa_url$path" "$body" "$delay" "$c")
+    R[opa_$key]=$(run_wrk "$opa_url$path" "$body" "$delay" "$c" "$opa_pid")
     line "opa       $label" "${R[opa_$key]}"
   fi
-  R[gh_$key]=$(run_wrk "$gh_url$path" "$body" "$delay" "$c")
+  R[gh_$key]=$(run_wrk "$gh_url$path" "$body" "$delay" "$c" "$gh_pid")
   line "gatehouse $label" "${R[gh_$key]}"
 }
 scenario small "small" /v1/data/bench/allow "$tmp/small.json"
 scenario adm "admission (data API)" /v1/data/admission/deny "$tmp/adm.json"
 scenario paced "small paced ~5k/s" /v1/data/bench/allow "$tmp/small.json" 3 17
 if check "$gh_url/v1/admit" "$tmp/review.json" '"response"'; then
-  R[gh_admit]=$(run_wrk "$gh_url/v1/admit" "$tmp/review.json")
+  R[gh_admit]=$(run_wrk "$gh_url/v1/admit" "$tmp/review.json" "" "" "$gh_pid")
   line "gatehouse /v1/admit (no OPA peer)" "${R[gh_admit]}"
 fi
 stop_servers
@@ -119,4 +133,7 @@ stop_servers
 if [ -n "${R[opa_small]:-}" ]; then
   echo "ratio small (gatehouse/opa dec/s):     $(ratio "${R[gh_small]%% *}" "${R[opa_small]%% *}")"
   echo "ratio admission (gatehouse/opa dec/s): $(ratio "${R[gh_adm]%% *}" "${R[opa_adm]%% *}")"
+  # CPU per decision does not depend on how wrk and the servers share the cores
+  echo "ratio small CPU/dec (opa/gatehouse):     $(ratio "${R[opa_small]##* }" "${R[gh_small]##* }")"
+  echo "ratio admission CPU/dec (opa/gatehouse): $(ratio "${R[opa_adm]##* }" "${R[gh_adm]##* }")"
 fi

@@ -45,6 +45,7 @@ typedef enum {
     CLI_FMT_CYCLONEDX,  /* policy/parse_cyclonedx.c (JSON as is, XML mapped) */
     CLI_FMT_HCL2,       /* policy/parse_hcl2.c (tmccombs/hcl2json's shape) */
     CLI_FMT_CUE,        /* policy/parse_cue.c (CUE data subset) */
+    CLI_FMT_IGNORE,     /* policy/parse_ignore.c (.gitignore/.dockerignore) */
     CLI_FMT_GROOVY,     /* not available: no C library (error naming it) */
     CLI_FMT_TEXTPROTO,  /* not available */
 } cli_format;

@@ -1,9 +1,9 @@
 /* cli_check.c - `gatehouse check FILE...`, compatible with `conftest test`:
  * loads policies (-p, default ./policy) and data (-d), parses each input
- * (YAML, JSON, Dockerfile, TOML, INI; by extension or --parser), evaluates
+ * (every format of cli_input.c; by extension or --parser), evaluates
  * the deny/violation/warn rules of the selected namespaces through
- * policy/check.c and prints conftest's stdout, json, tap, table or github
- * output. Exit: 0 ok, 1 failures (or any error), with --fail-on-warn 2 for
+ * policy/check.c and prints conftest's stdout, json, tap, table, junit,
+ * github, sarif or azuredevops output. Exit: 0 ok, 1 failures (or any error), with --fail-on-warn 2 for
  * failures and 1 for warnings only; --no-fail always 0 for results. */
 #include <dirent.h>
 #include <getopt.h>
@@ -66,8 +66,62 @@ static int parse_hook(void *ud, gh_arena *a, const char *parser, const char *pat
     return cli_parse_text(a, text, n, path ? path : "<parse_config>", f, out, e);
 }
 
-/* Directories are walked in lexical order for files with a known parser. */
-static int walk(const char *dir, const regex_t *ignore, strv *files, gh_arena *a) {
+/* --capabilities FILE (OPA's capabilities JSON): the builtins a policy may
+ * call are the names of its "builtins" array; conftest's own parse_config*
+ * builtins stay available. The names live in the command's arena. */
+typedef struct caps {
+    const val_t *names; /* array of strings */
+} caps;
+
+static bool caps_allow(void *ctx, const char *name, size_t n) {
+    const caps *c = ctx;
+    static const char *const host[] = {"parse_config", "parse_config_file",
+                                       "parse_combined_config_files"};
+    for (size_t i = 0; i < sizeof host / sizeof *host; i++)
+        if (strlen(host[i]) == n && !memcmp(host[i], name, n)) return true;
+    for (size_t i = 0; i < val_arr_len(c->names); i++) {
+        const val_t *s = val_arr_at(c->names, i);
+        if (val_str_len(s) == n && !memcmp(val_str_ptr(s), name, n)) return true;
+    }
+    return false;
+}
+
+static int caps_load(gh_arena *a, const char *path, caps *out, gh_err *e) {
+    char *text = NULL;
+    size_t len = 0;
+    int rc = gh_read_file(path, GH_MAX_DOC_BYTES, &text, &len, e);
+    if (rc) return rc;
+    val_t *doc = NULL;
+    rc = val_json_parse(a, text, len, NULL, &doc, e);
+    gh_free(text);
+    if (rc) {
+        if (!e->file[0]) gh_err_set_file(e, path);
+        return rc;
+    }
+    val_t *bis = doc->kind == VAL_OBJECT ? val_obj_get_str(doc, "builtins", 8) : NULL;
+    if (!bis || bis->kind != VAL_ARRAY)
+        return gh_err_set(e, GH_EINVAL, path, 0, 0,
+                          "capabilities: expected an object with a \"builtins\" array");
+    val_t *names = val_arr_new(a, val_arr_len(bis));
+    if (!names) return gh_err_set(e, GH_ENOMEM, path, 0, 0, "out of memory");
+    for (size_t i = 0; i < val_arr_len(bis); i++) {
+        const val_t *b = val_arr_at(bis, i);
+        val_t *nm = b->kind == VAL_OBJECT ? val_obj_get_str(b, "name", 4) : NULL;
+        if (!nm || !val_is_str(nm))
+            return gh_err_set(e, GH_EINVAL, path, 0, 0,
+                              "capabilities: builtins[%zu] has no string \"name\"", i);
+        if (val_arr_push(a, names, nm)) return gh_err_set(e, GH_ENOMEM, path, 0, 0, "out of memory");
+    }
+    out->names = names;
+    return 0;
+}
+
+/* Directories are walked in lexical order for files with a known parser;
+ * symbolic links are followed (conftest does), up to WALK_MAX_DEPTH levels so
+ * that a link cycle ends in an error. */
+#define WALK_MAX_DEPTH 64
+static int walk(const char *dir, const regex_t *ignore, strv *files, gh_arena *a, int depth) {
+    if (depth > WALK_MAX_DEPTH) return -1;
     struct dirent **ents = NULL;
     int n = scandir(dir, &ents, NULL, alphasort);
     if (n < 0) return -1;
@@ -83,7 +137,7 @@ static int walk(const char *dir, const regex_t *ignore, strv *files, gh_arena *a
             } else if (ignore && regexec(ignore, p, 0, NULL, 0) == 0) {
                 /* skipped by --ignore */
             } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-                rc = walk(p, ignore, files, a);
+                rc = walk(p, ignore, files, a, depth + 1);
             } else if (cli_format_for_path(p) >= 0) {
                 if (strv_push(files, p)) rc = -1;
             }
@@ -594,8 +648,10 @@ static void check_usage(FILE *f) {
         "      --all-namespaces    test every namespace of the policies\n"
         "  -d, --data PATH         data files or directories (repeatable)\n"
         "      --combine           evaluate all files as one input [{path, contents}]\n"
-        "      --parser NAME       yaml, json, dockerfile, toml, ini, xml, jsonnet,\n"
-        "                          properties, dotenv, ... (default: by file name; stdin: yaml)\n"
+        "      --parser NAME       yaml, json, dockerfile, toml, ini, hcl2, hcl1, xml,\n"
+        "                          jsonnet, properties, dotenv, hocon, edn, vcl, spdx,\n"
+        "                          cyclonedx, cue, ignore (default: by file name;\n"
+        "                          stdin: yaml)\n"
         "      --ignore REGEX      skip files whose path matches, when walking directories\n"
         "      --fail-on-warn      exit 1 on warnings, 2 on failures\n"
         "      --no-fail           exit 0 even when policies fail\n"
@@ -607,6 +663,7 @@ static void check_usage(FILE *f) {
         "      --quiet             print nothing when every test passes\n"
         "      --strict            OPA's strict compile mode (unused vars, imports...)\n"
         "      --show-builtin-errors  builtin errors fail the run (else undefined)\n"
+        "      --capabilities FILE OPA capabilities JSON: only its builtins may be called\n"
         "      --trace             print OPA's evaluation trace of every query (with an\n"
         "                          output other than stdout, on stderr)\n");
 }
@@ -626,6 +683,7 @@ enum {
     O_CONFIG,
     O_REGOVER,
     O_TRACE,
+    O_CAPS,
 };
 
 int cli_check(int argc, char **argv) {
@@ -648,6 +706,7 @@ int cli_check(int argc, char **argv) {
         {"config-file", required_argument, NULL, 'c'},
         {"rego-version", required_argument, NULL, O_REGOVER},
         {"trace", no_argument, NULL, O_TRACE},
+        {"capabilities", required_argument, NULL, O_CAPS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -658,6 +717,8 @@ int cli_check(int argc, char **argv) {
     rego_parse_opts po = {0};
     cli_format parser = CLI_FMT_AUTO;
     const char *output = NULL, *ignore_re = NULL, *config = NULL, *parser_name = NULL;
+    const char *caps_file = NULL;
+    caps capset = {0};
     int c, rc = CLI_FAIL;
     regex_t ignore;
     bool have_ignore = false;
@@ -692,6 +753,7 @@ int cli_check(int argc, char **argv) {
         case O_QUIET: quiet = true; break;
         case O_STRICT: co.strict = true; break;
         case O_TRACE: trace = true; break;
+        case O_CAPS: caps_file = optarg; break;
         case O_BUILTINERR: builtin_errors = true; break;
         case 'c': config = optarg; break;
         case O_REGOVER:
@@ -741,6 +803,7 @@ int cli_check(int argc, char **argv) {
         if (!bad) bad = cfg_strs(&a, cfg, "data", &datas);
         if (!bad) bad = cfg_str(&a, cfg, "output", &output);
         if (!bad) bad = cfg_str(&a, cfg, "ignore", &ignore_re);
+        if (!bad) bad = cfg_str(&a, cfg, "capabilities", &caps_file);
         if (!bad && parser == CLI_FMT_AUTO) bad = cfg_str(&a, cfg, "parser", &parser_name);
         if (bad < 0) goto oom;
         if (bad) {
@@ -799,8 +862,10 @@ int cli_check(int argc, char **argv) {
         if (!argv[i][0]) continue; /* conftest ignores blank file names */
         struct stat st;
         if (strcmp(argv[i], "-") && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (walk(argv[i], have_ignore ? &ignore : NULL, &files, &a)) {
-                fprintf(stderr, "Error: cannot read directory %s\n", argv[i]);
+            if (walk(argv[i], have_ignore ? &ignore : NULL, &files, &a, 0)) {
+                fprintf(stderr, "Error: cannot read directory %s (or nested deeper than %d "
+                                "levels: a symbolic link cycle?)\n",
+                        argv[i], WALK_MAX_DEPTH);
                 goto out;
             }
         } else if (strv_push(&files, argv[i])) {
@@ -836,6 +901,14 @@ int cli_check(int argc, char **argv) {
     if (pol_check_register_builtins(&e)) {
         cli_print_err(&e);
         goto out;
+    }
+    if (caps_file) {
+        if (caps_load(&a, caps_file, &capset, &e)) {
+            cli_print_err(&e);
+            goto out;
+        }
+        co.allow_builtin = caps_allow;
+        co.allow_ctx = &capset;
     }
     if (!errs.n) pol = pol_loaded_compile(&l, &po, &co, &errs);
     if (errs.n || !pol) {
@@ -924,9 +997,11 @@ int cli_check(int argc, char **argv) {
             r->ns = sel.v[s];
             if (pol_check_eval(chk, &a, sel.v[s], input, r, &e)) {
                 char msg[GH_ERR_MSG + GH_ERR_FILE + 64];
-                fprintf(stderr, "Error: running test against %s: %s%s%s\n", fname,
-                        e.kind ? e.kind : "", e.kind ? ": " : "",
-                        gh_err_format(&e, msg, sizeof msg));
+                /* conftest (--show-builtin-errors) reports "built-in error: ..." */
+                bool bierr = e.kind && !strcmp(e.kind, "eval_builtin_error");
+                fprintf(stderr, "Error: running test against %s: %s%s%s%s\n", fname,
+                        bierr ? "built-in error: " : "", e.kind ? e.kind : "",
+                        e.kind ? ": " : "", gh_err_format(&e, msg, sizeof msg));
                 goto out;
             }
         }

@@ -1,6 +1,6 @@
 /* cli_input.c - loading input documents for subcommands: picks JSON, YAML,
  * Dockerfile, TOML, INI, XML, Jsonnet, properties, dotenv, HOCON, EDN, VCL,
- * HCL1, HCL2, SPDX, CycloneDX or CUE data (all but the first two in
+ * HCL1, HCL2, SPDX, CycloneDX, CUE or .gitignore/.dockerignore data (all but the first two in
  * policy/parse_*.c) by
  * --parser,
  * extension or file name, reads files or stdin within GH_MAX_DOC_BYTES,
@@ -30,6 +30,7 @@ int cli_format_from_name(const char *name) {
     if (!strcasecmp(name, "cyclonedx")) return CLI_FMT_CYCLONEDX;
     if (!strcasecmp(name, "hcl2")) return CLI_FMT_HCL2;
     if (!strcasecmp(name, "cue")) return CLI_FMT_CUE;
+    if (!strcasecmp(name, "ignore")) return CLI_FMT_IGNORE;
     if (!strcasecmp(name, "groovy")) return CLI_FMT_GROOVY;
     if (!strcasecmp(name, "textproto")) return CLI_FMT_TEXTPROTO;
     return -1;
@@ -58,6 +59,8 @@ int cli_format_for_path(const char *path) {
     if (!strcasecmp(dot, ".vcl")) return CLI_FMT_VCL;
     if (!strcasecmp(dot, ".spdx")) return CLI_FMT_SPDX;
     if (!strcasecmp(dot, ".cue")) return CLI_FMT_CUE;
+    /* conftest: the extension names the type; both map to its ignore parser */
+    if (!strcasecmp(dot, ".gitignore") || !strcasecmp(dot, ".dockerignore")) return CLI_FMT_IGNORE;
     /* .textproto: that parser is not available (--parser textproto says so);
      * by name such files are not picked up, so directory walks skip them */
     return -1;
@@ -87,6 +90,8 @@ int cli_parse_text(gh_arena *a, const char *text, size_t len, const char *name, 
         rc = gh_err_set(e, GH_EINVAL, name, 0, 0,
                         "parser %s is not available in this build (no C library for it)",
                         fmt == CLI_FMT_GROOVY ? "groovy" : "textproto");
+    } else if (fmt == CLI_FMT_IGNORE) {
+        rc = pol_parse_ignore(a, text, len, name, out, e);
     } else if (fmt == CLI_FMT_CUE) {
         rc = pol_parse_cue(a, text, len, name, out, e);
     } else if (fmt == CLI_FMT_HCL2) {

@@ -12,11 +12,13 @@ static void parse_usage(FILE *f) {
     fprintf(f, "usage: gatehouse parse [--parser NAME] FILE...\n\n"
                "Print each FILE (- for stdin) as JSON. The parser follows the file name as\n"
                "conftest's does (.json, .yaml/.yml, .toml, .ini, Dockerfile, .xml, .jsonnet,\n"
-               ".properties, .env, .hocon, .edn, .vcl, .tf/.tfvars/.hcl: hcl2, .spdx, .cue;\n"
+               ".properties, .env, .hocon, .edn, .vcl, .tf/.tfvars/.hcl: hcl2, .spdx, .cue,\n"
+               ".gitignore/.dockerignore: ignore;\n"
                "anything else and stdin: YAML) unless --parser is given. Parsers: yaml, json,\n"
                "dockerfile, toml, ini, xml, jsonnet, properties, dotenv, hocon, edn, vcl, hcl1,\n"
-               "hcl2, spdx, cyclonedx, cue (data only; groovy and textproto are not available\n"
-               "in this build). A YAML file with several documents prints as an array of them.\n");
+               "hcl2, spdx, cyclonedx, cue (data only), ignore (groovy and textproto are not\n"
+               "available in this build). A YAML file with several documents prints as an\n"
+               "array of them.\n");
 }
 
 int cli_parse(int argc, char **argv) {

@@ -296,12 +296,14 @@ typedef struct xnode xnode;
 struct xnode {
     xk k;
     size_t s, e;
-    bool negative; /* X_NUMBER written as "-N" */
-    xnode **kids;  /* tuple items; object: key0 val0 key1 val1... */
+    bool negative; /* X_NUMBER written as "-N" (the digits start at ns) */
+    size_t ns;
+    xnode **kids; /* tuple items; object: key0 val0 key1 val1... */
     size_t nkids, cap;
 };
 
 static xnode *parse_expr(hp *P, bool nl);
+static xnode *parse_postfix(hp *P, bool nl);
 
 static xnode *mk(hp *P, xk k, size_t s) {
     xnode *x = gh_arena_calloc(P->a, sizeof *x);
@@ -506,19 +508,20 @@ static xnode *parse_term(hp *P, bool nl) {
     }
     case T_MINUS:
     case T_BANG: {
+        /* hcl2json evaluates an operator applied to a literal (-5, !true);
+         * anything else stays "${...}" */
         take(P);
-        if (first.t == T_MINUS) {
-            if (peek(P, &t)) return NULL;
-            if (t->t == T_NUMBER && t->s == first.e) { /* -1: a negative literal */
-                tok num = *t;
-                take(P);
-                if ((x = mk(P, X_NUMBER, first.s))) x->e = num.e, x->negative = true;
-                return x;
-            }
-        }
-        xnode *r = parse_term(P, nl);
+        xnode *r = parse_postfix(P, nl);
         if (!r) return NULL;
-        if ((x = mk(P, X_OTHER, first.s))) x->e = r->e;
+        if (!(x = mk(P, X_OTHER, first.s))) return NULL;
+        x->e = r->e;
+        if (first.t == T_MINUS && r->k == X_NUMBER && !r->negative) {
+            x->k = X_NUMBER;
+            x->negative = true;
+            x->ns = r->s;
+        } else if (first.t == T_BANG && (r->k == X_TRUE || r->k == X_FALSE)) {
+            x->k = r->k == X_TRUE ? X_FALSE : X_TRUE;
+        }
         return x;
     }
     default:
@@ -809,15 +812,20 @@ static val_t *convert_key(hp *P, xnode *k) {
         return v;
     }
     /* (expr) keys: their source inside ${} */
-    size_t s = k->s, e = k->e;
-    if (P->src[s] == '(' && P->src[e - 1] == ')') s++, e--;
-    return wrap_src(P, s, e);
+    return wrap_src(P, k->s, k->e); /* (expr) keys keep their parentheses */
 }
 
 static val_t *convert(hp *P, xnode *x) {
     switch (x->k) {
     case X_NUMBER: {
-        val_t *v = val_num_parse(P->a, P->src + x->s, x->e - x->s, NULL);
+        val_t *v;
+        if (x->negative) {
+            char *t = gh_arena_printf(P->a, "-%.*s", (int)(x->e - x->ns), P->src + x->ns);
+            if (!t) return oom(P), NULL;
+            v = val_num_parse(P->a, t, strlen(t), NULL);
+        } else {
+            v = val_num_parse(P->a, P->src + x->s, x->e - x->s, NULL);
+        }
         if (!v) {
             tok t = {T_NUMBER, x->s, x->e, P->line, P->col, 0};
             perr(P, &t, "invalid number");
@@ -853,7 +861,21 @@ static val_t *convert(hp *P, xnode *x) {
         }
         return obj;
     }
-    default: return wrap_src(P, x->s, x->e);
+    default: {
+        /* hcl2json gives type expressions (string, list(string), ...) as
+         * written: any source starting with a type keyword */
+        static const char *const types[] = {"string", "number", "bool",   "list",
+                                            "set",    "map",    "object", "tuple"};
+        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+            size_t tl = strlen(types[i]);
+            if (x->e - x->s >= tl && !memcmp(P->src + x->s, types[i], tl)) {
+                val_t *v = val_str(P->a, P->src + x->s, x->e - x->s);
+                if (!v) oom(P);
+                return v;
+            }
+        }
+        return wrap_src(P, x->s, x->e);
+    }
     }
 }
 

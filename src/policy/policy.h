@@ -216,8 +216,10 @@ int pol_parse_hcl1(gh_arena *a, const char *text, size_t n, const char *file, va
  * type -> label -> ... -> [body, ...] (repeated blocks append); numbers,
  * bools, null, strings, tuples and objects as JSON; templates as strings
  * with interpolations kept as "${<expr source>}" (a string that is only
- * "${expr}" converts as expr); every other expression (references, calls,
- * operators, conditionals, for-expressions, splats) as "${<source>}".
+ * "${expr}" converts as expr); operators on literals evaluated (-5, !true);
+ * source starting with a type keyword (list(string)) kept as written; every
+ * other expression (references, calls, operators, conditionals,
+ * for-expressions, splats) as "${<source>}".
  * Heredocs (<<EOT, <<-EOT) become strings. Expressions are delimited, not
  * evaluated. (parse_hcl2.c) Errors: GH_EPARSE with line:col, GH_ELIMIT. */
 int pol_parse_hcl2(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
@@ -293,6 +295,16 @@ int pol_parse_properties(gh_arena *a, const char *text, size_t n, const char *fi
  * ` #` and are trimmed, and expand variables too. Errors: GH_EPARSE with
  * line:col. (parse_dotenv.c) */
 int pol_parse_dotenv(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
+                     gh_err *e);
+/* Parse a .gitignore/.dockerignore file as conftest's "ignore" parser does
+ * (shteou/go-ignore): an array with one object per line (lines split at
+ * '\n'; a final newline gives a last Empty entry) holding "Kind", "Value"
+ * and "Original" (the line as written). Kind is "Empty" (blank line; Value
+ * ""), "Comment" (`#`; Value the text after it, trimmed), "NegatedPath"
+ * (`!`; Value the rest) or "Path" (Value the trimmed line). Bytes that are
+ * not UTF-8 become U+FFFD. Never fails but on memory (GH_ENOMEM).
+ * (parse_ignore.c) */
+int pol_parse_ignore(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                      gh_err *e);
 
 typedef struct pol_check pol_check;

@@ -485,10 +485,14 @@ static int check_tree(rego_policy *p, rnode *n, gh_err *e) {
 int rego_policy_compile(rego_policy *p, const rego_compile_opts *o, gh_err *e) {
     if (p->compiled) return 0;
     p->strict = o && o->strict;
+    p->allow_builtin = o ? o->allow_builtin : NULL;
+    p->allow_ctx = o ? o->allow_ctx : NULL;
     p->nnodes = 0;
     int rc = build_tree(p, e);
     if (!rc) rc = check_tree(p, p->root, e);
     if (!rc) rc = rc_lower_rules(p, e);
+    p->allow_builtin = NULL; /* the hook's context need not outlive the compile */
+    p->allow_ctx = NULL;
     if (!rc) rc = rc_check_recursion(p, e);
     if (!rc) rc = rc_check_types(p, e);
     if (!rc) rc = rc_build_indexes(p, e);

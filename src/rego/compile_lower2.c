@@ -37,6 +37,32 @@ static const struct {
     {"trace", OP_TRACE, 1},
 };
 
+/* Errors found while lowering: OPA reports every rule's errors (up to 10),
+ * sorted by location; lowering goes on with the next rule after one. */
+typedef struct lerrs {
+    gh_err errs[10];
+    uint32_t n;
+    int fatal;
+} lerrs;
+
+/* A call of builtin `name` at loc: 0 when the policy's capabilities allow it
+ * (or set none); else the call is recorded in c->cap_errs (lowering goes on,
+ * so every rejected call is reported) or, without that list, an error. */
+static int cap_check(lctx *c, const char *name, const rego_loc *loc) {
+    if (!c->p->allow_builtin || c->p->allow_builtin(c->p->allow_ctx, name, strlen(name)))
+        return 0;
+    lerrs *le = c->cap_errs;
+    if (!le) return lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
+    if (le->n < 10) {
+        gh_err *x = &le->errs[le->n++];
+        gh_err_clear(x);
+        gh_err_set(x, GH_ENOTFOUND, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
+                   loc ? (int)loc->col : 0, "undefined function %s", name);
+        gh_err_set_kind(x, "rego_type_error");
+    }
+    return 0;
+}
+
 static const char *path_name(lctx *c, uint8_t root, val_t *const *path, uint32_t n) {
     gh_buf b;
     gh_buf_init(&b);
@@ -121,6 +147,9 @@ xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, con
     }
     x->name = name;
     x->bi = rego_builtin_find(name, strlen(name));
+    if ((x->bi || !strcmp(name, "print") || !strcmp(name, "internal.print")) &&
+        cap_check(c, name, loc))
+        return NULL;
     if (!strcmp(name, "print") || !strcmp(name, "internal.print")) {
         x->kind = XC_OP;
         x->op = OP_PRINT;
@@ -129,6 +158,7 @@ xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, con
     }
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
         if (strcmp(ops[i].name, name)) continue;
+        if (!x->bi && cap_check(c, name, loc)) return NULL;
         if (!arity_ok(ops[i].arity, n, allow_out)) {
             lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
             return NULL;
@@ -538,14 +568,6 @@ static void lctx_init(lctx *c, const rego_policy *p, gh_arena *a, gh_err *e, con
     c->strict = pm && p->strict;
 }
 
-/* Errors found while lowering: OPA reports every rule's errors (up to 10),
- * sorted by location; lowering goes on with the next rule after one. */
-typedef struct lerrs {
-    gh_err errs[10];
-    uint32_t n;
-    int fatal;
-} lerrs;
-
 static void keep_err(lerrs *le, gh_err *e, int rc) {
     if (rc == GH_ENOMEM || !e) {
         le->fatal = rc;
@@ -567,6 +589,7 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
         for (uint32_t i = 0; i < n->nsrcs && !le->fatal; i++) {
             lctx c;
             lctx_init(&c, p, &p->a, e, module_of(p, n->srcs[i]->module));
+            c.cap_errs = le;
             n->rules[i] = lower_chain(&c, n, n->srcs[i], false);
             if (!n->rules[i]) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
             for (uint32_t j = 0; !n->rules[i] && j < c.nmore; j++)
@@ -576,6 +599,7 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
     if (n->dflt_src && !le->fatal) {
         lctx c;
         lctx_init(&c, p, &p->a, e, module_of(p, n->dflt_src->module));
+        c.cap_errs = le;
         n->dflt = lower_chain(&c, n, n->dflt_src, true);
         if (!n->dflt) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
         for (uint32_t j = 0; !n->dflt && j < c.nmore; j++) keep_err(le, &c.more[j], GH_EPARSE);

@@ -227,6 +227,9 @@ struct rego_policy {
     uint32_t nnodes;
     bool compiled;
     bool strict;
+    rego_builtin_fn allow_builtin; /* capabilities (rego_compile_opts), set while
+                                      rules are lowered; NULL: all builtins */
+    void *allow_ctx;
     val_t **bases;    /* compiled: base document of each node (by id), or NULL */
     rego_policy *core; /* rebased (rego_policy_rebase): the policy whose modules, rule
                           tree and plans this one shares, referenced; NULL: itself */

@@ -70,6 +70,9 @@ typedef struct lctx {
     gh_err *more;            /* errors after the first (unused vars/args), arena */
     uint32_t nmore;          /* at most LC_MAX_MORE */
     uint32_t nhoist;         /* generated __localN__ vars (compile_hoist.c) */
+    void *cap_errs;          /* rules: the lerrs that collects calls the policy's
+                                capabilities reject (lowering goes on); NULL:
+                                such a call is an ordinary error */
     int rc;
 } lctx;
 

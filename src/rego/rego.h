@@ -363,6 +363,14 @@ int rego_policy_add_data(rego_policy *p, const val_t *data, gh_err *e);
 
 typedef struct rego_compile_opts {
     bool strict; /* OPA's strict compile mode (unused imports, deprecated builtins...) */
+    /* OPA capabilities: when non-NULL, a call of a built-in function or
+     * operator (print included; `=` and `:=` are not calls) whose name this
+     * hook rejects is the compile error "rego_type_error: undefined function
+     * NAME", reported for every such call of every rule (up to 10 errors, as
+     * OPA's type checker does). allow_ctx is handed to the hook. Only
+     * rego_policy_compile uses it (queries prepared later are not checked). */
+    rego_builtin_fn allow_builtin;
+    void *allow_ctx;
 } rego_compile_opts;
 
 /* Compile everything added so far (o may be NULL). After success the policy

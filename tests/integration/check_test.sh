@@ -48,7 +48,7 @@ run $G check --namespace notpresent -p examples/kubernetes/policy examples/kuber
 check "Pass when testing a blank namespace" '[ $status -eq 0 ]'
 
 runsh "$G check -p examples/kubernetes/policy - < examples/kubernetes/service.yaml"
-check "stdin: default parser is yaml" '[ $status -eq 0 ]'
+check "when testing a YAML document via stdin, default parser should be yaml if no parser flag is passed" '[ $status -eq 0 ]'
 
 runsh "$G check --parser yaml -p examples/kubernetes/policy - < examples/kubernetes/service.yaml"
 check "Pass when testing a YAML document via stdin" '[ $status -eq 0 ]'
@@ -93,13 +93,13 @@ run $G check -p examples/kubernetes/policy examples/kubernetes/deployment.yaml
 check "Output results only once" '[ ${#lines[@]} -eq 5 ]'
 
 run $G parse examples/docker/Dockerfile
-check "Can parse inputs with parse" '[ $status -eq 0 ] && [[ "$output" =~ "\"Cmd\": \"from\"" ]]'
+check "Can parse inputs with 'conftest parse'" '[ $status -eq 0 ] && [[ "$output" =~ "\"Cmd\": \"from\"" ]]'
 
 if command -v jq >/dev/null; then
   runsh "$G parse examples/kubernetes/deployment.yaml | jq '.kind'"
-  check "Can parse single file with parse" '[ $status -eq 0 ] && [[ "$output" = "\"Deployment\"" ]]'
+  check "Can parse single file with 'conftest parse'" '[ $status -eq 0 ] && [[ "$output" = "\"Deployment\"" ]]'
   runsh "$G parse examples/kubernetes/deployment.yaml examples/kubernetes/deployment+service.yaml | jq 'keys'"
-  check "Can parse multiple files with parse" '[ $status -eq 0 ] && [ ${#lines[@]} -eq 4 ] && [[ "$output" =~ "\"examples/kubernetes/deployment+service.yaml\"" ]] && [[ "$output" =~ "\"examples/kubernetes/deployment.yaml\"" ]]'
+  check "Can parse multiple files with 'conftest parse'" '[ $status -eq 0 ] && [ ${#lines[@]} -eq 4 ] && [[ "$output" =~ "\"examples/kubernetes/deployment+service.yaml\"" ]] && [[ "$output" =~ "\"examples/kubernetes/deployment.yaml\"" ]]'
 fi
 
 run $G check -p examples/kubernetes/policy/ -o tap examples/kubernetes/deployment.yaml
@@ -115,10 +115,10 @@ run $G check -p examples/data/policy -d examples/data/exclusions examples/data/s
 check "Can load data along with rego policies" '[ $status -eq 1 ] && [[ "$output" =~ "Cannot expose port" ]]'
 
 run $G check -p examples/compose/policy examples/compose/docker-compose.yml --no-color
-check "Can validate a docker-compose file that does not conform" '[ $status -eq 1 ] && [[ "$output" =~ "2 tests, 0 passed, 0 warnings, 2 failures, 0 exceptions" ]]'
+check "Can validate a docker-compose file that does not conform to the policy" '[ $status -eq 1 ] && [[ "$output" =~ "2 tests, 0 passed, 0 warnings, 2 failures, 0 exceptions" ]]'
 
 run $G check -p examples/compose/policy examples/compose/docker-compose-valid.yml --no-color
-check "Can validate a docker-compose file that conforms" '[ $status -eq 0 ] && [[ "$output" =~ "2 tests, 2 passed, 0 warnings, 0 failures, 0 exceptions" ]]'
+check "Can validate a docker-compose file that conforms to the policy" '[ $status -eq 0 ] && [[ "$output" =~ "2 tests, 2 passed, 0 warnings, 0 failures, 0 exceptions" ]]'
 
 run $G check -p examples/kubernetes/policy examples/kubernetes/service.yaml --no-color
 check "The number of tests run is accurate" '[ $status -eq 0 ] && [ "${lines[1]}" = "5 tests, 4 passed, 1 warning, 0 failures, 0 exceptions" ]'
@@ -146,10 +146,8 @@ check "Should not show any output with quiet flag and all tests succeeds" '[ $st
 run $G check -p examples/kubernetes/policy/ examples/kubernetes/deployment.yaml --all-namespaces --quiet
 check "Should show output because of failure" '[ $status -eq 1 ] && [[ "$output" =~ "5 tests, 1 passed, 0 warnings, 4 failures, 0 exceptions" ]]'
 
-# bats also wants "assigned var x unused" and "assigned var c unused": the
-# engine's strict mode reports only the first unused var of a rule (open).
 run $G check -p examples/strict-rules/policy/ examples/kubernetes/deployment.yaml --strict
-check "strict: unused variables fail (partial)" '[ $status -eq 1 ] && [[ "$output" =~ "rego_compile_error: assigned var b unused" ]] && [[ "$output" =~ "rego_compile_error: unused argument y" ]]'
+check "Should fail if strict is set and there are unused variables in the policy" '[ $status -eq 1 ] && [[ "$output" =~ "rego_compile_error: assigned var b unused" ]] && [[ "$output" =~ "rego_compile_error: assigned var x unused" ]] && [[ "$output" =~ "rego_compile_error: assigned var c unused" ]] && [[ "$output" =~ "rego_compile_error: unused argument y" ]]'
 
 # ---- beyond acceptance.bats: output formats from docs/output.md, exit codes
 run $G check -p examples/kubernetes/policy/ examples/kubernetes/service.yaml --output github
@@ -281,6 +279,98 @@ runsh "$G parse --parser hcl2 - < '$own/hcl2/main.tf'"
 check "hcl2 from stdin with --parser" '[ $status -eq 0 ] && [[ "$output" =~ "aws_security_group_rule" ]]'
 run $G parse --parser hocon "$own/edn/app.edn"
 check "a parse error names file:line:col" '[ $status -ne 0 ] && [[ "$output" =~ "app.edn:".*"hocon" ]]'
+
+# ---- capabilities, builtin errors, symlinks, combine, --parser, ignore files ----
+run $G check examples/kubernetes/deployment.yaml -p examples/kubernetes/policy/ -p examples/capabilities/malicious.rego --capabilities examples/capabilities/capabilities.json
+check "Should fail if an opa function is not defined given capabilities file" '[ $status -eq 1 ] && [[ "$output" =~ "undefined function opa.runtime" ]] && [[ "$output" =~ "undefined function http.send" ]]'
+run $G check -p examples/kubernetes/policy/ examples/kubernetes/deployment.yaml --capabilities examples/capabilities/capabilities.json --no-color
+check "--capabilities: policies within the capabilities run as usual" '[ $status -eq 1 ] && [[ "$output" =~ "5 tests, 1 passed, 0 warnings, 4 failures" ]]'
+printf '{"builtins": [{"name": "count"}]}' >"$tmp/caps.json"
+run $G check -p examples/kubernetes/policy/ examples/kubernetes/deployment.yaml --capabilities "$tmp/caps.json"
+check "--capabilities: a builtin left out of the file is undefined" '[ $status -eq 1 ] && [[ "$output" =~ "rego_type_error: undefined function" ]]'
+printf '{"builtins": 1}' >"$tmp/badcaps.json"
+run $G check -p examples/kubernetes/policy/ examples/kubernetes/deployment.yaml --capabilities "$tmp/badcaps.json"
+check "--capabilities: a malformed file is an error naming it" '[ $status -eq 1 ] && [[ "$output" =~ "badcaps.json" ]] && [[ "$output" =~ "builtins" ]]'
+
+run $G check --show-builtin-errors -p examples/builtin-errors/invalid-dns.rego examples/kubernetes/deployment.yaml
+check "Should fail evaluation if a builtin function returns error" '[ $status -eq 1 ] && [[ "$output" =~ "built-in error" ]]'
+run $G check -p examples/builtin-errors/invalid-dns.rego examples/kubernetes/deployment.yaml
+check "builtin errors are undefined without --show-builtin-errors" '[ $status -eq 0 ] && [[ "$output" =~ "1 test, 1 passed" ]]'
+
+link="$tmp/linked"
+ln -s "$corpus/examples/hcl2" "$link"
+run $G check -p examples/hcl2/policy "$link"
+check "Can parse files from a symlinked directory" '[ $status -eq 1 ] && [[ "$output" =~ "10 tests, 3 passed, 0 warnings, 7 failures, 0 exceptions" ]]'
+ln -s "$corpus/examples/hcl2/policy" "$tmp/linkedpolicy"
+run $G check -p "$tmp/linkedpolicy" examples/hcl2/terraform.tf
+check "symlinked policy directory" '[ $status -eq 1 ] && [[ "$output" =~ "ALB \`my-alb-listener\` is using HTTP rather than HTTPS" ]]'
+mkdir -p "$tmp/loop" && ln -s "$tmp/loop" "$tmp/loop/again"
+run $G check -p examples/kubernetes/policy "$tmp/loop"
+check "a symbolic link cycle ends (the kernel's ELOOP or the depth limit)" '[ $status -ne 0 ] && [[ "$output" =~ "Error: " ]]'
+
+run $G check -p examples/combine/policy examples/combine/team.yaml examples/combine/user1.yaml examples/combine/user2.yaml --combine
+check "Can combine yaml files" '[ $status -eq 1 ] && [[ "$output" =~ "2 tests, 1 passed, 0 warnings, 1 failure" ]]'
+run $G check -p examples/combine/policy examples/combine/team.yaml examples/combine/users.yaml --combine
+check "Combining multi-document yaml file has same result" '[ $status -eq 1 ] && [[ "$output" =~ "2 tests, 1 passed, 0 warnings, 1 failure" ]]'
+
+# conftest's examples/terraform is not in the corpus: our own fixture passes as
+# HCL and fails the policy when --parser ini forces another reading.
+run $G check --no-color -p "$own/parser/settings.rego" "$own/parser/settings.tf"
+check "--parser: the same file passes when read by its own parser" '[ $status -eq 0 ] && [[ "$output" =~ "1 test, 1 passed" ]]'
+run $G check --no-color -p "$own/parser/settings.rego" "$own/parser/settings.tf" --parser ini
+check "Using --parser should force the chosen parser and fail the rego policy" '[ $status -eq 1 ] && [[ "$output" =~ "node_count must be a number: was the file read as HCL?" ]]'
+
+# conftest's ignore examples without their dotfile inputs (not in the corpus):
+# its policies on our own .dockerignore/.gitignore. Each entry of the array is
+# tested as its own document, as conftest does with every array.
+run $G check -p examples/ignore/dockerignore/policy "$own/ignore/.dockerignore"
+check "Can parse .dockerignore files" '[ $status -eq 1 ] && [[ "$output" =~ ".git directories should be ignored" ]]'
+run $G check -p examples/ignore/gitignore/policy "$own/ignore/.gitignore"
+check "Can parse .gitignore files" '[ $status -eq 1 ] && [[ "$output" =~ "id_rsa files should be ignored" ]]'
+run $G check --no-color -p "$own/ignore/policy" "$own/ignore/.dockerignore"
+check "ignore: entries with Kind, Value and Original" '[ $status -eq 1 ] && [[ "$output" =~ "WARN - ".*"/.dockerignore - main - comment \"build context\" from \"# build context\"" ]] && [[ "$output" =~ "re-included: node_modules/keep.txt" ]] && [[ "$output" =~ "trimmed \"*.log\" from \"  *.log  \"" ]] && [[ "$output" =~ "ignoring everything hides the build context" ]] && [[ "$output" =~ "32 tests, 28 passed, 3 warnings, 1 failure" ]]'
+if command -v jq >/dev/null; then
+  runsh "$G parse '$own/ignore/.gitignore' | jq -c ."
+  check "ignore: parse prints conftest's entries" '[ $status -eq 0 ] && [ "$output" = "[{\"Kind\":\"Comment\",\"Original\":\"# keys\",\"Value\":\"keys\"},{\"Kind\":\"Path\",\"Original\":\"id_rsa\",\"Value\":\"id_rsa\"},{\"Kind\":\"Path\",\"Original\":\"*.pem\",\"Value\":\"*.pem\"},{\"Kind\":\"Empty\",\"Original\":\"\",\"Value\":\"\"}]" ]'
+  runsh "$G parse --parser ignore - < '$own/ignore/.gitignore' | jq -r '.[1].Value'"
+  check "ignore from stdin with --parser" '[ $status -eq 0 ] && [ "$output" = "id_rsa" ]'
+fi
+
+# ---- audit: every acceptance.bats case that runs `conftest test` or
+# `conftest parse` is checked above under its exact name, or listed in
+# check_bats_skips.txt with a reason. The command of a case is the first
+# `conftest [-c FILE] <cmd>` its body runs.
+script="$(cd "$OLDPWD" && cd "$(dirname "$0")" && pwd)"
+skips="$script/check_bats_skips.txt"
+checked=$(sed -n 's/^ *check "\(.*\)" '"'"'.*$/\1/p' "$script/check_test.sh")
+bats_cases=$(awk '
+  /^@test "/ { name = $0; sub(/^@test "/, "", name); sub(/" \{$/, "", name); cmd = ""; next }
+  name != "" && cmd == "" && match($0, /conftest( -c [^ ]+)? [a-z-]+/) {
+    w = substr($0, RSTART, RLENGTH); n = split(w, f, " "); cmd = f[n]
+    print cmd "\t" name
+  }
+  /^}/ { name = "" }' "$corpus/acceptance.bats")
+nchecked=0 nskipped=0 nmissing=0
+while IFS=$'\t' read -r cmd name; do
+  [ "$cmd" = test ] || [ "$cmd" = parse ] || continue
+  if printf '%s\n' "$checked" | grep -qxF -- "$name"; then
+    nchecked=$((nchecked + 1))
+  elif sed -n 's/ | .*//p' "$skips" | grep -qxF -- "$name"; then
+    nskipped=$((nskipped + 1))
+  else
+    nmissing=$((nmissing + 1)); echo "FAIL: bats case not checked nor in check_bats_skips.txt: $name"
+  fi
+done <<<"$bats_cases"
+# every skip names a real bats case and gives a reason
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  sname=${line%% | *}
+  if [ "$sname" = "$line" ] || [ -z "${line#* | }" ] || ! printf '%s\n' "$bats_cases" | cut -f2 | grep -qxF -- "$sname"; then
+    nmissing=$((nmissing + 1)); echo "FAIL: check_bats_skips.txt: not '<exact bats name> | reason' of a bats case: $line"
+  fi
+done <"$skips"
+echo "check_test: bats test/parse cases: $nchecked checked, $nskipped listed as skipped, $nmissing missing"
+if [ "$nmissing" -eq 0 ]; then ok; else fail=$((fail + 1)); fi
 
 echo "check_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

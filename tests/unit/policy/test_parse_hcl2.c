@@ -78,10 +78,15 @@ static void test_literals(void **state) {
           "i = <<-EOT\n    a\n      b\n    EOT\n"
           "v = merge(\n  var.a,\n  { x = 1 }\n)\n"),
         "{\"f\":1.5,\"h\":\"hello ${var.w}\\n  world\\n\",\"i\":\"a\\n  b\\n\","
-        "\"l\":[1,\"two\"],\"n\":null,\"o\":{\"${var.k}\":3,\"bare\":2,\"nl\":4,"
+        "\"l\":[1,\"two\"],\"n\":null,\"o\":{\"${(var.k)}\":3,\"bare\":2,\"nl\":4,"
         "\"quoted key\":1},\"q\":\"${lit} %{x}\",\"t\":\"esc \\\"q\\\" \\\\ \\n \u00e9\","
         "\"v\":\"${merge(\\n  var.a,\\n  { x = 1 }\\n)}\"}");
     assert_string_equal(J("# only comments\n/* and */ // more\n"), "{}");
+    /* hcl2json: operators on literals are evaluated, type expressions kept */
+    assert_string_equal(J("variable \"v\" {\n  type = list(string)\n  t2 = string\n}\n"
+                          "a = !true\nb = - 2.5\nc = -var.x\nd = mapping.x\n"),
+                        "{\"a\":false,\"b\":-2.5,\"c\":\"${-var.x}\",\"d\":\"mapping.x\","
+                        "\"variable\":{\"v\":[{\"t2\":\"string\",\"type\":\"list(string)\"}]}}");
 }
 
 static void test_errors(void **state) {
@@ -96,7 +101,7 @@ static void test_errors(void **state) {
     assert_null(J("a = [1 2]\n"));
     assert_null(J("h = <<EOT\nnever closed\n"));
     assert_null(J("a = (1\n"));
-    assert_null(J("x = 1\nx \"l\" {}\n")); /* labels under an attribute */
+    assert_null(J("x = 1\nx \"l\" {}\n"));         /* labels under an attribute */
     assert_null(J("a = 1\nb { a = 2 }\na = 3\n")); /* attribute redefined */
     assert_int_equal(E.line, 3);
 }

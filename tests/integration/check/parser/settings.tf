@@ -1,0 +1,2 @@
+cluster_name = "ledger"
+node_count   = 3
