@@ -127,7 +127,7 @@ void pol_errors_add_gh(pol_errors *l, const gh_err *e, const char *src, size_t s
     }
     add_one(l, code, e->file, e->line, e->col, msg, nl ? (size_t)(nl - msg) : strlen(msg), src,
             srclen);
-    /* further errors joined by the compiler: "\nfile:row: code: message" */
+    /* further errors joined by the compiler: "\nfile:row[:col]: code: message" */
     while (nl) {
         const char *line = nl + 1;
         nl = strchr(line, '\n');
@@ -140,6 +140,12 @@ void pol_errors_add_gh(pol_errors *l, const gh_err *e, const char *src, size_t s
             if (!colon) break;
             char *q;
             long r = strtol(colon + 1, &q, 10);
+            long col = 0;
+            if (q > colon + 1 && q + 1 < end && q[0] == ':' && q[1] >= '0' && q[1] <= '9') {
+                char *q2;
+                col = strtol(q + 1, &q2, 10); /* "file:row:col: code: message" */
+                q = q2;
+            }
             if (q > colon + 1 && q + 1 < end && q[0] == ':' && q[1] == ' ') {
                 row = (int)r;
                 cs = q + 2;
@@ -149,7 +155,8 @@ void pol_errors_add_gh(pol_errors *l, const gh_err *e, const char *src, size_t s
                 const char *code2 = static_code(cs, (size_t)(ce - cs));
                 if (code2 && ce + 1 < end) {
                     char *file = xstrndup(line, (size_t)(colon - line));
-                    add_one(l, code2, file, row, 0, ce + 2, (size_t)(end - ce - 2), NULL, 0);
+                    add_one(l, code2, file, row, (int)col, ce + 2, (size_t)(end - ce - 2), NULL,
+                            0);
                     gh_free(file);
                     break;
                 }

@@ -545,9 +545,10 @@ static xrule *lower_chain(lctx *c, rnode *node, const rego_rule *r, bool dflt) {
     for (xrule *x = first; x; x = x->els) {
         memcpy(safe, safe0, c->nslots);
         if (sf_body(c, x->body, safe)) return NULL;
+        /* unsafe head vars are reported at the rule, as OPA does */
         if (x->headt) {
-            if (sf_head_term(c, x->headt, safe)) return NULL;
-        } else if (x->value && sf_head_term(c, x->value, safe)) {
+            if (sf_head_term(c, x->headt, safe, &x->src->loc)) return NULL;
+        } else if (x->value && sf_head_term(c, x->value, safe, &x->src->loc)) {
             return NULL;
         }
     }
@@ -664,8 +665,8 @@ int rc_lower_rules(rego_policy *p, gh_err *e) {
         gh_buf_puts(&m, first->msg);
         for (uint32_t i = 1; i < le->n; i++) {
             const gh_err *x = &le->errs[i];
-            gh_buf_printf(&m, "\n%s:%d: %s: %s", x->file, x->line, x->kind ? x->kind : "error",
-                          x->msg);
+            gh_buf_printf(&m, "\n%s:%d:%d: %s: %s", x->file, x->line, x->col,
+                          x->kind ? x->kind : "error", x->msg);
         }
         rc = first->code ? first->code : GH_EPARSE;
         if (e) {

@@ -237,9 +237,9 @@ int rc_check_recursion(rego_policy *p, gh_err *e) {
         gh_buf_init(&m);
         gh_buf_puts(&m, errs[0].msg);
         for (uint32_t i = 1; i < nerr; i++)
-            gh_buf_printf(&m, "\n%s:%u: rego_recursion_error: %s",
+            gh_buf_printf(&m, "\n%s:%u:%u: rego_recursion_error: %s",
                           errs[i].loc->file ? errs[i].loc->file : "", errs[i].loc->line,
-                          errs[i].msg);
+                          errs[i].loc->col, errs[i].msg);
         rc = rc_errf(e, GH_EINVAL, "rego_recursion_error", errs[0].loc, "%s",
                      m.p ? m.p : "rule is recursive");
         gh_buf_free(&m);

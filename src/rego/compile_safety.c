@@ -382,8 +382,8 @@ static int closures_term(lctx *c, const xterm *t, const uint8_t *safe) {
         if (!s2) return lc_err(c, GH_ENOMEM, "rego_compile_error", NULL, "out of memory");
         memcpy(s2, safe, c->nslots);
         if (sf_body(c, t->u.compr.body, s2)) return c->rc;
-        if (t->u.compr.key && sf_head_term(c, t->u.compr.key, s2)) return c->rc;
-        return sf_head_term(c, t->u.compr.head, s2);
+        if (t->u.compr.key && sf_head_term(c, t->u.compr.key, s2, NULL)) return c->rc;
+        return sf_head_term(c, t->u.compr.head, s2, NULL);
     }
     default: return 0;
     }
@@ -508,9 +508,9 @@ int sf_body(lctx *c, xbody *b, uint8_t *safe) {
         gh_buf_init(&m);
         gh_buf_printf(&m, "var %s is unsafe", errs[0].name);
         for (uint32_t i = 1; i < nerr; i++)
-            gh_buf_printf(&m, "\n%s:%u: rego_unsafe_var_error: var %s is unsafe",
+            gh_buf_printf(&m, "\n%s:%u:%u: rego_unsafe_var_error: var %s is unsafe",
                           errs[i].loc->file ? errs[i].loc->file : "", errs[i].loc->line,
-                          errs[i].name);
+                          errs[i].loc->col, errs[i].name);
         lc_err(c, GH_EPARSE, "rego_unsafe_var_error", errs[0].loc, "%s", m.p ? m.p : "unsafe var");
         gh_buf_free(&m);
         return c->rc;
@@ -521,7 +521,7 @@ int sf_body(lctx *c, xbody *b, uint8_t *safe) {
     return 0;
 }
 
-int sf_head_term(lctx *c, const xterm *t, const uint8_t *safe) {
+int sf_head_term(lctx *c, const xterm *t, const uint8_t *safe, const rego_loc *at) {
     uint32_t n = c->nslots;
     sfx s = {.c = c, .n = n};
     s.w = gh_arena_alloc(c->a, n + 1);
@@ -535,7 +535,7 @@ int sf_head_term(lctx *c, const xterm *t, const uint8_t *safe) {
     out_terms(&s, t, tmp);
     vars_of(t, all);
     for (uint32_t j = 0; j < n; j++)
-        if (all[j] && !safe[j] && !s.out[j]) return unsafe_err(c, &t->src->loc, j);
+        if (all[j] && !safe[j] && !s.out[j]) return unsafe_err(c, at ? at : &t->src->loc, j);
     for (uint32_t j = 0; j < n; j++)
         if (s.out[j]) s.w[j] = 1;
     /* closures in head terms (e.g. a comprehension as rule value) */

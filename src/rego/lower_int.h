@@ -105,7 +105,8 @@ int lc_check_unused(lctx *c);
  * `safe` (nslots flags) holds the slots bound on entry and is updated with
  * everything the body binds. */
 int sf_body(lctx *c, xbody *b, uint8_t *safe);
-/* Check that every var of head term t is bound. */
-int sf_head_term(lctx *c, const xterm *t, const uint8_t *safe);
+/* Check that every var of head term t is bound; an unsafe one is reported at
+ * `at` (the rule) when given, else at the term. */
+int sf_head_term(lctx *c, const xterm *t, const uint8_t *safe, const rego_loc *at);
 
 #endif

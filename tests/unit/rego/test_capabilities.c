@@ -47,7 +47,7 @@ static void test_rejected_calls_all_reported(void **state) {
     assert_string_equal(e.kind, "rego_type_error");
     assert_int_equal(e.line, 3);
     assert_non_null(strstr(e.msg, "undefined function opa.runtime"));
-    assert_non_null(strstr(e.msg, "m.rego:4: rego_type_error: undefined function http.send"));
+    assert_non_null(strstr(e.msg, "m.rego:4:3: rego_type_error: undefined function http.send"));
 }
 
 static void test_allowed_and_user_functions(void **state) {
