@@ -52,30 +52,8 @@ void pol_errors_addf(pol_errors *l, const char *fmt, ...) {
 /* OPA's parse-error details: the line holding the error offset (moved back
  * over whitespace) and the offset's index in that line. */
 static void add_details(pol_error *x, const char *src, size_t n) {
-    if (!src || !n || x->row <= 0) return;
-    size_t off = 0;
-    int row = 1;
-    while (off < n && row < x->row) {
-        if (src[off] == '\n') row++;
-        off++;
-    }
-    /* columns count code points */
-    for (int c = 1; c < x->col && off < n && src[off] != '\n'; c++) {
-        off++;
-        while (off < n && ((unsigned char)src[off] & 0xc0) == 0x80)
-            off++;
-    }
-    if (off >= n) off = n - 1;
-    while (off > 0 && strchr(" \t\n\r\v\f", src[off]))
-        off--;
-    size_t begin = off;
-    while (begin > 0 && src[begin] != '\n' && src[begin] != '\r')
-        begin--;
-    if (src[begin] == '\n' || src[begin] == '\r') begin++;
-    size_t end = off;
-    while (end < n && src[end] != '\n' && src[end] != '\r')
-        end++;
-    if (begin > end) begin = end;
+    size_t begin, end, off;
+    if (!src || !rego_err_source_line(src, n, x->row, x->col, &begin, &end, &off)) return;
     x->detail_line = xstrndup(src + begin, end - begin);
     x->detail_idx = (int)(off - begin);
 }

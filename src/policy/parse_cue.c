@@ -17,34 +17,12 @@
 #include "policy/parse_int.h"
 #include "policy/policy.h"
 
-typedef struct {
-    gh_arena *a;
-    const char *p, *end, *file;
-    int line, col;
-    gh_err *e;
-    int depth;
-} cp;
+typedef pol_cursor cp;
 
 static int perr(cp *P, const char *fmt, const char *arg) {
     return gh_err_set(P->e, GH_EPARSE, P->file, P->line, P->col, fmt, arg);
 }
-static int oom(cp *P) {
-    return gh_err_set(P->e, GH_ENOMEM, P->file, P->line, P->col, "out of memory");
-}
-
-static void adv(cp *P) {
-    if (*P->p == '\n') {
-        P->line++;
-        P->col = 1;
-    } else {
-        P->col++;
-    }
-    P->p++;
-}
-static bool at(cp *P, const char *s) {
-    size_t n = strlen(s);
-    return (size_t)(P->end - P->p) >= n && !memcmp(P->p, s, n);
-}
+POL_CURSOR_FNS(cp)
 
 /* Spaces and comments; newlines too when nl. Returns whether a newline was
  * passed. */
@@ -583,7 +561,5 @@ static int parse_cue_doc(gh_arena *a, const char *text, size_t n, const char *fi
 /* A failure while the arena was out of budget is reported as GH_ENOMEM. */
 int pol_parse_cue(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                   gh_err *e) {
-    int rc = parse_cue_doc(a, text, n, file, out, e);
-    if (rc && rc != GH_ENOMEM && a->oom) rc = gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
-    return rc;
+    return pol_budget_rc(a, parse_cue_doc(a, text, n, file, out, e), file, e);
 }

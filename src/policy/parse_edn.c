@@ -45,30 +45,12 @@ typedef struct enode {
     size_t nkids;
 } enode;
 
-typedef struct {
-    gh_arena *a;
-    const char *p, *end, *file;
-    int line, col;
-    gh_err *e;
-    int depth;
-} eparser;
+typedef pol_cursor eparser;
 
 static int perr(eparser *P, const char *msg) {
     return gh_err_set(P->e, GH_EPARSE, P->file, P->line, P->col, "edn: %s", msg);
 }
-static int oom(eparser *P) {
-    return gh_err_set(P->e, GH_ENOMEM, P->file, P->line, P->col, "out of memory");
-}
-
-static void adv(eparser *P) {
-    if (*P->p == '\n') {
-        P->line++;
-        P->col = 1;
-    } else {
-        P->col++;
-    }
-    P->p++;
-}
+POL_CURSOR_FNS(eparser)
 
 static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','; }
 static bool is_delim(char c) {
@@ -749,7 +731,5 @@ static int parse_edn_doc(gh_arena *a, const char *text, size_t n, const char *fi
  * whatever the parser made of the missing allocation. */
 int pol_parse_edn(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                   gh_err *e) {
-    int rc = parse_edn_doc(a, text, n, file, out, e);
-    if (rc && rc != GH_ENOMEM && a->oom) rc = gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
-    return rc;
+    return pol_budget_rc(a, parse_edn_doc(a, text, n, file, out, e), file, e);
 }

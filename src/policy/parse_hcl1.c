@@ -68,19 +68,7 @@ typedef struct {
 static int perr(hp *P, int line, int col, const char *msg) {
     return gh_err_set(P->e, GH_EPARSE, P->file, line, col, "hcl1: %s", msg);
 }
-static int oom(hp *P) {
-    return gh_err_set(P->e, GH_ENOMEM, P->file, P->line, P->col, "out of memory");
-}
-
-static void adv(hp *P) {
-    if (*P->p == '\n') {
-        P->line++;
-        P->col = 1;
-    } else {
-        P->col++;
-    }
-    P->p++;
-}
+POL_CURSOR_FNS(hp)
 
 static int skip_ws(hp *P) {
     for (;;) {
@@ -718,7 +706,5 @@ static int parse_hcl1_doc(gh_arena *a, const char *text, size_t n, const char *f
  * whatever the parser made of the missing allocation. */
 int pol_parse_hcl1(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                    gh_err *e) {
-    int rc = parse_hcl1_doc(a, text, n, file, out, e);
-    if (rc && rc != GH_ENOMEM && a->oom) rc = gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
-    return rc;
+    return pol_budget_rc(a, parse_hcl1_doc(a, text, n, file, out, e), file, e);
 }

@@ -61,23 +61,7 @@ typedef struct {
 static int perr(hp *P, const char *fmt, const char *arg) {
     return gh_err_set(P->e, GH_EPARSE, P->file, P->line, P->col, fmt, arg);
 }
-static int oom(hp *P) {
-    return gh_err_set(P->e, GH_ENOMEM, P->file, P->line, P->col, "out of memory");
-}
-
-static void adv(hp *P) {
-    if (*P->p == '\n') {
-        P->line++;
-        P->col = 1;
-    } else {
-        P->col++;
-    }
-    P->p++;
-}
-static bool at(hp *P, const char *s) {
-    size_t n = strlen(s);
-    return (size_t)(P->end - P->p) >= n && !memcmp(P->p, s, n);
-}
+POL_CURSOR_FNS(hp)
 static bool is_comment(hp *P) { return at(P, "#") || at(P, "//"); }
 static bool is_sp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -761,30 +745,7 @@ static void to_string(hp *P, gh_buf *b, hval *v, int indent) {
     v->printing--;
 }
 
-/* Go's strconv.ParseFloat syntax (decimal forms, inf/nan excluded since
- * JSON cannot carry them) and strconv.ParseBool. */
-static bool go_number(const char *s, size_t n) {
-    size_t i = 0, d = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-    while (i < n && isdigit((unsigned char)s[i]))
-        i++, d++;
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++, d++;
-    }
-    if (!d) return false;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-        size_t e = 0;
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++, e++;
-        if (!e) return false;
-    }
-    return i == n;
-}
-
+/* Go's strconv.ParseBool. */
 static int go_bool(const char *s, size_t n) {
     static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
     static const char *const f[] = {"0", "f", "F", "FALSE", "false", "False"};
@@ -804,7 +765,7 @@ static val_t *leaf(hp *P, hval *v) {
     const char *s = b.p ? b.p : "";
     val_t *r = NULL;
     if (!b.oom && !P->rc) {
-        if (go_number(s, b.len))
+        if (pol_go_number(s, b.len))
             r = val_num_parse(P->a, s + (s[0] == '+'), b.len - (s[0] == '+'), NULL);
         if (!r) {
             int bv = go_bool(s, b.len);
@@ -889,7 +850,5 @@ static int parse_hocon_doc(gh_arena *a, const char *text, size_t n, const char *
  * whatever the parser made of the missing allocation. */
 int pol_parse_hocon(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                     gh_err *e) {
-    int rc = parse_hocon_doc(a, text, n, file, out, e);
-    if (rc && rc != GH_ENOMEM && a->oom) rc = gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
-    return rc;
+    return pol_budget_rc(a, parse_hocon_doc(a, text, n, file, out, e), file, e);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/parse_int.h"
 #include "policy/policy.h"
 
 static void trim(const char **s, const char **end) {
@@ -14,30 +15,6 @@ static void trim(const char **s, const char **end) {
         (*s)++;
     while (*end > *s && ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\r'))
         (*end)--;
-}
-
-/* Go's strconv.ParseFloat accepts decimal and exponent forms; we take the
- * plain ones: [+-]digits[.digits][(e|E)[+-]digits]. */
-static bool is_number(const char *s, size_t n) {
-    size_t i = 0, d = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-    while (i < n && isdigit((unsigned char)s[i]))
-        i++, d++;
-    if (i < n && s[i] == '.') {
-        i++;
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++, d++;
-    }
-    if (!d) return false;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-        size_t ed = 0;
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++, ed++;
-        if (!ed) return false;
-    }
-    return i == n;
 }
 
 static int bool_word(const char *s, size_t n) { /* 1 true, 0 false, -1 neither */
@@ -52,7 +29,7 @@ static int bool_word(const char *s, size_t n) { /* 1 true, 0 false, -1 neither *
 
 static val_t *scalar(gh_arena *a, const char *s, size_t n, bool quoted) {
     if (!quoted) {
-        if (n && is_number(s, n)) {
+        if (n && pol_go_number(s, n)) {
             val_t *v = val_num_parse(a, s + (s[0] == '+'), n - (s[0] == '+'), NULL);
             if (v) return v;
         }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "policy/parse_int.h"
 #include "policy/policy.h"
 
 /* How a tag's value lands in its section's object. */
@@ -545,7 +546,5 @@ static int parse_spdx_doc(gh_arena *a, const char *text, size_t n, const char *f
  * whatever the parser made of the missing allocation. */
 int pol_parse_spdx(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                    gh_err *e) {
-    int rc = parse_spdx_doc(a, text, n, file, out, e);
-    if (rc && rc != GH_ENOMEM && a->oom) rc = gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
-    return rc;
+    return pol_budget_rc(a, parse_spdx_doc(a, text, n, file, out, e), file, e);
 }

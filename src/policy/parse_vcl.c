@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/limits.h"
+#include "policy/parse_int.h"
 #include "policy/policy.h"
 
 typedef enum {
@@ -638,7 +639,5 @@ static int parse_vcl_doc(gh_arena *a, const char *text, size_t n, const char *fi
  * whatever the parser made of the missing allocation. */
 int pol_parse_vcl(gh_arena *a, const char *text, size_t n, const char *file, val_t **out,
                   gh_err *e) {
-    int rc = parse_vcl_doc(a, text, n, file, out, e);
-    if (rc && rc != GH_ENOMEM && a->oom) rc = gh_err_set(e, GH_ENOMEM, file, 0, 0, "out of memory");
-    return rc;
+    return pol_budget_rc(a, parse_vcl_doc(a, text, n, file, out, e), file, e);
 }

@@ -294,6 +294,15 @@ int rego_parse_term(gh_arena *a, const char *src, size_t n, const rego_parse_opt
  * ("rego_parse_error: ..."); NULL when there is neither. */
 const char *rego_err_code(const gh_err *e, char *buf, size_t bufsz);
 
+/* The source line OPA shows under a parse error at row:col of src[0..n)
+ * (1-based; columns count code points): the position is moved back over
+ * whitespace, [*begin, *end) is the line holding it (without its line
+ * break) and *off the position. Returns false, setting nothing, when n is 0
+ * or row < 1. Used for the details of rego.parse_module errors and of
+ * pol_errors. (builtins/rego_ast.c) */
+bool rego_err_source_line(const char *src, size_t n, int row, int col, size_t *begin, size_t *end,
+                          size_t *off);
+
 /* ==== 4. printing =========================================================
  * Canonical Rego text, deterministic and idempotent: printing a parsed module,
  * parsing the text again (same version) and printing gives the same text.

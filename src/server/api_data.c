@@ -206,10 +206,7 @@ static val_t *write_path(gh_arena *a, const char *rest, bool *bad) {
 
 /* ==== request bodies ============================================================== */
 
-/* End of the first JSON value in [p, p+n) as Go's json.Decoder reads it (so
- * trailing bytes after it are ignored); n when it cannot tell (the parser
- * then reports the error). Returns 0 for an empty/whitespace-only body. */
-static size_t first_value_end(const char *p, size_t n) {
+size_t srv_json_first_value_end(const char *p, size_t n) {
     size_t i = 0;
     while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
         i++;
@@ -316,7 +313,7 @@ static int parse_body(const srv_req *rq, bool yaml_ok, val_t **out, gh_err *e) {
     }
     size_t n;
     const char *p = go_utf8(rq->arena, rq->body ? rq->body : "", rq->body_len, &n);
-    size_t end = first_value_end(p, n);
+    size_t end = srv_json_first_value_end(p, n);
     if (!end) return 0;
     return val_json_parse(rq->arena, p, end, NULL, out, e);
 }
@@ -727,7 +724,7 @@ static void v1_write(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *
         val_t *body = NULL;
         if (parse_body(rq, false, &body, &e))
             return srv_resp_error(rs, 400, "invalid_parameter", json_msg(&e), NULL);
-        if (!body && !(rq->body_len && first_value_end(rq->body, rq->body_len)))
+        if (!body && !(rq->body_len && srv_json_first_value_end(rq->body, rq->body_len)))
             return srv_resp_error(rs, 400, "invalid_parameter", "EOF", NULL);
         if (kind == SRV_CH_DATA_PATCH && val_kind_of(body) != VAL_NULL) {
             if (val_kind_of(body) != VAL_ARRAY) {

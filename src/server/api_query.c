@@ -171,31 +171,11 @@ void srv_api_query_get(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char
 }
 
 /* Go's json.Decoder reads the first JSON value and ignores what follows: the
- * length of the first value when the body starts with an object or array. */
+ * length of the first value when the body starts with an object or array
+ * (it then ends with its closing bracket), else the whole body. */
 static size_t first_value_len(const char *p, size_t n) {
-    size_t i = 0;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
-        i++;
-    if (i >= n || (p[i] != '{' && p[i] != '[')) return n;
-    int depth = 0;
-    bool str = false;
-    for (; i < n; i++) {
-        char c = p[i];
-        if (str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                str = false;
-            continue;
-        }
-        if (c == '"')
-            str = true;
-        else if (c == '{' || c == '[')
-            depth++;
-        else if ((c == '}' || c == ']') && --depth == 0)
-            return i + 1;
-    }
-    return n;
+    size_t end = srv_json_first_value_end(p, n);
+    return end && (p[end - 1] == '}' || p[end - 1] == ']') ? end : n;
 }
 
 static const char *go_kind(const val_t *v) {

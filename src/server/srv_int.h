@@ -268,6 +268,12 @@ void srv_api_data(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *res
 void srv_api_v0_data(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *rest);
 void srv_api_default_decision(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *rest);
 
+/* End of the first JSON value in [p, p+n) as Go's json.Decoder reads it
+ * (what follows is ignored): just past the closing bracket/quote or the
+ * scalar; n when it cannot tell (the parser then reports the error); 0 for
+ * an empty or whitespace-only body. Used by api_data.c and api_query.c. */
+size_t srv_json_first_value_end(const char *p, size_t n);
+
 /* ==== the server context ======================================================
  * Shared by every worker; immutable after start except through the atomics
  * and mutexes of its parts. */

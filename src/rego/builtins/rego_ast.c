@@ -14,30 +14,39 @@ static bool is_builtin(void *ctx, const char *name, size_t n) {
     return rego_builtin_find(name, n) != NULL;
 }
 
+bool rego_err_source_line(const char *src, size_t n, int row, int col, size_t *begin, size_t *end,
+                          size_t *off) {
+    if (!n || row <= 0) return false;
+    size_t o = 0;
+    for (int r = 1; o < n && r < row; o++)
+        if (src[o] == '\n') r++;
+    for (int c = 1; c < col && o < n && src[o] != '\n'; c++) { /* columns are code points */
+        o++;
+        while (o < n && ((unsigned char)src[o] & 0xc0) == 0x80)
+            o++;
+    }
+    if (o >= n) o = n - 1;
+    while (o > 0 && strchr(" \t\n\r\v\f", src[o]))
+        o--;
+    size_t b = o;
+    while (b > 0 && src[b] != '\n' && src[b] != '\r')
+        b--;
+    if (src[b] == '\n' || src[b] == '\r') b++;
+    size_t e = o;
+    while (e < n && src[e] != '\n' && src[e] != '\r')
+        e++;
+    *begin = b > e ? e : b;
+    *end = e;
+    *off = o;
+    return true;
+}
+
 /* OPA's parse-error detail: the source line holding the error position
- * (moved back over whitespace), leading tabs dropped, and a caret under the
+ * (rego_err_source_line), leading tabs dropped, and a caret under the
  * position. Appends "\n\t<line>\n\t<spaces>^" to b. */
 static void put_details(gh_buf *b, const char *src, size_t n, int row, int col) {
-    if (!n || row <= 0) return;
-    size_t off = 0;
-    for (int r = 1; off < n && r < row; off++)
-        if (src[off] == '\n') r++;
-    for (int c = 1; c < col && off < n && src[off] != '\n'; c++) { /* columns are code points */
-        off++;
-        while (off < n && ((unsigned char)src[off] & 0xc0) == 0x80)
-            off++;
-    }
-    if (off >= n) off = n - 1;
-    while (off > 0 && strchr(" \t\n\r\v\f", src[off]))
-        off--;
-    size_t begin = off;
-    while (begin > 0 && src[begin] != '\n' && src[begin] != '\r')
-        begin--;
-    if (src[begin] == '\n' || src[begin] == '\r') begin++;
-    size_t end = off;
-    while (end < n && src[end] != '\n' && src[end] != '\r')
-        end++;
-    if (begin > end) begin = end;
+    size_t begin, end, off;
+    if (!rego_err_source_line(src, n, row, col, &begin, &end, &off)) return;
     size_t tabs = 0;
     while (begin + tabs < end && src[begin + tabs] == '\t')
         tabs++;

@@ -3,39 +3,7 @@
  * defaults), fields left out of the export, and the errors for what needs
  * CUE's evaluator. */
 #define PARSE pol_parse_cue
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-/* The parse of src as sorted JSON, or NULL with E set. */
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (PARSE(&A, src, strlen(src), "t", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#include "parse_test.h"
 
 static void test_deployment(void **state) {
     (void)state;
@@ -65,8 +33,7 @@ static void test_values(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("a: 1\na: 2\n"));
-    assert_int_equal(E.code, GH_EPARSE);
+    J_ERR("a: 1\na: 2\n", GH_EPARSE, 0);
     assert_non_null(strstr(E.msg, "conflicting"));
     assert_null(J("a: string\n"));
     assert_non_null(strstr(E.msg, "not concrete"));
@@ -83,9 +50,9 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_deployment, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_deployment),
+        GH_TEST_ARENA(test_values),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

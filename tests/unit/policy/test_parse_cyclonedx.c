@@ -3,39 +3,7 @@
  * the CycloneDX JSON shape (wrappers as arrays, hashes, licenses,
  * properties, dependencies), no entity expansion, errors. */
 #define PARSE pol_parse_cyclonedx
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-/* The parse of src as sorted JSON, or NULL with E set. */
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (PARSE(&A, src, strlen(src), "t", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#include "parse_test.h"
 
 static void test_json(void **state) {
     (void)state;
@@ -45,8 +13,7 @@ static void test_json(void **state) {
           " \"components\": []}"),
         "{\"bomFormat\":\"CycloneDX\",\"components\":[],\"metadata\":{\"component\":{"
         "\"hashes\":[],\"version\":\"sha256:d7ec\"}},\"specVersion\":\"1.3\",\"version\":1}");
-    assert_null(J("[1, 2]"));
-    assert_int_equal(E.code, GH_EPARSE);
+    J_ERR("[1, 2]", GH_EPARSE, 0);
 }
 
 static void test_xml(void **state) {
@@ -97,9 +64,7 @@ static void test_xml(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("<bom"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 1);
+    J_ERR("<bom", GH_EPARSE, 1);
     assert_null(J("<notabom/>"));
     assert_null(J("neither json nor xml"));
     /* external entities are not loaded */
@@ -111,9 +76,9 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_json, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xml, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_json),
+        GH_TEST_ARENA(test_xml),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

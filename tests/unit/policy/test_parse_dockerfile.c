@@ -2,35 +2,14 @@
  * (src/policy/parse_dockerfile.c): conftest's instruction shape, argument
  * forms per instruction (JSON, whitespace, name=value), flags, comments and
  * directives, continuations, heredocs, stages, ONBUILD, errors. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
+#define PARSE pol_parse_dockerfile
+#define PARSE_FILE "Dockerfile"
+#include "parse_test.h"
 
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
+/* The instruction list of a one-stage Dockerfile, or NULL with E set. */
 static val_t *P(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (pol_parse_dockerfile(&A, src, strlen(src), "Dockerfile", &v, &E)) return NULL;
+    val_t *v = PV_N(src, strlen(src));
+    if (!v) return NULL;
     assert_int_equal(val_kind_of(v), VAL_ARRAY);
     assert_int_equal(val_arr_len(v), 1);
     return val_arr_at(v, 0);
@@ -144,11 +123,11 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_forms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lines_comments_stages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_escape_directive, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_shape),
+        GH_TEST_ARENA(test_forms),
+        GH_TEST_ARENA(test_lines_comments_stages),
+        GH_TEST_ARENA(test_escape_directive),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,38 +1,9 @@
 /* test_parse_dotenv.c - unit tests of pol_parse_dotenv
  * (src/policy/parse_dotenv.c): export, quoting, escapes, inline comments and
  * variable expansion as joho/godotenv reads .env files. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (pol_parse_dotenv(&A, src, strlen(src), "t.env", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#define PARSE pol_parse_dotenv
+#define PARSE_FILE "t.env"
+#include "parse_test.h"
 
 static void test_basic(void **state) {
     (void)state;
@@ -63,23 +34,20 @@ static void test_expansion(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("A=1\nB=\"open\n"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 2);
+    J_ERR("A=1\nB=\"open\n", GH_EPARSE, 2);
     assert_non_null(strstr(E.msg, "unterminated"));
     assert_null(J("A=1\nBAD-NAME=2\n"));
     assert_int_equal(E.line, 2);
     assert_int_equal(E.col, 4);
-    assert_null(J("NOVALUE\n"));
-    assert_int_equal(E.code, GH_EPARSE);
+    J_ERR("NOVALUE\n", GH_EPARSE, 0);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_quotes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expansion, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_basic),
+        GH_TEST_ARENA(test_quotes),
+        GH_TEST_ARENA(test_expansion),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

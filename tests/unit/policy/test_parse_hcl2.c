@@ -2,39 +2,7 @@
  * tmccombs/hcl2json's shape for blocks and labels, literals, templates,
  * heredocs, collections, expressions kept as "${source}", errors. */
 #define PARSE pol_parse_hcl2
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-/* The parse of src as sorted JSON, or NULL with E set. */
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (PARSE(&A, src, strlen(src), "t", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#include "parse_test.h"
 
 static void test_blocks(void **state) {
     (void)state;
@@ -91,9 +59,7 @@ static void test_literals(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("a = \n"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 1);
+    J_ERR("a = \n", GH_EPARSE, 1);
     assert_null(J("a = \"open\n"));
     assert_null(J("b {\n a = 1\n"));
     assert_int_equal(E.line, 3);
@@ -108,10 +74,10 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expressions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_literals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_blocks),
+        GH_TEST_ARENA(test_expressions),
+        GH_TEST_ARENA(test_literals),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,39 +2,7 @@
  * objects, dotted keys and merging, substitutions (document, environment,
  * optional), concatenation, conftest's leaf typing and quoting, errors. */
 #define PARSE pol_parse_hocon
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-/* The parse of src as sorted JSON, or NULL with E set. */
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (PARSE(&A, src, strlen(src), "t", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#include "parse_test.h"
 
 static void test_play_example(void **state) {
     (void)state;
@@ -88,11 +56,8 @@ static void test_values(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("a = ${nowhere.at.all}"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 1);
-    assert_null(J("a {\n b = 1\n"));
-    assert_int_equal(E.code, GH_EPARSE);
+    J_ERR("a = ${nowhere.at.all}", GH_EPARSE, 1);
+    J_ERR("a {\n b = 1\n", GH_EPARSE, 0);
     assert_null(J("include \"other.conf\""));
     assert_non_null(strstr(E.msg, "include"));
     assert_null(J("a = ${b}\nb = ${a}"));
@@ -104,10 +69,10 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_play_example, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_merge_and_paths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_play_example),
+        GH_TEST_ARENA(test_merge_and_paths),
+        GH_TEST_ARENA(test_values),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,37 +1,9 @@
 /* test_parse_ini.c - unit tests of pol_parse_ini (src/policy/parse_ini.c):
  * sections to objects, DEFAULT dropped, numbers and booleans typed as
  * conftest's INI parser gives them, quotes, comments, errors with line. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (pol_parse_ini(&A, src, strlen(src), "t.ini", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#define PARSE pol_parse_ini
+#define PARSE_FILE "t.ini"
+#include "parse_test.h"
 
 static void test_sections(void **state) {
     (void)state;
@@ -57,19 +29,17 @@ static void test_repeat_and_default(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("[a]\nnot a pair\n"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 2);
+    J_ERR("[a]\nnot a pair\n", GH_EPARSE, 2);
     assert_null(J("[unclosed\n"));
     assert_int_equal(E.line, 1);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sections, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_comments_quotes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_repeat_and_default, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_sections),
+        GH_TEST_ARENA(test_comments_quotes),
+        GH_TEST_ARENA(test_repeat_and_default),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,39 +1,11 @@
 /* test_parse_jsonnet.c - unit tests of pol_parse_jsonnet
  * (src/policy/parse_jsonnet.c): evaluation through libjsonnet, imports
  * relative to the file, errors carrying the evaluator message. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#define PARSE pol_parse_jsonnet
+#define PARSE_FILE "t.jsonnet"
+#include "parse_test.h"
+
 #include <unistd.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (pol_parse_jsonnet(&A, src, strlen(src), "t.jsonnet", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
 
 static void test_eval(void **state) {
     (void)state;
@@ -64,8 +36,7 @@ static void test_import(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("{ a: }"));
-    assert_int_equal(E.code, GH_EPARSE);
+    J_ERR("{ a: }", GH_EPARSE, 0);
     assert_non_null(strstr(E.msg, "t.jsonnet"));
     assert_null(J("error 'boom'"));
     assert_non_null(strstr(E.msg, "boom"));
@@ -76,9 +47,9 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_eval, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_import, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_eval),
+        GH_TEST_ARENA(test_import),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

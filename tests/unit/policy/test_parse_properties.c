@@ -1,38 +1,9 @@
 /* test_parse_properties.c - unit tests of pol_parse_properties
  * (src/policy/parse_properties.c): separators, comments, continuation
  * lines, escapes, ${key} expansion and its errors, as magiconair/properties. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (pol_parse_properties(&A, src, strlen(src), "t.properties", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#define PARSE pol_parse_properties
+#define PARSE_FILE "t.properties"
+#include "parse_test.h"
 
 static void test_pairs(void **state) {
     (void)state;
@@ -63,8 +34,7 @@ static void test_expansion(void **state) {
     setenv("GH_PROPS_TEST_VAR", "envval", 1);
     assert_string_equal(J("e=${GH_PROPS_TEST_VAR}|${GH_PROPS_UNSET_VAR}|$x"),
                         "{\"e\":\"envval||$x\"}");
-    assert_null(J("a=${b}\nb=${a}"));
-    assert_int_equal(E.code, GH_EPARSE);
+    J_ERR("a=${b}\nb=${a}", GH_EPARSE, 0);
     assert_non_null(strstr(E.msg, "circular"));
     assert_null(J("a=${b"));
     assert_non_null(strstr(E.msg, "malformed"));
@@ -72,9 +42,7 @@ static void test_expansion(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("a=1\nb=\\u12x4"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 2);
+    J_ERR("a=1\nb=\\u12x4", GH_EPARSE, 2);
     /* exponential ${a}${a} growth is capped */
     assert_null(J("a0=xxxxxxxxxxxxxxxx\na1=${a0}${a0}\na2=${a1}${a1}\na3=${a2}${a2}\n"
                   "a4=${a3}${a3}\na5=${a4}${a4}\na6=${a5}${a5}\na7=${a6}${a6}\na8=${a7}${a7}\n"
@@ -86,10 +54,10 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_pairs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_escapes_continuation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_expansion, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_pairs),
+        GH_TEST_ARENA(test_escapes_continuation),
+        GH_TEST_ARENA(test_expansion),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,39 +3,7 @@
  * packages with their files, relationships, licenses, annotations,
  * snippets), <text> values over lines, version conversion, errors. */
 #define PARSE pol_parse_spdx
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-/* The parse of src as sorted JSON, or NULL with E set. */
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (PARSE(&A, src, strlen(src), "t", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#include "parse_test.h"
 
 static void test_conftest_case(void **state) {
     (void)state;
@@ -125,9 +93,7 @@ static void test_snippets(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("SPDXVersion: SPDX-2.3\nNotATag: x\n"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 2);
+    J_ERR("SPDXVersion: SPDX-2.3\nNotATag: x\n", GH_EPARSE, 2);
     assert_null(J("SPDXVersion: SPDX-2.3\nno colon here\n"));
     assert_int_equal(E.line, 2);
     assert_null(J("DataLicense: CC0-1.0\n")); /* no version */
@@ -140,10 +106,10 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_conftest_case, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sections, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_snippets, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_conftest_case),
+        GH_TEST_ARENA(test_sections),
+        GH_TEST_ARENA(test_snippets),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

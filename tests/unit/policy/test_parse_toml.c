@@ -2,37 +2,10 @@
  * keys (bare, quoted, dotted), tables and arrays of tables, every string
  * form, integers in all bases, floats, date-times, inline tables, and the
  * redefinition / syntax errors TOML 1.0 requires, with line numbers. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (pol_parse_toml(&A, src, strlen(src), "t.toml", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED | VAL_JSON_NO_HTML_ESC);
-}
+#define PARSE pol_parse_toml
+#define PARSE_FILE "t.toml"
+#define PARSE_JSON (VAL_JSON_SORTED | VAL_JSON_NO_HTML_ESC)
+#include "parse_test.h"
 
 static void test_keys_tables(void **state) {
     (void)state;
@@ -69,9 +42,7 @@ static void test_numbers_dates(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("a = 1\na = 2\n"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 2);
+    J_ERR("a = 1\na = 2\n", GH_EPARSE, 2);
     assert_null(J("[t]\n[t]\n"));
     assert_int_equal(E.line, 2);
     assert_null(J("x = {a = 1}\n[x]\n"));
@@ -94,17 +65,14 @@ static void test_depth(void **state) {
     for (int i = 0; i < 1000; i++)
         buf[n++] = '[';
     buf[n] = 0;
-    assert_null(J(buf));
-    assert_int_equal(E.code, GH_ELIMIT);
+    J_ERR(buf, GH_ELIMIT, 0);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_keys_tables, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_numbers_dates, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_depth, setup, teardown),
+        GH_TEST_ARENA(test_keys_tables),   GH_TEST_ARENA(test_strings),
+        GH_TEST_ARENA(test_numbers_dates), GH_TEST_ARENA(test_errors),
+        GH_TEST_ARENA(test_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,38 +2,9 @@
  * the clbanning/mxj shape conftest gives XML (attributes "-name", text
  * "#text", repeated elements as arrays, prefixes dropped), no entity
  * expansion, errors with line:col. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "policy/policy.h"
-
-static gh_arena A;
-static gh_err E;
-
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
-static const char *J(const char *src) {
-    val_t *v = NULL;
-    gh_err_clear(&E);
-    if (pol_parse_xml(&A, src, strlen(src), "t.xml", &v, &E)) return NULL;
-    return val_to_json(&A, v, VAL_JSON_SORTED);
-}
+#define PARSE pol_parse_xml
+#define PARSE_FILE "t.xml"
+#include "parse_test.h"
 
 static void test_shape(void **state) {
     (void)state;
@@ -53,11 +24,8 @@ static void test_shape(void **state) {
 
 static void test_errors(void **state) {
     (void)state;
-    assert_null(J("<a>\n  <b></a>"));
-    assert_int_equal(E.code, GH_EPARSE);
-    assert_int_equal(E.line, 2);
-    assert_null(J(""));
-    assert_int_equal(E.code, GH_EPARSE);
+    J_ERR("<a>\n  <b></a>", GH_EPARSE, 2);
+    J_ERR("", GH_EPARSE, 0);
     /* entities are never expanded (no billion laughs) and DTDs never fetched */
     const char *lol = "<!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;\">]>"
                       "<r>&b;</r>";
@@ -79,8 +47,8 @@ static void test_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_shape, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        GH_TEST_ARENA(test_shape),
+        GH_TEST_ARENA(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

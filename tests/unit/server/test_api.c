@@ -4,27 +4,13 @@
  * --authorization=basic decisions on OPA's input shape, /v1/status, and
  * /v1/admit with a Gatekeeper model. Requests are built by hand (no
  * sockets) and go through srv_dispatch. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "srv_test.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include "server/srv_int.h"
-
 static char DIR_[256];
 static char POLICY_ID[300];
-static gh_arena A;
-static srv_config CFG;
-static srv_ctx CTX;
-static srv_worker W;
-static srv_resp RS;
 static char *PATHS[4];
 
 static const char POLICY[] = "package example\n\nimport rego.v1\n\n# a comment\n"
@@ -49,21 +35,6 @@ static const char CONSTRAINT[] =
     "metadata:\n  name: need-owner\nspec:\n  match:\n    kinds:\n"
     "      - apiGroups: [\"\"]\n        kinds: [\"Pod\"]\n";
 
-static void write_file(const char *dir, const char *name, const char *text) {
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static void rm_rf(const char *dir) {
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
-}
-
 static int setup(void **state) {
     (void)state;
     snprintf(DIR_, sizeof DIR_, "/tmp/gh_test_api_XXXXXX");
@@ -81,7 +52,7 @@ static int setup(void **state) {
     write_file(d, "template.yaml", TEMPLATE);
     write_file(d, "constraint.yaml", CONSTRAINT);
 
-    memset(&CFG, 0, sizeof CFG);
+    srv_test_init("test-instance");
     PATHS[0] = gh_malloc(300);
     snprintf(PATHS[0], 300, "%s/policy", DIR_);
     CFG.paths = PATHS;
@@ -89,12 +60,6 @@ static int setup(void **state) {
     CFG.builtin_pack = true;
     CFG.pack_dir = gh_malloc(300);
     snprintf(CFG.pack_dir, 300, "%s/pack", DIR_);
-    gh_arena_init(&A, 0);
-    memset(&CTX, 0, sizeof CTX);
-    memset(&W, 0, sizeof W);
-    CTX.cfg = &CFG;
-    CTX.version = "9.9.9";
-    snprintf(CTX.instance_id, sizeof CTX.instance_id, "test-instance");
     gh_err e;
     gh_err_clear(&e);
     CTX.state = srv_state_new(&CFG, &e);
@@ -108,66 +73,19 @@ static int setup(void **state) {
     for (size_t i = 0; s && i < s->nmods; i++) /* whatever id the loader gave p.rego */
         if (strstr(s->mods[i].id, "p.rego"))
             snprintf(POLICY_ID, sizeof POLICY_ID, "%s", s->mods[i].id);
-    memset(&RS, 0, sizeof RS);
-    gh_buf_init(&RS.body);
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    gh_buf_free(&RS.body);
     srv_state_worker_done(&W);
     srv_state_free(CTX.state);
-    gh_arena_free(&A);
+    srv_test_done();
     gh_free(PATHS[0]);
     gh_free(CFG.pack_dir);
     rm_rf(DIR_);
     return 0;
 }
-
-static const char *const *HDR_N;
-static const char *const *HDR_V;
-static int NHDR;
-static const char *BEARER;
-
-static void run(const char *method, const char *target, const char *body) {
-    srv_req r;
-    memset(&r, 0, sizeof r);
-    r.method = method;
-    const char *q = strchr(target, '?');
-    r.raw_path = q ? gh_arena_strndup(&A, target, (size_t)(q - target)) : target;
-    r.path = srv_unescape_path(&A, r.raw_path, strlen(r.raw_path));
-    r.query = q ? q + 1 : NULL;
-    r.body = body;
-    r.body_len = body ? strlen(body) : 0;
-    r.arena = &A;
-    r.worker = &W;
-    r.hdr_names = HDR_N;
-    r.hdr_values = HDR_V;
-    r.nhdrs = NHDR;
-    if (BEARER) {
-        static const char *n[1] = {"Authorization"};
-        static const char *v[1];
-        v[0] = gh_arena_printf(&A, "Bearer %s", BEARER);
-        r.hdr_names = n;
-        r.hdr_values = v;
-        r.nhdrs = 1;
-    }
-    gh_buf_free(&RS.body);
-    memset(&RS, 0, sizeof RS);
-    gh_buf_init(&RS.body);
-    srv_dispatch(&CTX, &r, &RS);
-}
-
-static const char *body(void) { return RS.body.p ? RS.body.p : ""; }
-
-/* The body holds `s` (printed with the body when not). */
-static void has_(const char *s, int line) {
-    if (strstr(body(), s)) return;
-    print_error("line %d: body lacks [%s]:\n%s\n", line, s, body());
-    fail();
-}
-#define has(s) has_((s), __LINE__)
 
 static bool ends_with(const char *s) {
     size_t n = strlen(s);

@@ -2,19 +2,11 @@
  * hand-built requests (no sockets). Expected bodies are what OPA 0.61's
  * server answers for the same requests (decision ids removed, since OPA only
  * sends them with decision logging on, and metrics timings ignored). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "srv_test.h"
+
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "server/srv_int.h"
 
 static char tmpdir[64];
 static char *paths[1];
@@ -34,21 +26,12 @@ static const char *X_REGO = "package x\n"
                             "tag := \"<b>\"\n";
 static const char *MAIN_REGO = "package system\nmain := {\"hello\": input}\n";
 
-static void write_file(const char *name, const char *text) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **st) {
     (void)st;
     strcpy(tmpdir, "/tmp/gh_apidata_XXXXXX");
     assert_non_null(mkdtemp(tmpdir));
-    write_file("x.rego", X_REGO);
-    write_file("main.rego", MAIN_REGO);
+    write_file(tmpdir, "x.rego", X_REGO);
+    write_file(tmpdir, "main.rego", MAIN_REGO);
     memset(&cfg, 0, sizeof cfg);
     paths[0] = tmpdir;
     cfg.paths = paths;
@@ -68,9 +51,7 @@ static int teardown(void **st) {
     (void)st;
     srv_state_worker_done(&worker);
     srv_state_free(ctx.state);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return rm_rf(tmpdir);
 }
 
 typedef struct resp {

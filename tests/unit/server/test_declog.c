@@ -80,6 +80,17 @@ static char *tmp_path(char *buf, size_t n, const char *name) {
     return buf;
 }
 
+/* A decision log on a fresh temporary file ending in name; path (256
+ * bytes) gets its path. */
+static srv_declog *open_tmp(char *path, const char *name) {
+    tmp_path(path, 256, name);
+    gh_err e;
+    gh_err_clear(&e);
+    srv_declog *d = srv_declog_open(path, &e);
+    assert_non_null(d);
+    return d;
+}
+
 static val_t *parse(gh_arena *a, const char *s) {
     val_t *v = NULL;
     gh_err e;
@@ -106,11 +117,7 @@ static const char *get_str(const val_t *o, const char *k) {
 static void test_lines(void **state) {
     (void)state;
     char path[256];
-    tmp_path(path, sizeof path, "lines.jsonl");
-    gh_err e;
-    gh_err_clear(&e);
-    srv_declog *d = srv_declog_open(path, &e);
-    assert_non_null(d);
+    srv_declog *d = open_tmp(path, "lines.jsonl");
     gh_arena a;
     gh_arena_init(&a, 0);
     val_t *input = parse(&a, "{\"user\":\"alice\",\"password\":\"s3cr3t-value\",\"n\":[1,2.50]}");
@@ -132,6 +139,7 @@ static void test_lines(void **state) {
     srv_declog_close(d);
 
     char *text = NULL;
+    gh_err e;
     size_t len = 0;
     assert_int_equal(gh_read_file(path, 1 << 20, &text, &len, &e), 0);
     assert_null(strstr(text, "s3cr3t")); /* the input is never written */
@@ -193,11 +201,7 @@ static void *producer(void *p) {
 static void test_concurrent(void **state) {
     (void)state;
     char path[256];
-    tmp_path(path, sizeof path, "conc.jsonl");
-    gh_err e;
-    gh_err_clear(&e);
-    srv_declog *d = srv_declog_open(path, &e);
-    assert_non_null(d);
+    srv_declog *d = open_tmp(path, "conc.jsonl");
     enum { NT = 4, N = 6000 };
     pthread_t th[NT];
     prod_arg pa = {d, N};
@@ -207,6 +211,7 @@ static void test_concurrent(void **state) {
         pthread_join(th[i], NULL);
     srv_declog_close(d); /* flushes what is queued; counters read before free below */
     char *text = NULL;
+    gh_err e;
     size_t len = 0;
     assert_int_equal(gh_read_file(path, 64 << 20, &text, &len, &e), 0);
     size_t lines = 0;
@@ -233,11 +238,7 @@ static void test_concurrent(void **state) {
 static void test_counters(void **state) {
     (void)state;
     char path[256];
-    tmp_path(path, sizeof path, "count.jsonl");
-    gh_err e;
-    gh_err_clear(&e);
-    srv_declog *d = srv_declog_open(path, &e);
-    assert_non_null(d);
+    srv_declog *d = open_tmp(path, "count.jsonl");
     prod_arg pa = {d, 20000};
     pthread_t th[2];
     for (int i = 0; i < 2; i++)
@@ -277,11 +278,7 @@ static void test_open_errors(void **state) {
 static void test_alloc_failures(void **state) {
     (void)state;
     char path[256];
-    tmp_path(path, sizeof path, "oom.jsonl");
-    gh_err e;
-    gh_err_clear(&e);
-    srv_declog *d = srv_declog_open(path, &e);
-    assert_non_null(d);
+    srv_declog *d = open_tmp(path, "oom.jsonl");
     gh_arena a;
     gh_arena_init(&a, 0);
     val_t *input = parse(&a, "{\"a\":[1,2,3],\"b\":\"xyz\"}");
@@ -299,6 +296,7 @@ static void test_alloc_failures(void **state) {
     assert_true(dropped >= 1);
     srv_declog_close(d);
     /* opening fails cleanly when the first allocations fail */
+    gh_err e;
     for (long n = 0; n < 3; n++) {
         gh_alloc_fail_after(n);
         gh_err_clear(&e);

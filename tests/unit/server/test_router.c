@@ -4,87 +4,19 @@
  * write-authentication rule, /v1/config, /metrics, /v1/compile and
  * /v1/query request decoding, and /v1/admit without a Gatekeeper model.
  * Expected bodies were captured from `opa run --server` 0.61.0. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "server/srv_int.h"
-
-static gh_arena A;
-static srv_config CFG;
-static srv_ctx CTX;
-static srv_worker W;
-static srv_resp RS;
+#include "srv_test.h"
 
 static int setup(void **state) {
     (void)state;
-    gh_arena_init(&A, 0);
-    memset(&CFG, 0, sizeof CFG);
-    memset(&CTX, 0, sizeof CTX);
-    memset(&W, 0, sizeof W);
-    CTX.cfg = &CFG;
-    CTX.version = "9.9.9";
-    snprintf(CTX.instance_id, sizeof CTX.instance_id, "11111111-2222-4333-8444-555555555555");
-    memset(&RS, 0, sizeof RS);
-    gh_buf_init(&RS.body);
+    srv_test_init("11111111-2222-4333-8444-555555555555");
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    gh_buf_free(&RS.body);
-    gh_arena_free(&A);
+    srv_test_done();
     if (CTX.metrics) srv_metrics_free(CTX.metrics);
     return 0;
-}
-
-/* A request: target is "path?query" as on the request line. */
-static srv_req req(const char *method, const char *target, const char *body) {
-    srv_req r;
-    memset(&r, 0, sizeof r);
-    r.method = method;
-    const char *q = strchr(target, '?');
-    r.raw_path = q ? gh_arena_strndup(&A, target, (size_t)(q - target)) : target;
-    r.path = srv_unescape_path(&A, r.raw_path, strlen(r.raw_path));
-    r.query = q ? q + 1 : NULL;
-    r.body = body;
-    r.body_len = body ? strlen(body) : 0;
-    r.arena = &A;
-    r.worker = &W;
-    return r;
-}
-
-static void run_req(const srv_req *r) {
-    gh_buf_free(&RS.body);
-    memset(&RS, 0, sizeof RS);
-    gh_buf_init(&RS.body);
-    srv_dispatch(&CTX, r, &RS);
-}
-
-static void run(const char *method, const char *target, const char *body) {
-    srv_req r = req(method, target, body);
-    run_req(&r);
-}
-
-static const char *body(void) { return RS.body.p ? RS.body.p : ""; }
-
-/* The body holds `s` (printed with the body when not). */
-static void has_(const char *s, int line) {
-    if (strstr(body(), s)) return;
-    print_error("line %d: body lacks [%s]:\n%s\n", line, s, body());
-    fail();
-}
-#define has(s) has_((s), __LINE__)
-
-static const char *header(const char *name) {
-    for (int i = 0; i < RS.nhdr; i++)
-        if (strcmp(RS.hdr_name[i], name) == 0) return RS.hdr_value[i];
-    return NULL;
 }
 
 /* ---- 404 / 405 / 301 ---------------------------------------------------------- */

@@ -3,15 +3,9 @@
  * put/delete, reload, the workers' cached pointer, and concurrent writers +
  * readers (run under ASan: no leak, no use-after-free). Set
  * GH_STATE_BENCH=1 to print what a data write costs with 1 MB of data. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "srv_test.h"
+
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,15 +15,6 @@
 static char tmpdir[64];
 static char *paths[1];
 static srv_config cfg;
-
-static void write_file(const char *name, const char *text) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static const char *X_REGO = "package x\n"
                             "default allow := false\n"
@@ -43,8 +28,8 @@ static int setup(void **st) {
     char p[256];
     snprintf(p, sizeof p, "%s/d", tmpdir);
     mkdir(p, 0700);
-    write_file("x.rego", X_REGO);
-    write_file("d/data.json", "{\"k\": 7, \"arr\": [1, {\"a\": 2}]}");
+    write_file(tmpdir, "x.rego", X_REGO);
+    write_file(tmpdir, "d/data.json", "{\"k\": 7, \"arr\": [1, {\"a\": 2}]}");
     memset(&cfg, 0, sizeof cfg);
     paths[0] = tmpdir;
     cfg.paths = paths;
@@ -54,9 +39,7 @@ static int setup(void **st) {
 
 static int teardown(void **st) {
     (void)st;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return rm_rf(tmpdir);
 }
 
 static srv_state *new_state(void) {
@@ -156,7 +139,7 @@ static void test_load(void **unused) {
 
 static void test_load_errors(void **unused) {
     (void)unused;
-    write_file("bad.rego", "package bad\np if {\n");
+    write_file(tmpdir, "bad.rego", "package bad\np if {\n");
     gh_err e;
     gh_err_clear(&e);
     srv_state *st = srv_state_new(&cfg, &e);
@@ -168,7 +151,7 @@ static void test_load_errors(void **unused) {
     /* data at a rule's path: OPA's conflict check */
     snprintf(p, sizeof p, "%s/x", tmpdir);
     mkdir(p, 0700);
-    write_file("x/data.json", "{\"allow\": 1}");
+    write_file(tmpdir, "x/data.json", "{\"allow\": 1}");
     gh_err_clear(&e);
     st = srv_state_new(&cfg, &e);
     assert_null(st);
@@ -334,7 +317,7 @@ static void test_reload(void **unused) {
                              "[{\"op\":\"add\",\"path\":\"c\",\"value\":3}]", &e, NULL, 0),
                      0);
     assert_int_equal(data_op(st, SRV_CH_DATA_DELETE, "[\"d\",\"arr\"]", NULL, &e, NULL, 0), 0);
-    write_file("d/data.json", "{\"k\": 8, \"arr\": [], \"more\": true}");
+    write_file(tmpdir, "d/data.json", "{\"k\": 8, \"arr\": [], \"more\": true}");
     srv_change rl = {.kind = SRV_CH_RELOAD};
     gh_err_clear(&e);
     assert_int_equal(srv_state_apply(st, &rl, &a, NULL, &e), 0);
@@ -352,7 +335,7 @@ static void test_reload(void **unused) {
     assert_int_equal(srv_state_apply(st, &rl, &a, NULL, &e), 0);
     assert_eval(st, "data.w.n", NULL, "299");
     /* a broken file: old snapshot kept, error reported */
-    write_file("broken.rego", "package broken\np if {\n");
+    write_file(tmpdir, "broken.rego", "package broken\np if {\n");
     uint64_t rev = srv_state_revision(st);
     gh_err_clear(&e);
     assert_int_not_equal(srv_state_apply(st, &rl, &a, NULL, &e), 0);
@@ -368,7 +351,7 @@ static void test_reload(void **unused) {
     assert_int_equal(srv_state_apply(st, &rl, &a, NULL, &e), 0);
     srv_state_last_error(st, err, sizeof err);
     assert_string_equal(err, "");
-    write_file("d/data.json", "{\"k\": 7, \"arr\": [1, {\"a\": 2}]}");
+    write_file(tmpdir, "d/data.json", "{\"k\": 7, \"arr\": [1, {\"a\": 2}]}");
     gh_arena_free(&a);
     srv_state_free(st);
 }
@@ -537,7 +520,7 @@ static void test_bench_1mb(void **unused) {
             &b, "%s\"user%06d\": {\"name\": \"user %d\", \"roles\": [\"a\", \"b\"], \"n\": %d}",
             i ? "," : "", i, i, i);
     gh_buf_puts(&b, "}}");
-    write_file("d/big.json", b.p);
+    write_file(tmpdir, "d/big.json", b.p);
     gh_buf_free(&b);
     char *p2[3] = {tmpdir, GH_SOURCE_DIR "/policies/lib", GH_SOURCE_DIR "/policies/test"};
     for (int round = 0; round < 2; round++) {
