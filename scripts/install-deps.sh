@@ -18,6 +18,7 @@ PKGS=(
   zlib1g-dev                             # server: gzip request bodies
   libxml2-dev                            # check: XML input parser
   libjsonnet-dev                         # check: Jsonnet input parser (C API)
+  libarchive-dev                         # OPA bundle archives (.tar.gz: gzip + tar readers)
   tzdata                                 # IANA zones for the time.* builtins (/usr/share/zoneinfo)
   valgrind                               # leak checks
   curl ca-certificates                   # integration tests

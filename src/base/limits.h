@@ -33,6 +33,14 @@
  * validation reports an error instead of stalling the evaluation. */
 #define GH_MAX_GRAPHQL_WORK (1u << 26)
 
+/* Bundle archives (.tar.gz): the most bytes their tar stream may hold after
+ * decompression (and the most compressed bytes read), and the most entries.
+ * Declared entry sizes are checked against the budget before any of it is
+ * inflated, so a gzip bomb stops at its first oversized header. Each
+ * module or data entry is also bound by GH_MAX_DOC_BYTES. */
+#define GH_MAX_BUNDLE_BYTES (512u * 1024u * 1024u)
+#define GH_MAX_BUNDLE_ENTRIES 100000u
+
 /* Default chunk size of an arena. */
 #define GH_ARENA_CHUNK (64u * 1024u)
 

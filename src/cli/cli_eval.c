@@ -36,6 +36,8 @@ static void eval_usage(FILE *f) {
                "Evaluate a Rego query, as `opa eval` does.\n\n"
                "  -d, --data PATH             policy or data file or directory (repeatable;\n"
                "                              \"a.b:PATH\" loads under data.a.b)\n"
+               "  -b, --bundle PATH           bundle directory (with a .manifest) or .tar.gz\n"
+               "                              archive (repeatable)\n"
                "  -i, --input FILE            input document (JSON or YAML)\n"
                "  -I, --stdin-input           read the input document from stdin\n"
                "      --stdin                 read the query from stdin\n"
@@ -277,6 +279,7 @@ int cli_eval(int argc, char **argv) {
     enum { O_STDIN = 256, O_FAIL, O_FAIL_DEF, O_V0, O_V1, O_SBE, O_TIMEOUT, O_NET };
     static const struct option opts[] = {
         {"data", required_argument, NULL, 'd'},
+        {"bundle", required_argument, NULL, 'b'},
         {"input", required_argument, NULL, 'i'},
         {"stdin-input", no_argument, NULL, 'I'},
         {"stdin", no_argument, NULL, O_STDIN},
@@ -294,6 +297,8 @@ int cli_eval(int argc, char **argv) {
     };
     const char *paths[EVAL_MAX_PATHS];
     size_t npaths = 0;
+    const char *bundles[EVAL_MAX_PATHS]; /* -b: loaded after the -d paths, as bundles */
+    size_t nbundles = 0;
     const char *net_allow[EVAL_MAX_PATHS]; /* --allow-net: http.send destinations */
     size_t nnet = 0;
     bool net = false;
@@ -304,7 +309,7 @@ int cli_eval(int argc, char **argv) {
     int64_t timeout_ns = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:i:If:Sh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:b:i:If:Sh", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             if (npaths == EVAL_MAX_PATHS) {
@@ -312,6 +317,13 @@ int cli_eval(int argc, char **argv) {
                 return CLI_USAGE;
             }
             paths[npaths++] = optarg;
+            break;
+        case 'b':
+            if (nbundles == EVAL_MAX_PATHS) {
+                fprintf(stderr, "gatehouse eval: too many -b paths (at most %d)\n", EVAL_MAX_PATHS);
+                return CLI_USAGE;
+            }
+            bundles[nbundles++] = optarg;
             break;
         case 'i': input_path = optarg; break;
         case 'I': input_path = "-"; break;
@@ -406,6 +418,9 @@ int cli_eval(int argc, char **argv) {
 
     for (size_t i = 0; i < npaths; i++)
         pol_load_path(&l, paths[i], &errs);
+    l.bundle = true;
+    for (size_t i = 0; i < nbundles; i++)
+        pol_load_path(&l, bundles[i], &errs);
     val_t *input = NULL;
     if (!errs.n && input_path) {
         if (cli_load_document(&a, input_path, CLI_FMT_AUTO, &input, &e)) {

@@ -35,6 +35,8 @@ static void usage(FILE *f) {
           "      --authorization off|basic  basic: data.system.authz.allow decides\n"
           "      --ignore GLOB            skip walked files/directories matching GLOB\n"
           "  -b, --bundle                 directories with a .manifest load as bundles\n"
+          "                               (PATH.tar.gz archives always do)\n"
+          "      --skip-verify            load signed bundle archives unverified\n"
           "      --v0-compatible          parse modules as Rego v0 (default v1)\n"
           "  -l, --log-level LEVEL        debug|info|warn|error (default info)\n"
           "      --log-format FORMAT      text|json (default text)\n"

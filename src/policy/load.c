@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "policy/load_int.h"
 #include "policy/policy.h"
 #include "rego/rego.h"
 
@@ -31,6 +32,11 @@ void pol_loaded_free(pol_loaded *l) {
         gh_free(l->mods[i].text);
     }
     gh_free(l->mods);
+    for (size_t i = 0; i < l->nbundles; i++) {
+        gh_free(l->bundles[i].name);
+        gh_free(l->bundles[i].revision);
+    }
+    gh_free(l->bundles);
     gh_arena_free(&l->arena);
     memset(l, 0, sizeof *l);
 }
@@ -82,7 +88,7 @@ static bool has_ext(const char *name, const char *ext) {
     return n > e && !strcasecmp(name + n - e, ext);
 }
 
-static int add_module(pol_loaded *l, const char *name, char *text, size_t len) {
+int pol_ld_add_module(pol_loaded *l, const char *name, char *text, size_t len) {
     for (size_t i = 0; i < l->nmods; i++)
         if (!strcmp(l->mods[i].name, name)) { /* loaded twice: keep the latest */
             gh_free(l->mods[i].text);
@@ -155,26 +161,16 @@ static int parse_data(gh_arena *a, const char *name, const char *text, size_t le
 }
 
 /* Load one file: `name` is how it is reported, `keys` the data path. */
-static int load_file(pol_loaded *l, const char *name, const char *path, char **keys, size_t nkeys,
-                     bool explicit_file, bool bundle, pol_errors *errs) {
+static int load_file(pol_loaded *l, const char *name, const char *path, char *const *keys,
+                     size_t nkeys, bool explicit_file, bool bundle, pol_errors *errs) {
     bool rego = has_ext(path, ".rego");
     bool json = has_ext(path, ".json");
     bool yaml = has_ext(path, ".yaml") || has_ext(path, ".yml");
-    if (explicit_file && has_ext(path, ".tar.gz")) {
-        pol_errors_addf(errs,
-                        "%s: bundle archives (.tar.gz) are not supported yet; extract it and "
-                        "load the directory",
-                        name);
-        return 1;
-    }
     if (!rego && !json && !yaml && !explicit_file) return 0;
     if (bundle && !rego) {
         /* in a bundle only data.json / data.yaml / data.yml are data */
         const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
-        if (strcasecmp(base, "data.json") && strcasecmp(base, "data.yaml") &&
-            strcasecmp(base, "data.yml"))
-            return 0;
+        if (!pol_ld_is_bundle_data(base ? base + 1 : path)) return 0;
     }
     char *text = NULL;
     size_t len = 0;
@@ -187,17 +183,24 @@ static int load_file(pol_loaded *l, const char *name, const char *path, char **k
         return 1;
     }
     if (rego) {
-        if (add_module(l, name, text, len)) {
+        if (pol_ld_add_module(l, name, text, len)) {
             gh_free(text);
             pol_errors_addf(errs, "%s: out of memory", name);
             return 1;
         }
         return 0;
     }
-    val_t *doc = NULL;
-    int rc = parse_data(&l->arena, name, text, len, json, &doc, &e);
+    int rc = pol_ld_add_data(l, name, text, len, json, keys, nkeys, errs);
     gh_free(text);
-    if (rc) {
+    return rc;
+}
+
+int pol_ld_add_data(pol_loaded *l, const char *name, const char *text, size_t len, bool json,
+                    char *const *keys, size_t nkeys, pol_errors *errs) {
+    gh_err e;
+    gh_err_clear(&e);
+    val_t *doc = NULL;
+    if (parse_data(&l->arena, name, text, len, json, &doc, &e)) {
         char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
         pol_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
         return 1;
@@ -223,6 +226,11 @@ static int load_file(pol_loaded *l, const char *name, const char *path, char **k
 oom:
     pol_errors_addf(errs, "%s: out of memory", name);
     return 1;
+}
+
+bool pol_ld_is_bundle_data(const char *base) {
+    return !strcasecmp(base, "data.json") || !strcasecmp(base, "data.yaml") ||
+           !strcasecmp(base, "data.yml");
 }
 
 static int cmp_names(const struct dirent **a, const struct dirent **b) {
@@ -388,62 +396,97 @@ static const char *module_root_path(gh_arena *a, const pol_module *m) {
     return p;
 }
 
-/* Load directory `root` holding a .manifest as an OPA bundle: its roots
- * limit where its modules and data may live. */
-static void load_bundle(pol_loaded *l, const char *root, char **keys, size_t nkeys,
-                        pol_errors *errs) {
-    size_t rl = strlen(root);
-    char *mpath = gh_malloc(rl + sizeof "/.manifest");
-    if (!mpath) {
-        pol_errors_addf(errs, "out of memory");
-        return;
-    }
-    snprintf(mpath, rl + sizeof "/.manifest", "%s/.manifest", root);
-    char *text = NULL;
-    size_t len = 0;
+int pol_ld_manifest(pol_loaded *l, const char *mname, const char *text, size_t len,
+                    const val_t **roots_out, const char **rev_out, pol_errors *errs) {
     gh_err e;
     gh_err_clear(&e);
     val_t *man = NULL;
-    if (gh_read_file(mpath, GH_MAX_DOC_BYTES, &text, &len, &e) ||
-        val_json_parse(&l->arena, text, len, NULL, &man, &e)) {
+    if (val_json_parse(&l->arena, text, len, NULL, &man, &e)) {
         char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-        gh_err_set_file(&e, mpath);
+        gh_err_set_file(&e, mname);
         pol_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
-        gh_free(text);
-        gh_free(mpath);
-        return;
+        return 1;
     }
-    gh_free(text);
     /* roots: absent means [""] (the whole data tree) */
     val_t *roots = val_kind_of(man) == VAL_OBJECT ? val_obj_get_str(man, "roots", 5) : NULL;
     if (val_kind_of(man) != VAL_OBJECT || (roots && val_kind_of(roots) != VAL_ARRAY)) {
-        pol_errors_addf(errs, "%s: manifest must be an object with a \"roots\" array", mpath);
-        gh_free(mpath);
-        return;
+        pol_errors_addf(errs, "%s: manifest must be an object with a \"roots\" array", mname);
+        return 1;
+    }
+    const val_t *rev = val_obj_get_str(man, "revision", 8);
+    if (rev && !val_is_str(rev)) {
+        pol_errors_addf(errs, "%s: manifest revision must be a string", mname);
+        return 1;
+    }
+    const val_t *meta = val_obj_get_str(man, "metadata", 8);
+    if (meta && val_kind_of(meta) != VAL_OBJECT && val_kind_of(meta) != VAL_NULL) {
+        pol_errors_addf(errs, "%s: manifest metadata must be an object", mname);
+        return 1;
     }
     if (!roots) {
         roots = val_arr_new(&l->arena, 1);
         val_t *all = val_strc(&l->arena, "");
-        if (!roots || !all || val_arr_push(&l->arena, roots, all)) goto oom;
+        if (!roots || !all || val_arr_push(&l->arena, roots, all)) {
+            pol_errors_addf(errs, "%s: out of memory", mname);
+            return 1;
+        }
     }
     for (size_t i = 0; i < val_arr_len(roots); i++)
         if (!val_is_str(val_arr_at(roots, i))) {
-            pol_errors_addf(errs, "%s: manifest roots must be strings", mpath);
-            gh_free(mpath);
-            return;
+            pol_errors_addf(errs, "%s: manifest roots must be strings", mname);
+            return 1;
         }
-    /* load the bundle on its own, check it, then merge */
-    val_t *saved = l->data;
-    size_t mods_before = l->nmods, errs_before = errs->n;
+    *roots_out = roots;
+    *rev_out = "";
+    if (rev) {
+        char *r = gh_arena_strndup(&l->arena, val_str_ptr(rev), val_str_len(rev));
+        if (!r) {
+            pol_errors_addf(errs, "%s: out of memory", mname);
+            return 1;
+        }
+        *rev_out = r;
+    }
+    return 0;
+}
+
+int pol_ld_bundle_begin(pol_loaded *l, pol_ld_bundle *b, pol_errors *errs) {
+    b->saved = l->data;
+    b->mods_before = l->nmods;
+    b->errs_before = errs->n;
     l->data = val_obj_new(&l->arena, 0);
     if (!l->data) {
-        l->data = saved;
-        goto oom;
+        l->data = b->saved;
+        pol_errors_addf(errs, "out of memory");
+        return 1;
     }
-    walk(l, root, keys, nkeys, 0, true, errs);
+    return 0;
+}
+
+static char *dup_str(const char *s) {
+    char *d = gh_malloc(strlen(s) + 1);
+    if (d) strcpy(d, s);
+    return d;
+}
+
+static int record_bundle(pol_loaded *l, const char *name, const char *revision) {
+    pol_bundle_info *nb = gh_realloc(l->bundles, (l->nbundles + 1) * sizeof *nb);
+    if (!nb) return -1;
+    l->bundles = nb;
+    char *n = dup_str(name), *r = dup_str(revision ? revision : "");
+    if (!n || !r) {
+        gh_free(n);
+        gh_free(r);
+        return -1;
+    }
+    l->bundles[l->nbundles++] = (pol_bundle_info){n, r};
+    return 0;
+}
+
+void pol_ld_bundle_end(pol_loaded *l, pol_ld_bundle *b, const char *name, char *const *keys,
+                       size_t nkeys, const val_t *roots, const char *revision, pol_errors *errs) {
     val_t *bdata = l->data;
-    l->data = saved;
-    if (errs->n != errs_before) goto done;
+    l->data = b->saved;
+    if (errs->n != b->errs_before) return;
     const val_t *own = bdata; /* the bundle's data without the "prefix:" keys */
     for (size_t i = 0; own && i < nkeys; i++)
         own = val_obj_get_str(own, keys[i], strlen(keys[i]));
@@ -451,7 +494,7 @@ static void load_bundle(pol_loaded *l, const char *root, char **keys, size_t nke
     gh_buf_init(&path);
     if (own) check_data_roots(own, &path, roots, 0, errs);
     gh_buf_free(&path);
-    for (size_t i = mods_before; i < l->nmods; i++) {
+    for (size_t i = b->mods_before; i < l->nmods; i++) {
         gh_arena tmp;
         gh_arena_init(&tmp, 0);
         const char *pkg = module_root_path(&tmp, &l->mods[i]);
@@ -466,20 +509,50 @@ static void load_bundle(pol_loaded *l, const char *root, char **keys, size_t nke
         }
         gh_arena_free(&tmp);
     }
-    if (errs->n != errs_before) goto done;
+    if (errs->n != b->errs_before) return;
     if (conflicts(l->data, bdata)) {
-        pol_errors_addf(errs, "%s: merge error", root);
-        goto done;
+        pol_errors_addf(errs, "%s: merge error", name);
+        return;
     }
     val_t *m = merge(&l->arena, l->data, bdata);
-    if (!m) goto oom;
+    if (!m || record_bundle(l, name, revision)) {
+        pol_errors_addf(errs, "%s: out of memory", name);
+        return;
+    }
     l->data = m;
-done:
+}
+
+/* Load directory `root` holding a .manifest as an OPA bundle named `name`:
+ * its roots limit where its modules and data may live. */
+static void load_bundle(pol_loaded *l, const char *root, const char *name, char **keys,
+                        size_t nkeys, pol_errors *errs) {
+    size_t rl = strlen(root);
+    char *mpath = gh_malloc(rl + sizeof "/.manifest");
+    if (!mpath) {
+        pol_errors_addf(errs, "out of memory");
+        return;
+    }
+    snprintf(mpath, rl + sizeof "/.manifest", "%s/.manifest", root);
+    char *text = NULL;
+    size_t len = 0;
+    gh_err e;
+    gh_err_clear(&e);
+    if (gh_read_file(mpath, GH_MAX_DOC_BYTES, &text, &len, &e)) {
+        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
+        gh_err_set_file(&e, mpath);
+        pol_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
+        gh_free(mpath);
+        return;
+    }
+    const val_t *roots = NULL;
+    const char *rev = NULL;
+    int rc = pol_ld_manifest(l, mpath, text, len, &roots, &rev, errs);
+    gh_free(text);
     gh_free(mpath);
-    return;
-oom:
-    pol_errors_addf(errs, "%s: out of memory", root);
-    gh_free(mpath);
+    pol_ld_bundle b;
+    if (rc || pol_ld_bundle_begin(l, &b, errs)) return;
+    walk(l, root, keys, nkeys, 0, true, errs);
+    pol_ld_bundle_end(l, &b, name, keys, nkeys, roots, rev, errs);
 }
 
 int pol_load_path(pol_loaded *l, const char *arg, pol_errors *errs) {
@@ -514,10 +587,12 @@ int pol_load_path(pol_loaded *l, const char *arg, pol_errors *errs) {
         if (!root)
             pol_errors_addf(errs, "out of memory");
         else if (l->bundle && has_manifest(root))
-            load_bundle(l, root, pkeys, npk, errs);
+            load_bundle(l, root, path, pkeys, npk, errs);
         else
             walk(l, root, pkeys, npk, 0, false, errs);
         gh_free(root);
+    } else if (has_ext(path, ".tar.gz")) {
+        pol_ld_archive(l, path, pkeys, npk, errs);
     } else {
         load_file(l, path, path, pkeys, npk, true, false, errs);
     }

@@ -453,13 +453,33 @@ int pol_errors_to_err(const pol_errors *l, gh_err *e);
  * holding a .manifest is read as an OPA bundle: only .rego files and files
  * named data.json / data.yaml / data.yml load, and every module package and
  * data path must lie under one of the manifest's "roots" (an error names
- * the file otherwise). Bundle archives (.tar.gz) are not supported yet: such
- * a path given explicitly is an error saying so (walked ones are skipped). */
+ * the file otherwise).
+ * Bundle archives: a path given explicitly that ends in .tar.gz is always an
+ * OPA bundle archive (as `opa run`/`opa eval -d` treat it; walked ones are
+ * skipped): gzip-compressed tar (ustar/pax/GNU) whose /.manifest, data.json /
+ * data.yaml / data.yml and .rego entries load as for bundle directories.
+ * Module names are "<path as given>/<entry path without its leading />" (as
+ * OPA's GET /v1/policies shows them). Errors name the entry: ".." segments,
+ * links or special files, more than the entry or byte limits (declared sizes
+ * are checked before anything is decompressed or allocated), a corrupt or
+ * non-gzip stream, .wasm / plan.json entries (not supported), and a
+ * .signatures.json entry unless skip_verify is set (signatures are never
+ * verified). Every bundle loaded (directory or archive) is recorded in
+ * bundles[] with its manifest revision, for the server's provenance. A
+ * manifest's rego_version is not applied (OPA 0.61 ignores it as well):
+ * modules parse with the caller's version. */
 typedef struct pol_module {
     char *name; /* heap */
     char *text; /* heap, NUL-terminated */
     size_t len;
 } pol_module;
+
+/* One loaded bundle: its name (the path as given, as OPA names bundles
+ * loaded from disk) and its manifest's revision ("" when none). Heap. */
+typedef struct pol_bundle_info {
+    char *name;
+    char *revision;
+} pol_bundle_info;
 
 typedef struct pol_loaded {
     gh_arena arena; /* owns data */
@@ -472,6 +492,12 @@ typedef struct pol_loaded {
     char *const *ignore;
     size_t nignore;
     bool bundle; /* read directories holding a .manifest as bundles (set after init) */
+    /* bundle archives (set after init; 0 = the defaults GH_MAX_BUNDLE_BYTES,
+     * GH_MAX_BUNDLE_ENTRIES): bytes after decompression, entries */
+    size_t bundle_max_bytes, bundle_max_entries;
+    bool skip_verify;         /* load signed bundles without verifying (opa --skip-verify) */
+    pol_bundle_info *bundles; /* heap, in load order */
+    size_t nbundles;
 } pol_loaded;
 
 void pol_loaded_init(pol_loaded *l);
@@ -481,6 +507,11 @@ void pol_loaded_free(pol_loaded *l);
  * appended to errs (loading continues with the next file); returns the
  * number of errors added. */
 int pol_load_path(pol_loaded *l, const char *path, pol_errors *errs);
+/* Load an in-memory bundle archive (gzip-compressed tar) named `name` (the
+ * path as given: it prefixes module names and names the bundle), with the
+ * rules above. For pol_load_path and the fuzzer. Returns errors added. */
+int pol_load_bundle_archive(pol_loaded *l, const char *name, const void *buf, size_t n,
+                            pol_errors *errs);
 /* The source text of a loaded module by name, or NULL. */
 const pol_module *pol_loaded_module(const pol_loaded *l, const char *name);
 /* Build and compile a policy from everything loaded (modules in name order,

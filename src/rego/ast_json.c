@@ -521,3 +521,37 @@ val_t *rego_module_to_value(gh_arena *a, const rego_module *m) {
     }
     return c.oom ? NULL : mod;
 }
+
+/* ---- single nodes (the server's ?explain trace events) ------------------------------- */
+
+val_t *rego_expr_to_value(gh_arena *a, const rego_expr *x, bool positive) {
+    jctx c = {.a = a};
+    if (!x) return NULL;
+    rego_expr tmp;
+    if (positive) {
+        /* the body of a negation, as OPA traces it: the expression alone
+         * (index 0, not negated) */
+        tmp = *x;
+        tmp.negated = false;
+        tmp.index = 0;
+        x = &tmp;
+    }
+    val_t *o = j_expr(&c, x);
+    return c.oom ? NULL : o;
+}
+
+val_t *rego_body_to_value(gh_arena *a, const rego_body *b) {
+    jctx c = {.a = a};
+    val_t *v = j_body(&c, b);
+    return c.oom ? NULL : v;
+}
+
+val_t *rego_rule_to_value(gh_arena *a, const rego_rule *r) {
+    jctx c = {.a = a};
+    if (!r) return NULL;
+    const char *name;
+    const rego_term *key;
+    head_name_key(r, &name, &key);
+    val_t *v = j_rule(&c, r, name, key);
+    return c.oom ? NULL : v;
+}

@@ -346,6 +346,13 @@ const char *rego_annot_scope_name(rego_annot_scope s);
  * as {"type", "value"}; no locations except on comments; annotations are
  * not included). Allocated in a; NULL on OOM. */
 val_t *rego_module_to_value(gh_arena *a, const rego_module *m);
+/* One node in the same encoding (the nodes of the server's ?explain trace
+ * events): an expression ({"index","terms",...}; `positive`: as the body of
+ * its negation, index 0 and not negated), a body (array of expressions), a
+ * rule ({"head","body",...}). Allocated in a; NULL on OOM. */
+val_t *rego_expr_to_value(gh_arena *a, const rego_expr *x, bool positive);
+val_t *rego_body_to_value(gh_arena *a, const rego_body *b);
+val_t *rego_rule_to_value(gh_arena *a, const rego_rule *r);
 
 /* ==== 6. policies: compiling modules and data ==============================
  * A policy collects modules and base documents, then compiles them once into
@@ -536,5 +543,13 @@ const char *rego_trace_op_name(rego_trace_op op);
 /* Convert a ground term (scalars, arrays, objects, sets) to a value in a;
  * GH_EINVAL with a located message when the term is not ground. */
 int rego_term_to_value(gh_arena *a, const rego_term *t, val_t **out, gh_err *e);
+
+/* Certificates (concatenated DER, e.g. a TLS peer's chain) as the objects
+ * Go's encoding/json makes of x509.Certificate - the shape
+ * crypto.x509.parse_certificates returns, without OPA's added URIStrings;
+ * what OPA's server puts in its authorization input as
+ * client_certificates. *out: an array in a. Errors as Go's parser
+ * (GH_EINVAL, "x509: ..."), GH_ENOMEM. */
+int rego_x509_der_to_value(gh_arena *a, const unsigned char *der, size_t n, val_t **out, gh_err *e);
 
 #endif

@@ -367,7 +367,10 @@ static void close_obj(gh_buf *b, bool pretty, int level, bool first) {
 }
 
 typedef struct dec_opts {
-    bool pretty, metrics, provenance, explain_notes, strict;
+    bool pretty, metrics, provenance, strict;
+    const val_t *bundles; /* ?provenance: the snapshot's {name: {"revision"}} (or NULL) */
+    srv_explain_mode explain;
+    srv_explain *x; /* the recorder when explain is on (else NULL) */
 } dec_opts;
 
 typedef struct dec_metrics {
@@ -417,11 +420,15 @@ static void v1_response(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const dec
         put_str(b, p, 1, &f2, "build_timestamp", "");
         put_str(b, p, 1, &f2, "build_hostname", "");
         put_str(b, p, 1, &f2, "revision", revs);
+        if (o->bundles) { /* OPA: provenance.bundles.<name>.revision */
+            put_key(b, p, 1, &f2, "bundles");
+            put_value(b, p, 1, o->bundles);
+        }
         close_obj(b, p, 1, f2);
     }
-    if (o->explain_notes) {
+    if (o->x) {
         put_key(b, p, 0, &first, "explanation");
-        gh_buf_puts(b, "[]");
+        if (srv_explain_emit(o->x, b, 1)) gh_buf_puts(b, "[]");
     }
     if (o->metrics) {
         val_t *mv = metrics_value(rq->arena, m);
@@ -484,6 +491,13 @@ static int take_first(void *ud, const rego_result *r) {
     return 1;
 }
 
+/* Traced: OPA evaluates to the end (its trace shows the redo events). */
+static int take_first_all(void *ud, const rego_result *r) {
+    first_cb *f = ud;
+    if (!f->v && r->nexprs) f->v = r->exprs[0];
+    return 0;
+}
+
 typedef struct decision {
     const char *qtext;   /* "data.x.allow" */
     const char *logpath; /* "x/allow" */
@@ -518,6 +532,7 @@ static int decide(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, decision *d) {
         return -1;
     }
     d->rev = snap->revision;
+    if (d->o.provenance && snap->bundles) d->o.bundles = val_copy(rq->arena, snap->bundles);
     int widx = rq->worker ? rq->worker->index : -1;
     qcache *qc = qc_for(rq->worker, snap);
     uint64_t h = gh_hash(d->qtext, strlen(d->qtext));
@@ -551,8 +566,12 @@ static int decide(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, decision *d) {
     }
     eo.strict_builtin_errors = d->o.strict;
     first_cb f = {0};
+    if (GH_UNLIKELY(d->o.explain != SRV_EXPLAIN_OFF)) {
+        d->o.x = srv_explain_new(rq->arena, d->o.explain, d->o.pretty);
+        srv_explain_attach(d->o.x, &eo);
+    }
     int64_t t0 = mono_ns();
-    rc = rego_query_eval(q, rq->arena, &eo, take_first, &f, &e);
+    rc = rego_query_eval(q, rq->arena, &eo, d->o.x ? take_first_all : take_first, &f, &e);
     d->m.eval_ns = mono_ns() - t0;
     if (rc) {
         eval_error(rs, rq->arena, &e);
@@ -576,8 +595,7 @@ static void read_opts(const srv_req *rq, dec_opts *o) {
     o->metrics = srv_query_bool(rq, "metrics") || srv_query_bool(rq, "instrument");
     o->provenance = srv_query_bool(rq, "provenance");
     o->strict = srv_query_bool(rq, "strict-builtin-errors");
-    const char *ex = srv_query_get(rq, "explain");
-    o->explain_notes = ex && !strcmp(ex, "notes");
+    o->explain = srv_query_has(rq, "explain") ? srv_explain_mode_get(rq) : SRV_EXPLAIN_OFF;
 }
 
 static void too_deep(srv_resp *rs) {

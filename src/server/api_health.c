@@ -185,6 +185,21 @@ void srv_api_status(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *r
             put(a, snapv, "loaded_at", val_strc(a, ts)) ||
             put(a, snapv, "modules", val_int(a, (int64_t)s->nmods)))
             goto oom;
+        /* bundles in the status plugin's shape: {name: {name, active_revision}} */
+        if (s->bundles) {
+            val_t *bs = val_obj_new(a, val_obj_len(s->bundles));
+            if (!bs) goto oom;
+            for (size_t i = 0; i < val_obj_len(s->bundles); i++) {
+                const val_t *k = val_obj_key_at(s->bundles, i);
+                val_t *one = val_obj_new(a, 2), *name = val_copy(a, k);
+                val_t *rev =
+                    val_copy(a, val_obj_get_str(val_obj_val_at(s->bundles, i), "revision", 8));
+                if (!one || !name || !rev || put(a, one, "name", name) ||
+                    put(a, one, "active_revision", rev) || val_obj_put(a, bs, name, one))
+                    goto oom;
+            }
+            if (put(a, res, "bundles", bs)) goto oom;
+        }
     }
     char last[GH_ERR_MSG];
     last[0] = 0;

@@ -1,7 +1,8 @@
 /* api_query.c - ad-hoc queries: GET /v1/query?q=..., POST /v1/query
  * {"query","input"} -> {"result":[{bindings}...]} ({} when there is no
- * solution), POST /v1/compile (partial evaluation is not supported: the
- * request is decoded and checked as OPA does, then 501), and srv_eval_first,
+ * solution; ?explain adds OPA's "explanation", see explain.c), POST
+ * /v1/compile (partial evaluation is not supported: the request is decoded
+ * and checked as OPA does, then 501), and srv_eval_first,
  * the one-value evaluation the router (authorization) and /health/{path}
  * use. Called by srv_dispatch; reads the worker's snapshot only. */
 #include <stdio.h>
@@ -99,6 +100,34 @@ static void put_ns(gh_arena *a, val_t *m, const char *k, int64_t ns) {
     if (key && v) val_obj_put(a, m, key, v);
 }
 
+/* Insert "explanation" (OPA's first member of QueryResponseV1) into the
+ * JSON object srv_resp_json wrote. */
+static int explain_splice(srv_resp *rs, srv_explain *x, bool pretty) {
+    gh_buf ex;
+    gh_buf_init(&ex);
+    gh_buf_puts(&ex, pretty ? "{\n  \"explanation\": " : "{\"explanation\":");
+    int rc = srv_explain_emit(x, &ex, 1);
+    const char *old = rs->body.p;
+    size_t n = rs->body.len;
+    /* old is "{...}\n" or "{}\n" */
+    bool empty = n >= 2 && old[1] == '}';
+    if (!rc) {
+        if (empty)
+            gh_buf_puts(&ex, pretty ? "\n}" : "}");
+        else
+            gh_buf_putc(&ex, ',');
+        gh_buf_append(&ex, old + (empty ? 2 : 1), n - (empty ? 2 : 1));
+    }
+    if (rc || ex.oom) {
+        gh_buf_free(&ex);
+        return GH_ENOMEM;
+    }
+    gh_buf_reset(&rs->body);
+    gh_buf_append(&rs->body, ex.p, ex.len);
+    gh_buf_free(&ex);
+    return rs->body.oom ? GH_ENOMEM : 0;
+}
+
 static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *text, size_t n,
                       const val_t *input) {
     gh_arena *a = rq->arena;
@@ -136,6 +165,12 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
     bind_ud b = {.a = a, .rows = val_arr_new(a, 4)};
     if (!b.rows) goto oom;
     rego_eval_opts eo = eval_opts(ctx, input);
+    srv_explain *x = NULL;
+    srv_explain_mode xm = srv_query_has(rq, "explain") ? srv_explain_mode_get(rq) : SRV_EXPLAIN_OFF;
+    if (GH_UNLIKELY(xm != SRV_EXPLAIN_OFF)) {
+        if (!(x = srv_explain_new(a, xm, pretty))) goto oom;
+        srv_explain_attach(x, &eo);
+    }
     rc = rego_query_eval(q, a, &eo, bind_cb, &b, &e);
     if (b.oom) goto oom;
     if (rc) {
@@ -155,6 +190,7 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
     }
     if (val_arr_len(b.rows) > 0 && val_obj_put(a, resp, val_strc(a, "result"), b.rows)) goto oom;
     srv_resp_json(rs, 200, resp, pretty);
+    if (x && explain_splice(rs, x, pretty)) goto oom;
     return;
 oom:
     srv_resp_error(rs, 500, "internal_error", "out of memory evaluating the query", NULL);

@@ -148,6 +148,7 @@ const srv_cfg_key srv_cfg_keys[] = {
     {"policies.paths", "PATH", SRV_KT_LIST, OFF(paths), OFF(npaths), NULL, 0, 0},
     {"policies.ignore", "--ignore", SRV_KT_LIST, OFF(ignore), OFF(nignore), NULL, 0, 0},
     {"policies.bundle", "--bundle", SRV_KT_BOOL, OFF(bundle), 0, NULL, 0, 0},
+    {"policies.skip_verify", "--skip-verify", SRV_KT_BOOL, OFF(skip_verify), 0, NULL, 0, 0},
     {"policies.v0_compatible", "--v0-compatible", SRV_KT_BOOL, OFF(v0_compatible), 0, NULL, 0, 0},
     {"policies.builtin_pack", "--no-builtin-pack", SRV_KT_BOOL, OFF(builtin_pack), 0, NULL, 0, 0},
     {"policies.pack_dir", "--pack-dir", SRV_KT_STR, OFF(pack_dir), 0, NULL, 0, 0},

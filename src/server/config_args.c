@@ -44,6 +44,7 @@ static const flag flags[] = {
     {"config-file", 'c', FL_CONFIG, NULL, NULL},
     {"ignore", 0, FL_LIST, "policies.ignore", NULL},
     {"bundle", 'b', FL_KEY, "policies.bundle", NULL},
+    {"skip-verify", 0, FL_KEY, "policies.skip_verify", NULL},
     {"v0-compatible", 0, FL_KEY, "policies.v0_compatible", NULL},
     {"log-level", 'l', FL_KEY, "logging.level", NULL},
     {"log-format", 0, FL_KEY, "logging.format", NULL},
@@ -52,7 +53,6 @@ static const flag flags[] = {
     {"skip-version-check", 0, FL_NOOP, NULL, NULL},
     {"disable-telemetry", 0, FL_NOOP, NULL, NULL},
     {"skip-known-schema-check", 0, FL_NOOP, NULL, NULL},
-    {"skip-verify", 0, FL_NOOP, NULL, NULL},
     {"h2c", 0, FL_NOOP, NULL, NULL},
     {"pprof", 0, FL_NOOP, NULL, NULL},
     {"watch", 'w', FL_NOOP, NULL, NULL}, /* reload with SIGHUP instead */

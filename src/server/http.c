@@ -52,6 +52,8 @@ struct conn {
     gh_buf cbody; /* PH_CHUNKED: decoded body */
     srv_chunked dec;
     char *principal; /* verified client certificate subject (heap) */
+    unsigned char *peer_der; /* its certificates as sent, DER (heap; authz input) */
+    size_t peer_der_len;
     char peer[INET6_ADDRSTRLEN + 2];
 };
 
@@ -106,6 +108,7 @@ static void conn_free(conn *c) {
     gh_free(c->chdr);
     gh_buf_free(&c->cbody);
     gh_free(c->principal);
+    gh_free(c->peer_der);
     gh_free(c);
     if (w->draining && w->nconns == 0) event_base_loopexit(w->base, NULL);
 }
@@ -359,11 +362,17 @@ static bool handle(conn *c, srv_head *h, const char *body, size_t body_len) {
     if (w->sh->ssl && cfg->tls_client_ca_file) {
         if (!c->principal_done) {
             c->principal = srv_tls_peer_subject(c->io.ssl);
+            /* OPA's authorization input carries the certificates (under
+             * --authentication=tls); read them once per connection */
+            if (c->principal && cfg->authz == SRV_AUTHZ_BASIC && cfg->authn == SRV_AUTHN_TLS)
+                c->peer_der = srv_tls_peer_chain_der(c->io.ssl, &c->peer_der_len);
             c->principal_done = true;
         }
         if (c->principal) {
             rq.authenticated = true;
             rq.principal = c->principal;
+            rq.peer_certs_der = c->peer_der;
+            rq.peer_certs_der_len = c->peer_der_len;
         }
     }
     if (!rq.authenticated && w->sh->tokens.n > 0) {

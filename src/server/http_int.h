@@ -115,6 +115,10 @@ void srv_tls_live_free(srv_tls_live *l);
 /* Subject of the verified client certificate of ssl as text (heap, caller
  * frees), NULL when none or unverified. */
 char *srv_tls_peer_subject(SSL *ssl);
+/* The verified client's certificates as it sent them (leaf first, then its
+ * chain: Go's tls.ConnectionState.PeerCertificates), concatenated DER (heap,
+ * caller frees; *n its length); NULL when none, unverified or on OOM. */
+unsigned char *srv_tls_peer_chain_der(SSL *ssl, size_t *n);
 
 /* ==== per-client rate limit (ratelimit.c) =====================================
  * Token buckets keyed by client address in a fixed table shared by all

@@ -508,7 +508,66 @@ static const char *bearer_token(const srv_req *rq) {
     return v;
 }
 
-/* OPA's authorizer input: {method, path, params, headers[, body][, identity]}.
+/* Go's certs[0].Subject.ToRDNSequence().String() - OPA's TLS identity - from
+ * the certificate's Subject value (pkix.Name JSON): the known attributes in
+ * Go's fixed order, reversed (SERIALNUMBER, CN, OU, O, POSTALCODE, STREET,
+ * L, ST, C), values of one type as one multi-valued RDN, RFC 2253 escapes.
+ * Attributes Go does not name are left out, as Go does. NULL when absent. */
+static const char *go_identity(gh_arena *a, const val_t *certs) {
+    static const struct {
+        const char *field, *name;
+    } order[] = {{"SerialNumber", "SERIALNUMBER"},
+                 {"CommonName", "CN"},
+                 {"OrganizationalUnit", "OU"},
+                 {"Organization", "O"},
+                 {"PostalCode", "POSTALCODE"},
+                 {"StreetAddress", "STREET"},
+                 {"Locality", "L"},
+                 {"Province", "ST"},
+                 {"Country", "C"}};
+    if (!certs || val_kind_of(certs) != VAL_ARRAY || !val_arr_len(certs)) return NULL;
+    const val_t *sub = val_obj_get_str(val_arr_at(certs, 0), "Subject", 7);
+    if (!sub || val_kind_of(sub) != VAL_OBJECT) return NULL;
+    gh_buf b;
+    gh_buf_init(&b);
+    bool first_rdn = true;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const val_t *f = val_obj_get_str(sub, order[i].field, strlen(order[i].field));
+        if (!f) continue;
+        const val_t *one[1] = {f};
+        const val_t *const *vals = one;
+        size_t nv = 1;
+        if (val_kind_of(f) == VAL_ARRAY) {
+            vals = (const val_t *const *)f->u.arr.items;
+            nv = val_arr_len(f);
+        } else if (!val_is_str(f) || !val_str_len(f)) {
+            continue;
+        }
+        bool first_attr = true;
+        for (size_t j = 0; j < nv; j++) {
+            if (!val_is_str(vals[j])) continue;
+            gh_buf_puts(&b, first_attr ? (first_rdn ? "" : ",") : "+");
+            first_attr = first_rdn = false;
+            gh_buf_printf(&b, "%s=", order[i].name);
+            const char *v = val_str_ptr(vals[j]);
+            size_t n = val_str_len(vals[j]);
+            for (size_t k = 0; k < n; k++) {
+                char c = v[k];
+                bool esc = strchr(",+\"\\<>;", c) != NULL && c != '\0';
+                if (c == ' ') esc = k == 0 || k == n - 1;
+                if (c == '#') esc = k == 0;
+                if (esc) gh_buf_putc(&b, '\\');
+                gh_buf_putc(&b, c);
+            }
+        }
+    }
+    const char *out = b.oom || !b.len ? NULL : gh_arena_strndup(a, b.p, b.len);
+    gh_buf_free(&b);
+    return out;
+}
+
+/* OPA's authorizer input: {method, path, params, headers[, body][, identity][,
+ * client_certificates]}.
  * Returns NULL and answers rs on a malformed body (400) or OOM (500). */
 static val_t *authz_input(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
     gh_arena *a = rq->arena;
@@ -571,6 +630,23 @@ static val_t *authz_input(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
         id = bearer_token(rq);
     else if (ctx->cfg && ctx->cfg->authn == SRV_AUTHN_TLS)
         id = rq->principal;
+    /* OPA's TLS identifier also hands over the peer's certificates, as Go's
+     * JSON of x509.Certificate (the shape crypto.x509.parse_certificates
+     * gives), and names the client by Go's text of the leaf's subject */
+    if (ctx->cfg && ctx->cfg->authn == SRV_AUTHN_TLS && rq->peer_certs_der &&
+        rq->peer_certs_der_len) {
+        val_t *certs = NULL;
+        gh_err ce;
+        int rc = rego_x509_der_to_value(a, rq->peer_certs_der, rq->peer_certs_der_len, &certs, &ce);
+        if (rc == GH_ENOMEM) goto oom;
+        if (rc) { /* Go would have refused the handshake: fail closed */
+            srv_resp_error(rs, 401, "unauthorized", "client certificate could not be parsed", NULL);
+            return NULL;
+        }
+        if (val_obj_put(a, in, val_strc(a, "client_certificates"), certs)) goto oom;
+        const char *gid = go_identity(a, certs);
+        if (gid) id = gid;
+    }
     if (id && put_str(a, in, "identity", id)) goto oom;
     return in;
 oom:

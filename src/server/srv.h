@@ -58,6 +58,8 @@ typedef struct srv_config {
     bool builtin_pack;    /* also load policies/ (the built-in pack) for /v1/admit */
     bool bundle;          /* paths that are directories holding a .manifest load as OPA
                              bundles (opa run -b; pol_loaded.bundle) */
+    bool skip_verify;     /* load signed bundle archives without verifying them (opa run
+                             --skip-verify); otherwise a .signatures.json is an error */
     char *pack_dir;       /* where the built-in pack lives (default: beside the binary / source tree) */
     /* limits */
     int workers;          /* 0: number of online CPUs */

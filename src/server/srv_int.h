@@ -52,6 +52,8 @@ typedef struct srv_snapshot {
     gh_arena arena;         /* owns the module strings */
     val_t *data;            /* base documents written through the API or loaded (object);
                                owned by policy (rego_policy_data) */
+    val_t *bundles;         /* bundles loaded from disk: {name: {"revision": rev}} (in arena;
+                               NULL when none), for ?provenance and /v1/status */
 } srv_snapshot;
 
 typedef struct srv_state srv_state;
@@ -148,6 +150,12 @@ typedef struct srv_req {
     const char *const *hdr_names;
     const char *const *hdr_values;
     int nhdrs;
+    /* the verified TLS client's certificates as it sent them (leaf first),
+     * concatenated DER; NULL when none. Filled by the transport under
+     * --authentication=tls with --authorization=basic (the authorization
+     * input's client_certificates). (added by the explain helper) */
+    const unsigned char *peer_certs_der;
+    size_t peer_certs_der_len;
 } srv_req;
 
 typedef struct srv_resp {
@@ -255,7 +263,7 @@ int srv_eval_first(const srv_ctx *ctx, const srv_snapshot *snap, gh_arena *a, co
  * bare prefix, i.e. the root document).
  * srv_api_data: every method of /v1/data[/{path}]: GET/POST decisions
  *   ({"decision_id","provenance"?,"explanation"?,"metrics"?,"result"?,"warning"?};
- *   ?pretty ?metrics ?instrument ?provenance ?explain=notes
+ *   ?pretty ?metrics ?instrument ?provenance ?explain=notes|full|debug (explain.c)
  *   ?strict-builtin-errors; GET ?input=), PUT (If-None-Match: * -> 304),
  *   PATCH (OPA's add/remove/replace ops), DELETE -> 204; others -> 405.
  * srv_api_v0_data: POST /v0/data/{path}: input = body, raw result, undefined
@@ -273,6 +281,31 @@ void srv_api_default_decision(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, con
  * scalar; n when it cannot tell (the parser then reports the error); 0 for
  * an empty or whitespace-only body. Used by api_data.c and api_query.c. */
 size_t srv_json_first_value_end(const char *p, size_t n);
+
+/* ==== ?explain (explain.c, explain helper) ====================================
+ * OPA's ?explain for /v1/data and /v1/query. srv_explain_mode_get reads the
+ * parameter: "notes", "full", "debug"; anything else (OPA 0.61 treats
+ * "fails" the same) is off. srv_explain_new makes a recorder in the request
+ * arena (NULL on OOM) for the mode and ?pretty; srv_explain_attach installs
+ * it as the evaluation's tracer (eo->trace/trace_ud). srv_explain_emit
+ * appends the "explanation" array: without pretty, OPA's TraceEventV1
+ * objects {op, query_id, parent_id, type, node, locals, message?} (compact,
+ * fields in OPA's order); with pretty, PrettyTraceWithLocation lines as
+ * strings, indented for an object member at `level` (1 for a top-level
+ * member). notes keeps each trace() note and the Enter events of its query
+ * lineage; full and debug keep every event. 0 or GH_ENOMEM. Differences from
+ * OPA are listed in docs/server-api.md. */
+typedef enum srv_explain_mode {
+    SRV_EXPLAIN_OFF,
+    SRV_EXPLAIN_NOTES,
+    SRV_EXPLAIN_FULL,
+    SRV_EXPLAIN_DEBUG,
+} srv_explain_mode;
+typedef struct srv_explain srv_explain;
+srv_explain_mode srv_explain_mode_get(const srv_req *rq);
+srv_explain *srv_explain_new(gh_arena *a, srv_explain_mode mode, bool pretty);
+void srv_explain_attach(srv_explain *x, rego_eval_opts *eo);
+int srv_explain_emit(srv_explain *x, gh_buf *b, int level);
 
 /* ==== the server context ======================================================
  * Shared by every worker; immutable after start except through the atomics

@@ -107,6 +107,30 @@ static void set_last_error(srv_state *st, const char *msg) {
     pthread_mutex_unlock(&st->pub_mu);
 }
 
+/* s->bundles from the bundles a disk load recorded ({name: {"revision"}});
+ * false when out of memory. */
+static bool bundles_from_loaded(srv_snapshot *s, const pol_loaded *l) {
+    s->bundles = NULL;
+    if (!l->nbundles) return true;
+    gh_arena *a = &s->arena;
+    val_t *o = val_obj_new(a, l->nbundles);
+    if (!o) return false;
+    for (size_t i = 0; i < l->nbundles; i++) {
+        val_t *b = val_obj_new(a, 1), *k = val_strc(a, l->bundles[i].name);
+        val_t *rk = val_strc(a, "revision"), *rv = val_strc(a, l->bundles[i].revision);
+        if (!b || !k || !rk || !rv || val_obj_put(a, b, rk, rv) || val_obj_put(a, o, k, b))
+            return false;
+    }
+    s->bundles = o;
+    return true;
+}
+
+/* next keeps base's bundles (API writes do not change what disk loaded). */
+static bool bundles_from_base(srv_snapshot *next, const srv_snapshot *base) {
+    next->bundles = base->bundles ? val_copy(&next->arena, base->bundles) : NULL;
+    return !base->bundles || next->bundles;
+}
+
 /* ---- loading from disk ----------------------------------------------------- */
 
 /* Load every configured path and the built-in pack's Gatekeeper model. */
@@ -115,6 +139,7 @@ static int load_disk(const srv_config *cfg, pol_loaded *l, st_gk **gk, pol_error
     l->ignore = cfg->ignore;
     l->nignore = cfg->nignore > 0 ? (size_t)cfg->nignore : 0;
     l->bundle = cfg->bundle;
+    l->skip_verify = cfg->skip_verify;
     for (int i = 0; i < cfg->npaths; i++)
         pol_load_path(l, cfg->paths[i], errs);
     if (errs->n || errs->oom) return GH_EINVAL;
@@ -206,6 +231,11 @@ srv_state *srv_state_new(const srv_config *c, gh_err *e) {
         else
             s = st_snapshot_build(c, src, n, l.data, gk, &errs);
         gh_free(src);
+        if (s && !bundles_from_loaded(s, &l)) {
+            st_snapshot_destroy(s);
+            s = NULL;
+            pol_errors_addf(&errs, "out of memory");
+        }
     }
     st_gk_unref(gk);
     pol_loaded_free(&l);
@@ -571,7 +601,8 @@ int srv_state_apply(srv_state *st, const srv_change *ch, gh_arena *a, val_t **er
             rc = report(&pe, a, errs, e);
             break;
         }
-        if (api_remember(st, ch->id, put ? (ch->text ? ch->text : "") : NULL, put ? ch->len : 0)) {
+        if (!bundles_from_base(next, base) ||
+            api_remember(st, ch->id, put ? (ch->text ? ch->text : "") : NULL, put ? ch->len : 0)) {
             st_snapshot_destroy(next);
             next = NULL;
             rc = oom(e);
@@ -584,7 +615,11 @@ int srv_state_apply(srv_state *st, const srv_change *ch, gh_arena *a, val_t **er
         val_t *root = NULL;
         if ((rc = data_change(&tmp, base->data, ch, &root, e))) break;
         next = st_snapshot_rebase(base, root, &pe);
-        if (!next)
+        if (next && !bundles_from_base(next, base)) {
+            st_snapshot_destroy(next);
+            next = NULL;
+            rc = oom(e);
+        } else if (!next)
             rc = report(&pe, a, errs, e);
         else
             journal_add(st, ch);
@@ -603,6 +638,11 @@ int srv_state_apply(srv_state *st, const srv_change *ch, gh_arena *a, val_t **er
             else
                 next = st_snapshot_build(st->cfg, src, n, data, gk, &pe);
             gh_free(src);
+            if (next && !bundles_from_loaded(next, &l)) {
+                st_snapshot_destroy(next);
+                next = NULL;
+                pol_errors_addf(&pe, "out of memory");
+            }
         }
         st_gk_unref(gk);
         pol_loaded_free(&l);

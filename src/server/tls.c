@@ -180,6 +180,45 @@ char *srv_tls_peer_subject(SSL *ssl) {
     return s;
 }
 
+static bool append_der(gh_buf *b, X509 *x) {
+    int len = i2d_X509(x, NULL);
+    if (len <= 0) return false;
+    size_t at = b->len;
+    if (gh_buf_reserve(b, (size_t)len) || b->oom) return false;
+    unsigned char *p = (unsigned char *)b->p + at;
+    if (i2d_X509(x, &p) != len) return false;
+    b->len = at + (size_t)len;
+    return true;
+}
+
+unsigned char *srv_tls_peer_chain_der(SSL *ssl, size_t *n) {
+    *n = 0;
+    if (!ssl) return NULL;
+    X509 *leaf = SSL_get0_peer_certificate(ssl);
+    if (!leaf || SSL_get_verify_result(ssl) != X509_V_OK) return NULL;
+    gh_buf b;
+    gh_buf_init(&b);
+    bool ok = append_der(&b, leaf);
+    /* on the server side OpenSSL's peer chain leaves the leaf out */
+    STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+    for (int i = 0; ok && chain && i < sk_X509_num(chain); i++) {
+        X509 *x = sk_X509_value(chain, i);
+        if (i == 0 && X509_cmp(x, leaf) == 0) continue;
+        ok = append_der(&b, x);
+    }
+    if (!ok || b.oom) {
+        gh_buf_free(&b);
+        return NULL;
+    }
+    unsigned char *out = gh_malloc(b.len ? b.len : 1);
+    if (out) {
+        memcpy(out, b.p, b.len);
+        *n = b.len;
+    }
+    gh_buf_free(&b);
+    return out;
+}
+
 /* ---- development certificate ------------------------------------------------ */
 
 static char *path_join(const char *dir, const char *name) {

@@ -323,6 +323,43 @@ p := 1' "https://localhost:$PORT/v1/policies/x")
     [ "$code" = 200 ] && ok || bad "mTLS-authenticated policy write: $code"
     check "mtls server stops" stop "$PID"
   fi
+  # --authorization=basic sees the client's certificates as OPA's
+  # client_certificates (Go's JSON of x509.Certificate, leaf first)
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=mallory \
+    -keyout "$tmp/mal.key" -out "$tmp/mal.csr" 2>/dev/null
+  openssl x509 -req -in "$tmp/mal.csr" -CA "$tmp/data/dev-ca.crt" -CAkey "$tmp/data/dev-ca.key" \
+    -CAcreateserial -days 1 -extfile "$tmp/cli.ext" -out "$tmp/mal.crt" 2>/dev/null
+  mkdir -p "$tmp/authzpol"
+  cp "$tmp/pol/example.rego" "$tmp/authzpol/"
+  cat >"$tmp/authzpol/authz.rego" <<'EOF'
+package system.authz
+default allow := false
+allow if {
+  # as sent: curl (OpenSSL) also sends the issuing CA it finds in --cacert
+  count(input.client_certificates) >= 1
+  cert := input.client_certificates[0]
+  cert.Subject.CommonName == "alice-client"
+  cert.Issuer.CommonName == data.expect.issuer
+  cert.ExtKeyUsage == [2] # x509.ExtKeyUsageClientAuth
+  startswith(cert.NotAfter, "20")
+  input.identity == "CN=alice-client"
+}
+EOF
+  issuer=$(openssl x509 -in "$tmp/data/dev-ca.crt" -noout -subject -nameopt RFC2253 |
+           sed 's/^subject=//; s/.*CN=\([^,]*\).*/\1/')
+  printf '{"expect": {"issuer": "%s"}}\n' "$issuer" >"$tmp/authzpol/data.json"
+  chmod -R a+rX "$tmp/authzpol"
+  if start mtlsauthz --addr 127.0.0.1:0 --tls-cert-file "$tmp/data/dev-server.crt" \
+      --tls-private-key-file "$tmp/data/dev-server.key" --tls-ca-cert-file "$tmp/data/dev-ca.crt" \
+      --authentication tls --authorization basic "$tmp/authzpol"; then
+    out=$(curl -s --cacert "$tmp/data/dev-ca.crt" --cert "$tmp/cli.crt" --key "$tmp/cli.key" \
+          "https://localhost:$PORT/v1/data/example/allow?input=%7B%22user%22%3A%22alice%22%7D")
+    case $out in *'"result":true'*) ok ;; *) bad "client_certificates authorize alice-client: $out" ;; esac
+    code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/data/dev-ca.crt" --cert "$tmp/mal.crt" \
+           --key "$tmp/mal.key" "https://localhost:$PORT/v1/data/example/allow")
+    [ "$code" = 401 ] && ok || bad "client_certificates deny another certificate: $code"
+    check "mtlsauthz server stops" stop "$PID"
+  fi
 fi
 
 # ---- F. bearer tokens: writes need one; the token never reaches the log -------------

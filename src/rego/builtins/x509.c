@@ -739,3 +739,32 @@ int rb_csr_value(rego_bctx *c, const unsigned char *der, size_t n, val_t **out) 
     *out = o;
     return 0;
 }
+
+/* ---- for the server (rego.h) ---------------------------------------------------------------- */
+
+int rego_x509_der_to_value(gh_arena *a, const unsigned char *der, size_t n, val_t **out,
+                           gh_err *e) {
+    *out = NULL;
+    gh_err_clear(e);
+    rego_bctx c;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.err = e;
+    if (n > RB_CRYPTO_MAX_INPUT) return rb_err(&c, "x509: input too large");
+    rb_cert *certs = NULL;
+    size_t nc = 0;
+    int rc = parse_der_certs(&c, der, n, &certs, &nc);
+    if (rc) return rc;
+    val_t *arr = val_arr_new(a, nc ? nc : 1);
+    for (size_t i = 0; !rc && i < nc; i++) {
+        val_t *v = rb_cert_value(&c, &certs[i], false);
+        if (!v)
+            rc = e->code ? e->code : rb_oom(&c);
+        else if (!arr || val_arr_push(a, arr, v))
+            rc = rb_oom(&c);
+    }
+    if (!rc && !arr) rc = rb_oom(&c);
+    rb_certs_free(certs, nc);
+    if (!rc) *out = arr;
+    return rc;
+}

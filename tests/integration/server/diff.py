@@ -2,7 +2,9 @@
 """diff.py - sends the requests of diff_requests.json, in order, to two
 servers (A = the reference OPA, B = gatehouse) over TLS and compares status
 codes and bodies (a request may carry "known_diff": "reason" for a
-deliberate difference: reported, not failed). Bodies are compared as JSON after dropping decision_id,
+deliberate difference: reported, not failed, and "present_only": [keys] for
+top-level members compared by presence only, e.g. the "explanation" of
+?explain, whose compiled ASTs differ). Bodies are compared as JSON after dropping decision_id,
 metrics and provenance (timings, build details) and blanking the text of
 "message" fields; non-JSON bodies are compared as text. Prints one line per
 request and `N passed, N failed`; exit status 1 when any differ.
@@ -70,6 +72,10 @@ def shape(req, status, data):
         v = json.loads(text) if text.strip() else None
     except ValueError:
         return status, "text:" + text.strip()
+    if isinstance(v, dict):
+        for k in req.get("present_only", []):
+            if k in v:
+                v[k] = "<present>"
     if req.get("ids_only") and isinstance(v, dict) and isinstance(v.get("result"), list):
         v = sorted(p.get("id") for p in v["result"])
     return status, norm(v)

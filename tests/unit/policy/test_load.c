@@ -1,6 +1,6 @@
 /* test_load.c - the policy/data loader (src/policy/load.c) beyond what the
  * CLI tests cover: OPA bundle directories (.manifest roots, data.json only),
- * the .tar.gz refusal, and the error list as OPA's REST error objects
+ * a .tar.gz that is no archive (tests/unit/policy/test_bundle.c has the rest), and the error list as OPA's REST error objects
  * (pol_errors_to_value) and as one gh_err (pol_errors_to_err). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -112,14 +112,14 @@ static void test_bundle_roots_enforced(void **state) {
     pol_errors_free(&errs);
 }
 
-static void test_tar_gz_refused(void **state) {
+static void test_tar_gz_not_an_archive(void **state) {
     (void)state;
     put("bundle.tar.gz", "not really");
     pol_loaded l;
     pol_loaded_init(&l);
     pol_errors errs = {0};
     assert_int_equal(pol_load_path(&l, path_of("bundle.tar.gz"), &errs), 1);
-    assert_non_null(strstr(errs.v[0].message, "bundle archives (.tar.gz) are not supported"));
+    assert_non_null(strstr(errs.v[0].message, "not a bundle archive (gzip-compressed tar)"));
     pol_loaded_free(&l);
     pol_errors_free(&errs);
 }
@@ -170,7 +170,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundle_dir),
         cmocka_unit_test(test_bundle_roots_enforced),
-        cmocka_unit_test(test_tar_gz_refused),
+        cmocka_unit_test(test_tar_gz_not_an_archive),
         cmocka_unit_test(test_errors_as_values),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
