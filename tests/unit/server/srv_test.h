@@ -118,6 +118,25 @@ SRV_TEST_UNUSED static void write_file(const char *dir, const char *name, const 
     fclose(f);
 }
 
+/* Points cfg at the one policy path `path` (kept in *slot, which must
+ * outlive the state), zeroes ctx and worker, and opens ctx->state (version
+ * "0.61.0"); the test fails with the loader's message when that fails. */
+SRV_TEST_UNUSED static void srv_test_open_state(srv_config *cfg, srv_ctx *ctx, srv_worker *worker,
+                                                char **slot, char *path) {
+    memset(cfg, 0, sizeof *cfg);
+    *slot = path;
+    cfg->paths = slot;
+    cfg->npaths = 1;
+    memset(ctx, 0, sizeof *ctx);
+    ctx->cfg = cfg;
+    ctx->version = "0.61.0";
+    gh_err e;
+    gh_err_clear(&e);
+    ctx->state = srv_state_new(cfg, &e);
+    if (!ctx->state) fail_msg("%s", e.msg);
+    memset(worker, 0, sizeof *worker);
+}
+
 /* Removes dir and all below it: 0, or -1 (said on stderr) when that failed. */
 SRV_TEST_UNUSED static int rm_rf(const char *dir) {
     char cmd[600];

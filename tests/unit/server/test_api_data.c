@@ -32,18 +32,7 @@ static int setup(void **st) {
     assert_non_null(mkdtemp(tmpdir));
     write_file(tmpdir, "x.rego", X_REGO);
     write_file(tmpdir, "main.rego", MAIN_REGO);
-    memset(&cfg, 0, sizeof cfg);
-    paths[0] = tmpdir;
-    cfg.paths = paths;
-    cfg.npaths = 1;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.cfg = &cfg;
-    ctx.version = "0.61.0";
-    gh_err e;
-    gh_err_clear(&e);
-    ctx.state = srv_state_new(&cfg, &e);
-    if (!ctx.state) fail_msg("%s", e.msg);
-    memset(&worker, 0, sizeof worker);
+    srv_test_open_state(&cfg, &ctx, &worker, &paths[0], tmpdir);
     return 0;
 }
 

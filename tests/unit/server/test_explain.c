@@ -38,18 +38,7 @@ static int setup(void **st) {
     /* loaded as "x.rego" (OPA's location column shows the path as given) */
     assert_non_null(getcwd(oldcwd, sizeof oldcwd));
     assert_int_equal(chdir(tmpdir), 0);
-    memset(&cfg, 0, sizeof cfg);
-    paths[0] = "x.rego";
-    cfg.paths = paths;
-    cfg.npaths = 1;
-    memset(&ctx, 0, sizeof ctx);
-    ctx.cfg = &cfg;
-    ctx.version = "0.61.0";
-    gh_err e;
-    gh_err_clear(&e);
-    ctx.state = srv_state_new(&cfg, &e);
-    if (!ctx.state) fail_msg("%s", e.msg);
-    memset(&worker, 0, sizeof worker);
+    srv_test_open_state(&cfg, &ctx, &worker, &paths[0], "x.rego");
     return 0;
 }
 
