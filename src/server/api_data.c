@@ -274,6 +274,12 @@ static size_t utf8_len(const unsigned char *p, size_t n) {
 static const char *go_utf8(gh_arena *a, const char *p, size_t n, size_t *outn) {
     const unsigned char *u = (const unsigned char *)p;
     size_t i = 0, l;
+    /* ASCII runs, eight bytes at a time (most bodies are all ASCII) */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, u + i, 8);
+        if (w & 0x8080808080808080ull) break;
+    }
     while (i < n && (l = utf8_len(u + i, n - i)))
         i += l;
     *outn = n;
@@ -313,6 +319,16 @@ static int parse_body(const srv_req *rq, bool yaml_ok, val_t **out, gh_err *e) {
     }
     size_t n;
     const char *p = go_utf8(rq->arena, rq->body ? rq->body : "", rq->body_len, &n);
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+        i++;
+    if (i < n && (p[i] == '{' || p[i] == '[')) {
+        /* an object or array ends at its closing bracket: the parser stops
+         * there by itself (one pass over the body) */
+        size_t used = 0;
+        val_json_opts o = {.consumed = &used};
+        return val_json_parse(rq->arena, p, n, &o, out, e);
+    }
     size_t end = srv_json_first_value_end(p, n);
     if (!end) return 0;
     return val_json_parse(rq->arena, p, end, NULL, out, e);

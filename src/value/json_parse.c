@@ -35,6 +35,7 @@ typedef struct jp {
     size_t nst, capst;
     frame *fr;
     size_t nfr, capfr, max_depth;
+    size_t *consumed; /* first value only (val_json_opts.consumed) */
     val_t *st_local[SCRATCH_LOCAL];
     frame fr_local[FRAMES_LOCAL];
     val_t *keys[KEY_CACHE]; /* NULL = empty slot */
@@ -623,6 +624,11 @@ key: /* p is at the first non-blank byte after '{' or ',' */
 
 have_value:
     if (j->nfr == 0) {
+        if (j->consumed) {
+            *j->consumed = (size_t)(p - j->base);
+            *out = v;
+            return 0;
+        }
         SKIP_WS();
         if (p < end) return bad_char(j, p, "after top-level value");
         *out = v;
@@ -678,6 +684,7 @@ int val_json_parse(gh_arena *a, const char *p, size_t n, const val_json_opts *o,
     j.nfr = 0;
     j.capfr = FRAMES_LOCAL;
     j.max_depth = o && o->max_depth ? o->max_depth : GH_MAX_DEPTH;
+    j.consumed = o ? o->consumed : NULL;
     memset(j.keys, 0, sizeof j.keys);
     int rc = parse_doc(&j, out);
     if (rc) {

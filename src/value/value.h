@@ -181,10 +181,14 @@ val_t *val_copy(gh_arena *a, const val_t *v);
 typedef struct val_json_opts {
     size_t max_depth;  /* 0 = GH_MAX_DEPTH */
     size_t max_bytes;  /* 0 = GH_MAX_DOC_BYTES */
+    size_t *consumed;  /* non-NULL: parse only the first value, as Go's json.Decoder
+                          does; whatever follows it is left alone and *consumed gets
+                          the offset just past the value */
 } val_json_opts;
 
 /* Parse one JSON text (RFC 8259, strict UTF-8, surrogate pairs checked).
- * Whitespace may surround the value; anything else after it is an error.
+ * Whitespace may surround the value; anything else after it is an error
+ * (unless o->consumed is set).
  * Errors name line:col; the caller sets the file with gh_err_set_file.
  * Returns 0, GH_EPARSE (malformed), GH_ELIMIT (o->max_bytes, o->max_depth,
  * number length), GH_ENOMEM (arena budget) or GH_EINVAL; *out is NULL on

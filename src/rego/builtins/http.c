@@ -700,7 +700,7 @@ int hs_resp_value(rego_bctx *c, const char *status, size_t status_len, long code
     gh_err pe;
     gh_err_clear(&pe);
     if (want_json && body_len && !(body_len >= 3 && !memcmp(body, "\xEF\xBB\xBF", 3))) {
-        val_json_opts jo = {0, body_len + 1};
+        val_json_opts jo = {.max_bytes = body_len + 1};
         val_t *v = NULL;
         int rc = val_json_parse(a, body, body_len, &jo, &v, &pe);
         size_t end;

@@ -308,6 +308,26 @@ static void test_bom(void **state) {
                "invalid character '\\xef' looking for beginning of value");
 }
 
+/* val_json_opts.consumed: the first value only, as Go's json.Decoder reads. */
+static void test_first_value_only(void **state) {
+    (void)state;
+    size_t used = 99;
+    val_json_opts o = {.consumed = &used};
+    val_t *v = NULL;
+    gh_err e;
+    const char *t = " {\"a\":[1]}} trailing";
+    assert_int_equal(val_json_parse(&A, t, strlen(t), &o, &v, &e), 0);
+    assert_string_equal(emit(v), "{\"a\":[1]}");
+    assert_int_equal(used, 10);
+    assert_int_equal(val_json_parse(&A, "[1,2]x", 6, &o, &v, &e), 0);
+    assert_int_equal(used, 5);
+    /* errors inside the value are still errors */
+    assert_int_equal(val_json_parse(&A, "{\"a\":}", 6, &o, &v, &e), GH_EPARSE);
+    assert_null(v);
+    /* without the option the trailing text is an error */
+    assert_int_equal(val_json_parse(&A, t, strlen(t), NULL, &v, &e), GH_EPARSE);
+}
+
 static void test_structure_and_hash(void **state) {
     (void)state;
     val_t *v = parse_ok(" {\"a\" : [1, \"x\", null, true, false, {}, []],\r\n\t\"b\":{\"c\":-2}} ");
@@ -464,6 +484,7 @@ int main(void) {
         cmocka_unit_test(test_surrogates),
         cmocka_unit_test(test_invalid_utf8),
         cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_first_value_only),
         cmocka_unit_test(test_structure_and_hash),
         cmocka_unit_test(test_large_containers),
         cmocka_unit_test(test_key_cache),
