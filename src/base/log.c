@@ -38,17 +38,35 @@ void gh_log_close(void) {
     pthread_mutex_unlock(&log_mu);
 }
 
+/* Does `low` hold w at position i? */
+static int word_at(const char *low, size_t n, size_t i, const char *w) {
+    size_t wl = strlen(w);
+    return i + wl <= n && memcmp(low + i, w, wl) == 0;
+}
+
 int gh_log_key_is_secret(const char *key) {
-    static const char *const words[] = {"password", "passwd", "secret", "token", "authorization",
-                                        "cookie", "private", "apikey", "api_key", "api-key",
-                                        "credential", "session", "signature", "bearer"};
+    /* the words below, anywhere in the lowercased key; one pass that looks
+     * only at the words starting with each character (every log line's keys
+     * go through here) */
+    static const char *const by_first[][5] = {
+        ['a' - 'a'] = {"authorization", "apikey", "api_key", "api-key", NULL},
+        ['b' - 'a'] = {"bearer", NULL},
+        ['c' - 'a'] = {"cookie", "credential", NULL},
+        ['p' - 'a'] = {"password", "passwd", "private", NULL},
+        ['s' - 'a'] = {"secret", "session", "signature", NULL},
+        ['t' - 'a'] = {"token", NULL},
+    };
     char low[128];
     size_t n = strlen(key);
     if (n >= sizeof low) n = sizeof low - 1;
     for (size_t i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)key[i]);
     low[n] = '\0';
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strstr(low, words[i])) return 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = (unsigned char)low[i];
+        if (c < 'a' || c > 't') continue;
+        for (const char *const *w = by_first[c - 'a']; *w; w++)
+            if (word_at(low, n, i, *w)) return 1;
+    }
     return strcmp(low, "key") == 0 || (n > 4 && strcmp(low + n - 4, "_key") == 0);
 }
 

@@ -364,6 +364,20 @@ static void test_log_secret_keys(void **state) {
     assert_true(gh_log_key_is_secret("SESSION"));
     assert_true(gh_log_key_is_secret("key"));
     assert_true(gh_log_key_is_secret("signing_key"));
+    /* every word, anywhere in the key */
+    static const char *const words[] = {"password", "passwd", "secret", "token",
+                                        "authorization", "cookie", "private", "apikey",
+                                        "api_key", "api-key", "credential", "session",
+                                        "signature", "bearer"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        char k[64];
+        snprintf(k, sizeof k, "x_%s_y", words[i]);
+        assert_true(gh_log_key_is_secret(k));
+        snprintf(k, sizeof k, "%.*s", (int)strlen(words[i]) - 1, words[i]);
+        assert_false(gh_log_key_is_secret(k)); /* a word cut short is not one */
+    }
+    assert_true(gh_log_key_is_secret("ttoken"));
+    assert_true(gh_log_key_is_secret("tokeN_"));
     assert_false(gh_log_key_is_secret("name"));
     assert_false(gh_log_key_is_secret("user"));
     assert_false(gh_log_key_is_secret("keyspace"));
