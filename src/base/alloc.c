@@ -40,6 +40,15 @@ void *gh_realloc(void *p, size_t n) {
 
 void gh_free(void *p) { free(p); }
 
+char *gh_strndup(const char *s, size_t n) {
+    char *p = gh_malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
 void gh_free_secret(void *p, size_t n) {
     if (!p) return;
     explicit_bzero(p, n);

@@ -76,6 +76,9 @@ void *gh_malloc(size_t n);
 void *gh_calloc(size_t nmemb, size_t size);
 void *gh_realloc(void *p, size_t n);
 void gh_free(void *p);
+/* A heap copy of the n bytes at s, NUL-terminated (gh_free it); NULL on
+ * allocation failure. */
+char *gh_strndup(const char *s, size_t n);
 void gh_alloc_fail_after(long n);
 /* Wipe then free; for buffers that held secrets. */
 void gh_free_secret(void *p, size_t n);

@@ -51,13 +51,6 @@ static bool vbool(const val_t *o, const char *k) {
     return v && val_kind_of(v) == VAL_BOOL && v->u.b;
 }
 
-static char *xstrdup(const char *s) {
-    size_t n = strlen(s);
-    char *p = gh_malloc(n + 1);
-    if (p) memcpy(p, s, n + 1);
-    return p;
-}
-
 static int add_ent(skip_ent **v, size_t *n, size_t *cap, const char *path, const char *note,
                    const char *reason) {
     if (*n == *cap) {
@@ -68,9 +61,9 @@ static int add_ent(skip_ent **v, size_t *n, size_t *cap, const char *path, const
         *cap = nc;
     }
     skip_ent *s = &(*v)[(*n)++];
-    s->path = xstrdup(path);
-    s->note = xstrdup(note);
-    s->reason = xstrdup(reason);
+    s->path = gh_strndup(path, strlen(path));
+    s->note = gh_strndup(note, strlen(note));
+    s->reason = gh_strndup(reason, strlen(reason));
     s->used = false;
     return s->path && s->note && s->reason ? 0 : -1;
 }
@@ -462,7 +455,7 @@ static void walk(conf *c, const char *path, const char *rel) {
             if (!nn) break;
             names = nn;
         }
-        names[n] = xstrdup(de->d_name);
+        names[n] = gh_strndup(de->d_name, strlen(de->d_name));
         if (names[n]) n++;
     }
     closedir(d);
@@ -500,7 +493,7 @@ static int write_skips(conf *c) {
         if (dup) continue;
         const char *reason = old && strncmp(old->reason, "fails: ", 7) ? old->reason : c->fails[i].reason;
         /* keep the file one line per entry */
-        char *r = xstrdup(reason);
+        char *r = gh_strndup(reason, strlen(reason));
         for (char *q = r; q && *q; q++)
             if (*q == '\n' || *q == '\t') *q = ' ';
         fprintf(f, "%s\t%s\t%s\n", c->fails[i].path, c->fails[i].note, r ? r : "");
@@ -550,7 +543,7 @@ int cli_conformance(int argc, char **argv) {
     }
     if (skips && load_skips(&c, skips)) return CLI_USAGE;
     for (; i < argc; i++) {
-        char *root = xstrdup(argv[i]);
+        char *root = gh_strndup(argv[i], strlen(argv[i]));
         if (!root) return CLI_USAGE;
         size_t n = strlen(root);
         while (n > 1 && root[n - 1] == '/') root[--n] = 0;

@@ -11,15 +11,6 @@
 
 #include "cli.h"
 
-static char *xstrndup(const char *s, size_t n) {
-    char *p = gh_malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = 0;
-    }
-    return p;
-}
-
 void cli_errors_json(gh_buf *b, const pol_errors *l) {
     gh_buf_puts(b, "{\n  \"errors\": [");
     for (size_t i = 0; i < l->n; i++) {
@@ -159,7 +150,7 @@ enum { TABLE_WRAP = 30 }; /* tablewriter's MAX_ROW_WIDTH */
 
 static void cell_push(cell *c, const char *s, size_t n, int *oom) {
     char **nl = gh_realloc(c->lines, (c->n + 1) * sizeof *nl);
-    char *line = xstrndup(s, n);
+    char *line = gh_strndup(s, n);
     if (!nl || !line) {
         if (nl) c->lines = nl;
         gh_free(line);
@@ -241,7 +232,7 @@ static size_t cell_parse(cell *c, const char *s, int *oom) {
             st = i + 1;
         }
     if (maxw > TABLE_WRAP) maxw = TABLE_WRAP;
-    char *flat = xstrndup(s, n);
+    char *flat = gh_strndup(s, n);
     if (!flat) {
         *oom = 1;
         return 0;

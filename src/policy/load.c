@@ -174,14 +174,7 @@ static int load_file(pol_loaded *l, const char *name, const char *path, char *co
     }
     char *text = NULL;
     size_t len = 0;
-    gh_err e;
-    gh_err_clear(&e);
-    if (gh_read_file(path, GH_MAX_DOC_BYTES, &text, &len, &e)) {
-        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-        gh_err_set_file(&e, name);
-        pol_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
-        return 1;
-    }
+    if (pol_ld_read(path, name, GH_MAX_DOC_BYTES, &text, &len, errs)) return 1;
     if (rego) {
         if (pol_ld_add_module(l, name, text, len)) {
             gh_free(text);
@@ -225,6 +218,17 @@ int pol_ld_add_data(pol_loaded *l, const char *name, const char *text, size_t le
     return 0;
 oom:
     pol_errors_addf(errs, "%s: out of memory", name);
+    return 1;
+}
+
+int pol_ld_read(const char *path, const char *name, size_t max, char **text, size_t *len,
+                pol_errors *errs) {
+    gh_err e;
+    gh_err_clear(&e);
+    if (!gh_read_file(path, max, text, len, &e)) return 0;
+    char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
+    gh_err_set_file(&e, name);
+    pol_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
     return 1;
 }
 
@@ -535,12 +539,7 @@ static void load_bundle(pol_loaded *l, const char *root, const char *name, char 
     snprintf(mpath, rl + sizeof "/.manifest", "%s/.manifest", root);
     char *text = NULL;
     size_t len = 0;
-    gh_err e;
-    gh_err_clear(&e);
-    if (gh_read_file(mpath, GH_MAX_DOC_BYTES, &text, &len, &e)) {
-        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-        gh_err_set_file(&e, mpath);
-        pol_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
+    if (pol_ld_read(mpath, mpath, GH_MAX_DOC_BYTES, &text, &len, errs)) {
         gh_free(mpath);
         return;
     }

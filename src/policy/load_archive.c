@@ -376,14 +376,7 @@ void pol_ld_archive(pol_loaded *l, const char *path, char *const *keys, size_t n
     size_t max_bytes = l->bundle_max_bytes ? l->bundle_max_bytes : GH_MAX_BUNDLE_BYTES;
     char *buf = NULL;
     size_t n = 0;
-    gh_err e;
-    gh_err_clear(&e);
-    if (gh_read_file(path, max_bytes, &buf, &n, &e)) {
-        char msg[GH_ERR_MSG + GH_ERR_FILE + 64];
-        gh_err_set_file(&e, path);
-        pol_errors_addf(errs, "%s", gh_err_format(&e, msg, sizeof msg));
-        return;
-    }
+    if (pol_ld_read(path, path, max_bytes, &buf, &n, errs)) return;
     load_mem(l, path, buf, n, keys, nkeys, errs);
     gh_free(buf);
 }

@@ -12,15 +12,6 @@
 #include "policy/policy.h"
 #include "rego/rego.h"
 
-static char *xstrndup(const char *s, size_t n) {
-    char *p = gh_malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = 0;
-    }
-    return p;
-}
-
 static pol_error *errs_push(pol_errors *l) {
     if (l->n == l->cap) {
         size_t nc = l->cap ? l->cap * 2 : 8;
@@ -45,7 +36,7 @@ void pol_errors_addf(pol_errors *l, const char *fmt, ...) {
     va_end(ap);
     pol_error *x = errs_push(l);
     if (!x) return;
-    x->message = xstrndup(msg, strlen(msg));
+    x->message = gh_strndup(msg, strlen(msg));
     if (!x->message) l->oom = 1;
 }
 
@@ -54,7 +45,7 @@ void pol_errors_addf(pol_errors *l, const char *fmt, ...) {
 static void add_details(pol_error *x, const char *src, size_t n) {
     size_t begin, end, off;
     if (!src || !rego_err_source_line(src, n, x->row, x->col, &begin, &end, &off)) return;
-    x->detail_line = xstrndup(src + begin, end - begin);
+    x->detail_line = gh_strndup(src + begin, end - begin);
     x->detail_idx = (int)(off - begin);
 }
 
@@ -67,13 +58,13 @@ static void add_one(pol_errors *l, const char *code, const char *file, int row, 
         msg += cl + 2;
         msglen -= cl + 2;
     }
-    x->message = xstrndup(msg, msglen);
+    x->message = gh_strndup(msg, msglen);
     x->code = code;
     x->row = row;
     x->col = col;
     /* an error without any location (e.g. a cancelled evaluation) has none in OPA */
     bool noloc = (!file || !file[0]) && row <= 0;
-    x->file = noloc ? NULL : xstrndup(file, strlen(file));
+    x->file = noloc ? NULL : gh_strndup(file, strlen(file));
     if (!x->message || (!noloc && !x->file)) l->oom = 1;
     if (code && !strcmp(code, "rego_parse_error")) add_details(x, src, srclen);
 }
@@ -132,7 +123,7 @@ void pol_errors_add_gh(pol_errors *l, const gh_err *e, const char *src, size_t s
                     ce++;
                 const char *code2 = static_code(cs, (size_t)(ce - cs));
                 if (code2 && ce + 1 < end) {
-                    char *file = xstrndup(line, (size_t)(colon - line));
+                    char *file = gh_strndup(line, (size_t)(colon - line));
                     add_one(l, code2, file, row, (int)col, ce + 2, (size_t)(end - ce - 2), NULL,
                             0);
                     gh_free(file);

@@ -15,6 +15,10 @@ int pol_ld_add_module(pol_loaded *l, const char *name, char *text, size_t len);
  * it at keys[0..nkeys) into l->data. Returns 1 with an error added. */
 int pol_ld_add_data(pol_loaded *l, const char *name, const char *text, size_t len, bool json,
                     char *const *keys, size_t nkeys, pol_errors *errs);
+/* Read the file at path (at most max bytes) into heap *text; on failure
+ * add the error, named after `name`, to errs and return nonzero. */
+int pol_ld_read(const char *path, const char *name, size_t max, char **text, size_t *len,
+                pol_errors *errs);
 /* Whether a bundle file with this base name is data (data.json/.yaml/.yml). */
 bool pol_ld_is_bundle_data(const char *base);
 /* Parse a manifest (JSON) reported as mname: roots (default [""]) and
