@@ -138,13 +138,6 @@ const char *srv_head_get(const srv_head *h, const char *name) {
     return NULL;
 }
 
-static int hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 int srv_target_split(char *target, char *out, size_t cap, const char **query) {
     *query = NULL;
     char *p = target;
@@ -166,7 +159,7 @@ int srv_target_split(char *target, char *out, size_t cap, const char **query) {
     for (const char *s = p; *s; s++) {
         int c = (unsigned char)*s;
         if (c == '%') {
-            int hi = hexval((unsigned char)s[1]), lo = hi < 0 ? -1 : hexval((unsigned char)s[2]);
+            int hi = srv_hexval((unsigned char)s[1]), lo = hi < 0 ? -1 : srv_hexval((unsigned char)s[2]);
             if (hi < 0 || lo < 0) return -1;
             c = hi * 16 + lo;
             if (c == 0) return -1;
@@ -199,7 +192,7 @@ long srv_chunked_feed(srv_chunked *d, const char *p, size_t n, gh_buf *out, size
         unsigned char c = (unsigned char)p[i];
         switch (d->state) {
         case CH_SIZE: {
-            int v = hexval(c);
+            int v = srv_hexval(c);
             if (v >= 0) {
                 if (++d->digits > 15) return -1;
                 d->left = d->left * 16 + (uint64_t)v;
@@ -381,7 +374,7 @@ int srv_tokens_init(srv_tokens *t, char *const *hex, int n, gh_err *e) {
                               i);
         }
         for (int j = 0; j < 32; j++) {
-            int hi = hexval((unsigned char)h[2 * j]), lo = hexval((unsigned char)h[2 * j + 1]);
+            int hi = srv_hexval((unsigned char)h[2 * j]), lo = srv_hexval((unsigned char)h[2 * j + 1]);
             if (hi < 0 || lo < 0) {
                 srv_tokens_free(t);
                 return gh_err_set(e, GH_EINVAL, NULL, 0, 0,

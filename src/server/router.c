@@ -187,13 +187,6 @@ const char *srv_req_header(const srv_req *rq, const char *name) {
     return NULL;
 }
 
-static int hexval(int c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* Go's url.QueryUnescape (plus = true) / PathUnescape (plus = false) of
  * [s, s+n) into out (at least n+1 bytes); -1 on a bad escape. */
 static long unescape(const char *s, size_t n, char *out, bool plus) {
@@ -201,7 +194,7 @@ static long unescape(const char *s, size_t n, char *out, bool plus) {
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
             if (i + 2 >= n) return -1;
-            int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
+            int h = srv_hexval((unsigned char)s[i + 1]), l = srv_hexval((unsigned char)s[i + 2]);
             if (h < 0 || l < 0) return -1;
             out[o++] = (char)(h * 16 + l);
             i += 2;

@@ -228,6 +228,13 @@ val_t *srv_err_object(gh_arena *a, const gh_err *e, const char *src, size_t n);
 /* Go's url.PathUnescape of [s, s+n) ("%2F" -> "/", '+' kept) into a; NULL
  * on a malformed escape or OOM. */
 char *srv_unescape_path(gh_arena *a, const char *s, size_t n);
+/* The value of hex digit c, -1 when c is not one (paths, chunk sizes, digests). */
+static inline int srv_hexval(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
 /* The worker's current snapshot (srv_state_get), or NULL when the request
  * has no worker or the context no state. Valid until the handler returns. */
 srv_snapshot *srv_req_snapshot(srv_ctx *ctx, const srv_req *rq);
