@@ -67,6 +67,10 @@ int cli_parse_text(gh_arena *a, const char *text, size_t len, const char *name, 
 int cli_load_document(gh_arena *a, const char *path, cli_format fmt, val_t **out, gh_err *e);
 /* Print "gatehouse: <file:line:col: message>" on stderr. */
 void cli_print_err(const gh_err *e);
+/* The query text of eval/bench: `arg` itself, or all of stdin when
+ * from_stdin (OPA's --stdin). Heap, NUL-terminated, in *text / *len.
+ * Prints the error and returns CLI_USAGE when it cannot be read. */
+int cli_query_text(const char *arg, bool from_stdin, char **text, size_t *len);
 
 /* ---- commands in cli_eval.c, cli_test.c, cli_bench.c ------------------------ */
 /* `gatehouse eval`: like `opa eval` (-d, -i/-I, -f json|values|bindings|pretty|raw). */

@@ -468,21 +468,8 @@ int cli_bench(int argc, char **argv) {
         rc = CLI_USAGE;
         goto out;
     }
-    if (query_stdin) {
-        if (gh_read_file("-", GH_MAX_DOC_BYTES, &qtext, &qlen, &e)) {
-            cli_print_err(&e);
-            rc = CLI_USAGE;
-            goto out;
-        }
-    } else {
-        qlen = strlen(argv[optind]);
-        qtext = gh_malloc(qlen + 1);
-        if (!qtext) {
-            rc = CLI_USAGE;
-            goto out;
-        }
-        memcpy(qtext, argv[optind], qlen + 1);
-    }
+    rc = cli_query_text(query_stdin ? NULL : argv[optind], query_stdin, &qtext, &qlen);
+    if (rc) goto out;
     for (size_t i = 0; i < npaths; i++)
         pol_load_path(&l, paths[i], &errs);
     val_t *input = NULL;

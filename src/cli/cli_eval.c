@@ -399,22 +399,8 @@ int cli_eval(int argc, char **argv) {
     rego_policy *p = NULL;
     rego_body *body = NULL;
 
-    if (query_stdin) {
-        if (gh_read_file("-", GH_MAX_DOC_BYTES, &qtext, &qlen, &e)) {
-            cli_print_err(&e);
-            rc = CLI_USAGE;
-            goto out;
-        }
-    } else {
-        qlen = strlen(argv[optind]);
-        qtext = gh_malloc(qlen + 1);
-        if (!qtext) {
-            fprintf(stderr, "gatehouse eval: out of memory\n");
-            rc = CLI_USAGE;
-            goto out;
-        }
-        memcpy(qtext, argv[optind], qlen + 1);
-    }
+    rc = cli_query_text(query_stdin ? NULL : argv[optind], query_stdin, &qtext, &qlen);
+    if (rc) goto out;
 
     for (size_t i = 0; i < npaths; i++)
         pol_load_path(&l, paths[i], &errs);

@@ -155,3 +155,18 @@ void cli_print_err(const gh_err *e) {
     char msg[GH_ERR_MSG + GH_ERR_FILE + 64];
     fprintf(stderr, "gatehouse: %s\n", gh_err_format(e, msg, sizeof msg));
 }
+
+int cli_query_text(const char *arg, bool from_stdin, char **text, size_t *len) {
+    gh_err e;
+    gh_err_clear(&e);
+    if (from_stdin) {
+        if (!gh_read_file("-", GH_MAX_DOC_BYTES, text, len, &e)) return CLI_OK;
+        cli_print_err(&e);
+        return CLI_USAGE;
+    }
+    *len = strlen(arg);
+    *text = gh_strndup(arg, *len);
+    if (*text) return CLI_OK;
+    fprintf(stderr, "gatehouse: out of memory\n");
+    return CLI_USAGE;
+}

@@ -2,18 +2,12 @@
  * API-server AdmissionReview (vectors/admissionreview-pod.json) and the
  * gatekeeper-library AdmissionReview samples; deny/warn/dryrun actions,
  * uid/apiVersion echo, 403 message lines, fail-closed and fail-open. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "../gh_test.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include "policy/policy.h"
-
-static gh_arena A;
 #define LIB GH_SHARED_DIR "/corpora/gatekeeper-library"
 
 static val_t *load(const char *path) {
@@ -226,17 +220,6 @@ static void test_load_path(void **state) {
     pol_gk_free(g);
 }
 
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vector_denied),
@@ -245,5 +228,5 @@ int main(void) {
         cmocka_unit_test(test_bad_requests_and_errors),
         cmocka_unit_test(test_load_path),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }

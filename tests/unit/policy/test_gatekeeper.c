@@ -2,18 +2,12 @@
  * template loading (rego/libs, code: engine Rego, CEL-only refusal), constraint
  * parameter validation against the schema, spec.match clauses, inventory,
  * enforcement actions, and a gatekeeper-library template from the corpus. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "../gh_test.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include "policy/policy.h"
-
-static gh_arena A;
 
 static val_t *yaml(const char *text) {
     val_t **docs;
@@ -460,17 +454,6 @@ static void test_alloc_failures(void **state) {
     pol_gk_free(g);
 }
 
-static int setup(void **state) {
-    (void)state;
-    gh_arena_init(&A, 0);
-    return 0;
-}
-static int teardown(void **state) {
-    (void)state;
-    gh_arena_free(&A);
-    return 0;
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template_and_review),
@@ -482,5 +465,5 @@ int main(void) {
         cmocka_unit_test(test_arena_budget),
         cmocka_unit_test(test_alloc_failures),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return GH_TEST_RUN_GROUP(tests);
 }
