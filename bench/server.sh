@@ -12,8 +12,14 @@
 #  4. paced:     the small decision paced to about 5k req/s (wrk has no fixed
 #                rate and wrk2 is not in Debian: 17 connections each waiting
 #                3 ms between requests; the achieved rate is printed)
-# Prints decisions/s, p50/p99 (wrk --latency), each server's CPU time per
-# decision (from /proc/PID/stat) and the ratios gatehouse/OPA.
+#  5. h2load:    1 and 2 again with h2load -c16 -m32 (nghttp2-client), the
+#                same command line for both: gatehouse answers over h2 (32
+#                streams per connection), OPA 0.61, which offers no h2 over
+#                TLS, over HTTP/1.1 with 32 pipelined requests; OPA's
+#                cleartext h2 (--h2c) is measured as a third line.
+# Prints decisions/s, p50/p99 (wrk --latency; h2load gives mean and max),
+# each server's CPU time per decision (from /proc/PID/stat) and the ratios
+# gatehouse/OPA.
 # NOTE: the servers and wrk share this machine's cores (2 on the CI box), so
 # absolute figures are lower than on a dedicated server; the ratio is what
 # compares. Usage: bench/server.sh [BUILD_DIR] (default build).
@@ -128,12 +134,84 @@ if check "$gh_url/v1/admit" "$tmp/review.json" '"response"'; then
   R[gh_admit]=$(run_wrk "$gh_url/v1/admit" "$tmp/review.json" "" "" "$gh_pid")
   line "gatehouse /v1/admit (no OPA peer)" "${R[gh_admit]}"
 fi
+# ---- h2load: the same command line against both servers; ALPN picks each
+# server's best protocol (gatehouse: h2, N concurrent streams per
+# connection; OPA 0.61 offers no h2 over TLS, so h2load sends it N pipelined
+# HTTP/1.1 requests per connection). OPA's cleartext HTTP/2 (--h2c) is
+# measured too, as the best OPA serves over HTTP/2 at all.
+if command -v h2load >/dev/null; then
+  # run_h2load URL BODY PID -> "rps mean_ms max_ms errors cpu_us proto"
+  run_h2load() {
+    local url=$1 body=$2 pid=$3 t0 t1
+    h2load -t"$threads" -c"$H2_CONNS" -m"$H2_STREAMS" -D 2 -d "$body" -H 'content-type: application/json' "$url" >/dev/null 2>&1
+    t0=$(cpu_ticks "$pid")
+    h2load -t"$threads" -c"$H2_CONNS" -m"$H2_STREAMS" -D "${dur%s}" -d "$body" -H 'content-type: application/json' "$url" >"$tmp/h2.out" 2>&1
+    t1=$(cpu_ticks "$pid")
+    python3 - "$tmp/h2.out" "$((t1 - t0))" "$(getconf CLK_TCK)" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+ticks, hz = int(sys.argv[2]), int(sys.argv[3])
+def ms(v, u):
+    v = float(v); return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+rps = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", t)
+done = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded", t)
+st = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", t)
+lat = re.search(r"time for request:\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)", t)
+proto = re.search(r"Application protocol: (\S+)", t)
+if not (rps and done and st and lat):
+    print("0 0 0 h2load-failed 0 -"); sys.exit()
+bad = int(st.group(3)) + int(st.group(4)) + int(done.group(1)) - int(done.group(2))
+cpu = ticks / hz * 1e6 / max(int(done.group(1)), 1)
+print("%.0f %.3f %.3f %d %.1f %s" % (float(rps.group(1)), ms(lat.group(5), lat.group(6)),
+      ms(lat.group(3), lat.group(4)), bad, cpu, proto.group(1) if proto else "?"))
+PY
+  }
+  h2line() { # LABEL "rps mean max errors cpu proto"
+    read -r rps mean max bad cpu proto <<<"$2"
+    printf '%-40s %9s dec/s   mean %6s ms   max %7s ms   server CPU %6s us/dec   %s' "$1" "$rps" "$mean" "$max" "$cpu" "$proto"
+    [ "$bad" = 0 ] || printf '   (errors/non-2xx: %s)' "$bad"
+    printf '\n'
+  }
+  H2_CONNS=${BENCH_H2_CONNECTIONS:-16}
+  H2_STREAMS=${BENCH_H2_STREAMS:-32}
+  echo "h2load -t$threads -c$H2_CONNS -m$H2_STREAMS -D$dur over TLS 1.3 (the same command for both servers)"
+  h2c_url=""
+  if [ -n "$opa_url" ]; then
+    start_opa opa-h2c 0 --h2c "${policy[@]}" && { h2c_url=$SRV_URL; h2c_pid=${SRV_PIDS[-1]}; }
+  fi
+  for sc in "small|/v1/data/bench/allow|$tmp/small.json" "admission (data API)|/v1/data/admission/deny|$tmp/adm.json"; do
+    IFS='|' read -r label path body <<<"$sc"
+    key=h2_${label%% *}
+    if [ -n "$opa_url" ]; then
+      R[opa_$key]=$(run_h2load "$opa_url$path" "$body" "$opa_pid")
+      h2line "opa       $label" "${R[opa_$key]}"
+    fi
+    if [ -n "$h2c_url" ]; then
+      R[opac_$key]=$(run_h2load "$h2c_url$path" "$body" "$h2c_pid")
+      h2line "opa h2c   $label (plain)" "${R[opac_$key]}"
+    fi
+    R[gh_$key]=$(run_h2load "$gh_url$path" "$body" "$gh_pid")
+    h2line "gatehouse $label" "${R[gh_$key]}"
+  done
+else
+  echo "server.sh: h2load (nghttp2-client) not installed: no HTTP/2 figures"
+fi
 stop_servers
 
 if [ -n "${R[opa_small]:-}" ]; then
+  echo "wrk, HTTP/1.1 on both:"
   echo "ratio small (gatehouse/opa dec/s):     $(ratio "${R[gh_small]%% *}" "${R[opa_small]%% *}")"
   echo "ratio admission (gatehouse/opa dec/s): $(ratio "${R[gh_adm]%% *}" "${R[opa_adm]%% *}")"
   # CPU per decision does not depend on how wrk and the servers share the cores
   echo "ratio small CPU/dec (opa/gatehouse):     $(ratio "${R[opa_small]##* }" "${R[gh_small]##* }")"
   echo "ratio admission CPU/dec (opa/gatehouse): $(ratio "${R[opa_adm]##* }" "${R[gh_adm]##* }")"
+fi
+if [ -n "${R[opa_h2_small]:-}" ] && [ -n "${R[gh_h2_small]:-}" ]; then
+  echo "h2load (gatehouse h2 over TLS, OPA http/1.1 pipelined over TLS):"
+  echo "ratio small (gatehouse/opa dec/s):     $(ratio "${R[gh_h2_small]%% *}" "${R[opa_h2_small]%% *}")"
+  echo "ratio admission (gatehouse/opa dec/s): $(ratio "${R[gh_h2_admission]%% *}" "${R[opa_h2_admission]%% *}")"
+  if [ -n "${R[opac_h2_small]:-}" ]; then
+    echo "ratio small vs OPA h2c (gatehouse h2 over TLS / OPA h2 cleartext):     $(ratio "${R[gh_h2_small]%% *}" "${R[opac_h2_small]%% *}")"
+    echo "ratio admission vs OPA h2c (gatehouse h2 over TLS / OPA h2 cleartext): $(ratio "${R[gh_h2_admission]%% *}" "${R[opac_h2_admission]%% *}")"
+  fi
 fi

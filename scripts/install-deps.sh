@@ -15,6 +15,7 @@ PKGS=(
   libssl-dev                             # TLS, hashing, JOSE
   libcurl4-openssl-dev                   # http.send transport
   libevent-dev                           # server: one event loop per worker thread
+  libnghttp2-dev                         # server: HTTP/2 (framing, HPACK, flow control)
   zlib1g-dev                             # server: gzip request bodies
   libxml2-dev                            # check: XML input parser
   libjsonnet-dev                         # check: Jsonnet input parser (C API)
@@ -23,7 +24,8 @@ PKGS=(
   valgrind                               # leak checks
   curl ca-certificates                   # integration tests
   openssl                                # server TLS integration tests (s_client)
-  wrk                                    # bench/server load generator
+  wrk                                    # bench/server load generator (HTTP/1.1)
+  nghttp2-client                         # h2load (bench/server, HTTP/2) and nghttp (tests)
   python3                                # bench/rego.sh (stdlib only)
 )
 

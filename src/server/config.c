@@ -102,6 +102,7 @@ void srv_config_defaults(srv_config *c) {
     c->log_level = GH_LOG_INFO;
     c->log_format = GH_LOG_PLAIN;
     c->access_log = true;
+    c->http2 = true;
     c->run_as_user = srv_cfg_strdup("nobody");
 }
 
@@ -138,6 +139,8 @@ static const char *const format_names[] = {"text", "json", NULL};
 const srv_cfg_key srv_cfg_keys[] = {
     {"server.addr", "--addr", SRV_KT_ADDRS, 0, 0, NULL, 0, 0},
     {"server.insecure_http", "--insecure-http", SRV_KT_BOOL, OFF(insecure_http), 0, NULL, 0, 0},
+    {"server.http2", "--http2", SRV_KT_BOOL, OFF(http2), 0, NULL, 0, 0},
+    {"server.h2c", "--h2c", SRV_KT_BOOL, OFF(h2c), 0, NULL, 0, 0},
     {"server.workers", "--workers", SRV_KT_INT, OFF(workers), 0, NULL, 0, SRV_MAX_WORKERS},
     {"tls.cert_file", "--tls-cert-file", SRV_KT_STR, OFF(tls_cert_file), 0, NULL, 0, 0},
     {"tls.key_file", "--tls-private-key-file", SRV_KT_STR, OFF(tls_key_file), 0, NULL, 0, 0},

@@ -53,7 +53,7 @@ static const flag flags[] = {
     {"skip-version-check", 0, FL_NOOP, NULL, NULL},
     {"disable-telemetry", 0, FL_NOOP, NULL, NULL},
     {"skip-known-schema-check", 0, FL_NOOP, NULL, NULL},
-    {"h2c", 0, FL_NOOP, NULL, NULL},
+    {"h2c", 0, FL_KEY, "server.h2c", NULL},
     {"pprof", 0, FL_NOOP, NULL, NULL},
     {"watch", 'w', FL_NOOP, NULL, NULL}, /* reload with SIGHUP instead */
     {"format", 'f', FL_NOOP_ARG, NULL, NULL},
@@ -88,6 +88,7 @@ static const flag flags[] = {
     {"insecure-http", 0, FL_KEY, "server.insecure_http", NULL},
     {"data-dir", 0, FL_KEY, "data_dir", NULL},
     {"workers", 0, FL_KEY, "server.workers", NULL},
+    {"http2", 0, FL_KEY, "server.http2", NULL},
     {"no-builtin-pack", 0, FL_NO_PACK, NULL, NULL},
     {"pack-dir", 0, FL_KEY, "policies.pack_dir", NULL},
     {"token-sha256", 0, FL_APPEND, "auth.token_sha256", NULL},

@@ -8,7 +8,10 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -160,7 +163,7 @@ struct srv_io {
     struct event rev, wev;
     const struct timeval *wtv; /* write timeout */
     size_t wpend;              /* bytes of an SSL_write to retry (0: none) */
-    bool hs_done, reading, eof, failed, write_wants_read;
+    bool hs_done, reading, eof, failed, write_wants_read, corked;
     srv_io_cb cb;
     void *arg;
 };
@@ -176,9 +179,74 @@ void srv_io_free(srv_io *io);
 /* Write now what the socket takes, queue the rest. -1 when the connection
  * is broken (io->failed; no callback is made from inside this call). */
 int srv_io_write(srv_io *io, const void *p, size_t n);
+/* Cork: writes queue until uncorked, which writes them at once (-1 when
+ * the connection is broken). */
+int srv_io_cork(srv_io *io, bool on);
 /* Pause or resume reading (backpressure; reading resumes at most once EOF). */
 void srv_io_read(srv_io *io, bool on);
 size_t srv_io_pending(const srv_io *io);
+
+/* ==== HTTP/2 (h2.c) ==============================================================
+ * One server session per connection on nghttp2, socket-free: bytes in
+ * through srv_h2_feed, frames out through srv_h2_flush. Single-threaded
+ * (the connection's worker). */
+typedef struct srv_h2 srv_h2;
+
+/* A complete request. Everything points into the stream's storage and is
+ * valid during the callback only; path is writable (srv_target_split). */
+typedef struct srv_h2_req {
+    int32_t stream_id;
+    const char *method;
+    char *path;                               /* :path, the request-target */
+    const char *authority;                    /* NULL when absent */
+    const char *const *names, *const *values; /* regular fields, lower-case names */
+    int nhdr;
+    const char *body;
+    size_t body_len;
+} srv_h2_req;
+typedef void (*srv_h2_req_cb)(srv_h2 *h, const srv_h2_req *rq, void *arg);
+
+typedef struct srv_h2_limits {
+    size_t max_header_bytes; /* field section size (names + values + 32 each) -> 431 */
+    size_t max_body_bytes;   /* -> 413 */
+    /* told of every request answered by h2.c itself (431, 413); may be NULL */
+    void (*on_refused)(srv_h2 *h, int status, void *arg);
+} srv_h2_limits;
+
+/* Most response header fields srv_h2_respond sends (besides :status and
+ * content-length). */
+#define SRV_H2_MAX_RESP_FIELDS 40
+
+/* A session whose SETTINGS are queued; NULL on allocation failure. cb gets
+ * every complete request, arg is passed to it. */
+srv_h2 *srv_h2_new(const srv_h2_limits *lim, srv_h2_req_cb cb, void *arg);
+void srv_h2_free(srv_h2 *h);
+/* Bytes received (starting with the client preface). Returns how many were
+ * taken (all, unless an error), or -1 on a connection error: a GOAWAY is
+ * queued when one can be sent; flush, then close. */
+long srv_h2_feed(srv_h2 *h, const void *p, size_t n);
+/* Answer a stream: status, header fields (any case; lower-cased here),
+ * body copied (not sent for HEAD, 204, 304; content-length is added).
+ * -1 when the stream is gone (reset by the client) or on OOM. */
+int srv_h2_respond(srv_h2 *h, int32_t stream_id, int status, const char *const *names,
+                   const char *const *values, int nhdr, const void *body, size_t len,
+                   bool head_only);
+/* Hand every queued frame to sink (its bytes are valid during the call
+ * only). -1 when the session failed or sink did. */
+int srv_h2_flush(srv_h2 *h, int (*sink)(void *arg, const void *p, size_t n), void *arg);
+/* Graceful close: GOAWAY naming the last stream taken; streams already
+ * open finish. */
+void srv_h2_shutdown(srv_h2 *h);
+/* Nothing more to read or write (after GOAWAY both ways, or a failure
+ * whose GOAWAY was flushed): the connection can close. */
+bool srv_h2_done(const srv_h2 *h);
+/* Requests whose header fields or body are still arriving. */
+int srv_h2_arriving(const srv_h2 *h);
+/* Does p[0..n) start with the HTTP/2 client connection preface? 1 yes,
+ * -1 no, 0 not yet known (n is short and matches so far). */
+int srv_h2_preface(const void *p, size_t n);
+/* Length of that preface. */
+#define SRV_H2_PREFACE_LEN 24
 
 /* ==== workers (http.c) ========================================================= */
 
@@ -210,5 +278,89 @@ void srv_http_free(srv_http *h);
 
 /* Monotonic clock in ns. */
 int64_t srv_now_ns(void);
+
+/* ==== worker internals (http.c: loops, connections, timers; http_req.c:
+ * requests over HTTP/1.1 and HTTP/2) ============================================ */
+
+/* connection phase (HTTP/1.1 framing; HTTP/2 connections stay in PH_HEAD
+ * until PH_CLOSING) and timer kinds */
+enum { PH_HEAD, PH_BODY, PH_CHUNKED, PH_CLOSING };
+enum { T_NONE, T_READ, T_IDLE, T_LINGER };
+
+typedef struct srv_conn srv_conn;
+struct srv_conn {
+    srv_http *w;
+    srv_io io;
+    srv_conn *prev, *next;
+    struct event timer;
+    int tkind;
+    int phase;
+    bool started; /* bytes of the current request have arrived */
+    bool continue_sent;
+    bool read_paused; /* backpressure: too much unsent output */
+    bool principal_done;
+    bool proto_known;     /* HTTP/1.1 or HTTP/2 decided (ALPN, or the h2c preface) */
+    srv_h2 *h2;           /* HTTP/2 session; NULL: HTTP/1.1 */
+    int32_t h2_sid;       /* the stream whose request is being handled */
+    int busy;             /* inside process()/a timer: frees are deferred */
+    bool dead;            /* the peer went away while busy */
+    size_t scanned;       /* input bytes already searched for the end of the head */
+    size_t hdr_len, need; /* PH_BODY: head length, head + body length */
+    int64_t req_start_ns;
+    char *chdr; /* PH_CHUNKED: copy of the head */
+    size_t chdr_len;
+    gh_buf cbody; /* PH_CHUNKED: decoded body */
+    srv_chunked dec;
+    char *principal;         /* verified client certificate subject (heap) */
+    unsigned char *peer_der; /* its certificates as sent, DER (heap; authz input) */
+    size_t peer_der_len;
+    char peer[INET6_ADDRSTRLEN + 2];
+};
+
+struct srv_http {
+    srv_worker pub; /* what handlers see (first: handlers get &pub) */
+    srv_http_shared *sh;
+    const srv_config *cfg;
+    struct event_base *base;
+    struct evconnlistener *lis[SRV_MAX_LISTEN];
+    int nlis;
+    int stop_pipe[2];
+    struct event *stop_ev, *grace_ev;
+    _Atomic int grace_ms;
+    pthread_t th;
+    bool started;
+    srv_conn *conns;
+    int nconns;
+    bool draining;
+    const struct timeval *tv_read, *tv_idle, *tv_linger;
+    struct timeval tv_write;
+    gh_arena arena;
+    gh_buf body, out;
+    gh_buf alog; /* access log lines not yet written */
+    struct event *alog_ev;
+    struct event *accept_ev; /* re-enables the listeners after EMFILE */
+    char *hbuf, *pbuf;       /* head copy and decoded path, max_header_bytes + 1 each */
+    size_t hcap;
+    time_t date_t;
+    char date[40];
+};
+
+/* http.c */
+void srv_conn_timer(srv_conn *c, int kind);
+/* Stop parsing, discard further input, free once the output is written. */
+void srv_conn_close_after_write(srv_conn *c);
+void srv_http_date(srv_http *w); /* refresh w->date (once per second) */
+void srv_alog_done(srv_http *w); /* after an access-log line: write when enough gathered */
+/* http_req.c */
+/* Answer a transport-level error (OPA's error shape); an HTTP/1.1
+ * connection closes unless keep. */
+void srv_conn_reply_error(srv_conn *c, int status, const char *msg, bool keep, const char *xname,
+                          const char *xval);
+void srv_conn_h1_process(srv_conn *c); /* answer every complete HTTP/1.1 request read */
+void srv_conn_h2_process(srv_conn *c); /* feed what was read to the HTTP/2 session */
+void srv_conn_h2_pump(srv_conn *c);    /* send what it queued, close when over, timers */
+/* HTTP/1.1 or HTTP/2 (ALPN, or the h2c preface): 1 decided, 0 more bytes
+ * needed, -1 failed. */
+int srv_conn_decide(srv_conn *c);
 
 #endif

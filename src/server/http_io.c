@@ -4,7 +4,9 @@
  * would not take, so a keep-alive request/response costs no epoll_ctl.
  * Reads are level-triggered: one socket read per event (TLS: OpenSSL reads
  * ahead, and what it holds is drained before waiting again), so no read
- * ends in EAGAIN. Called
+ * ends in EAGAIN. While corked (one event's worth of pipelined HTTP/1.1
+ * requests or HTTP/2 frames), writes only queue, and uncorking sends them
+ * together: one TLS record and one write(2) for many responses. Called
  * only by http.c on the owning worker thread. */
 #include "server/http_int.h"
 
@@ -246,7 +248,7 @@ int srv_io_write(srv_io *io, const void *p, size_t n) {
     if (io->failed) return -1;
     if (!n) return 0;
     const char *s = p;
-    if (evbuffer_get_length(io->out) == 0 && io->hs_done) {
+    if (evbuffer_get_length(io->out) == 0 && io->hs_done && !io->corked) {
         size_t off = 0;
         if (!io->ssl) {
             while (off < n) {
@@ -286,7 +288,23 @@ int srv_io_write(srv_io *io, const void *p, size_t n) {
         io->failed = true;
         return -1;
     }
-    if (io->hs_done && !io->write_wants_read) want_write(io);
+    if (io->hs_done && !io->write_wants_read && !io->corked) want_write(io);
+    return 0;
+}
+
+int srv_io_cork(srv_io *io, bool on) {
+    if (on) {
+        io->corked = true;
+        return 0;
+    }
+    if (!io->corked) return 0;
+    io->corked = false;
+    if (io->failed) return -1;
+    if (!io->hs_done || io->write_wants_read || evbuffer_get_length(io->out) == 0) return 0;
+    if (flush_out(io) < 0) {
+        io->failed = true;
+        return -1;
+    }
     return 0;
 }
 

@@ -43,6 +43,8 @@ typedef struct srv_config {
     char *addrs[SRV_MAX_ADDRS]; /* "host:port" ("[::1]:8181", ":8181" = all addresses) */
     int naddrs;
     bool insecure_http;   /* plain HTTP allowed on non-loopback addresses */
+    bool http2;           /* offer h2 by ALPN on TLS listeners (default on) */
+    bool h2c;             /* plain listeners also take HTTP/2 with prior knowledge */
     /* TLS */
     char *tls_cert_file;  /* NULL: dev certificate (non-loopback) or plain HTTP (loopback) */
     char *tls_key_file;

@@ -31,22 +31,30 @@ static int ssl_err(gh_err *e, const char *file, const char *what) {
     return gh_err_set(e, GH_EIO, file, 0, 0, "%s: %s", what, buf);
 }
 
-/* ALPN: we speak HTTP/1.1 only; a client offering only h2 gets no ALPN
- * answer and falls back (or fails) as RFC 7301 lets it. */
-static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
-                       const unsigned char *in, unsigned int inlen, void *arg) {
-    (void)ssl;
-    (void)arg;
+/* ALPN: h2 when the client offers it and server.http2 is on (arg non-NULL),
+ * else http/1.1; a client offering neither gets no ALPN answer and falls
+ * back (or fails) as RFC 7301 lets it. */
+static bool alpn_offers(const unsigned char *in, unsigned int inlen, const char *proto,
+                        const unsigned char **out, unsigned char *outlen) {
+    size_t pl = strlen(proto);
     for (unsigned int i = 0; i < inlen;) {
         unsigned int l = in[i];
         if (i + 1 + l > inlen) break;
-        if (l == 8 && memcmp(in + i + 1, "http/1.1", 8) == 0) {
+        if (l == pl && memcmp(in + i + 1, proto, pl) == 0) {
             *out = in + i + 1;
             *outlen = (unsigned char)l;
-            return SSL_TLSEXT_ERR_OK;
+            return true;
         }
         i += 1 + l;
     }
+    return false;
+}
+
+static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                       const unsigned char *in, unsigned int inlen, void *arg) {
+    (void)ssl;
+    if (arg && alpn_offers(in, inlen, "h2", out, outlen)) return SSL_TLSEXT_ERR_OK;
+    if (alpn_offers(in, inlen, "http/1.1", out, outlen)) return SSL_TLSEXT_ERR_OK;
     return SSL_TLSEXT_ERR_NOACK;
 }
 
@@ -107,7 +115,7 @@ SSL_CTX *srv_tls_ctx_new(const srv_config *c, const char *cert, const char *key,
         SSL_CTX_free(ctx);
         return NULL;
     }
-    SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+    SSL_CTX_set_alpn_select_cb(ctx, alpn_select, c->http2 ? (void *)ctx : NULL);
     return ctx;
 fail_ssl:
     ssl_err(e, NULL, "TLS context");
