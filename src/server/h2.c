@@ -30,9 +30,10 @@ typedef struct h2_stream h2_stream;
 struct h2_stream {
     int32_t id;
     gh_buf fields; /* "name\0value\0" pairs in arrival order (pseudo-fields first) */
-    char *method, *path, *authority; /* inside `fields` */
-    int nfields;                     /* regular header fields in `fields` after the pseudo ones */
-    size_t field_bytes;              /* RFC 9113 6.5.2 accounting: name + value + 32 each */
+    char *method, *path, *authority; /* inside `fields`, set when the block ends */
+    size_t off_method, off_path, off_authority, off_length; /* value offset + 1; 0: absent */
+    int nfields;        /* regular header fields in `fields` after the pseudo ones */
+    size_t field_bytes; /* RFC 9113 6.5.2 accounting: name + value + 32 each */
     gh_buf body;
     int refuse;      /* status to answer instead of dispatching (413, 431), 0 none */
     bool dispatched; /* the request went to the callback (or was refused) */
@@ -180,31 +181,33 @@ static int on_header(nghttp2_session *ss, const nghttp2_frame *f, const uint8_t 
     if (memchr(name, 0, namelen) || memchr(value, 0, valuelen)) {
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
-    gh_buf_append(&s->fields, name, namelen);
-    gh_buf_putc(&s->fields, '\0');
-    gh_buf_append(&s->fields, value, valuelen);
-    gh_buf_putc(&s->fields, '\0');
+    /* nghttp2 hands both NUL-terminated: one append each, NUL included */
+    gh_buf_append(&s->fields, name, namelen + 1);
+    size_t voff = s->fields.len;
+    gh_buf_append(&s->fields, value, valuelen + 1);
     if (s->fields.oom) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    if (name[0] == ':') {
+        if (namelen == 7 && memcmp(name, ":method", 7) == 0)
+            s->off_method = voff + 1;
+        else if (namelen == 5 && memcmp(name, ":path", 5) == 0)
+            s->off_path = voff + 1;
+        else if (namelen == 10 && memcmp(name, ":authority", 10) == 0)
+            s->off_authority = voff + 1;
+    } else if (namelen == 14 && memcmp(name, "content-length", 14) == 0) {
+        s->off_length = voff + 1;
+    }
     if (name[0] != ':') s->nfields++;
     return 0;
 }
 
-/* Pointers to the pseudo-header values once the block is complete (the
- * buffer no longer moves for this stream). */
+/* Pointers to the pseudo-field values once the block is complete (the
+ * buffer no longer moves for this stream: trailers are not stored). */
 static void find_pseudo(h2_stream *s) {
-    const char *p = s->fields.p;
-    const char *end = p ? p + s->fields.len : NULL;
-    while (p && p < end) {
-        char *name = (char *)p;
-        char *value = name + strlen(name) + 1;
-        p = value + strlen(value) + 1;
-        if (strcmp(name, ":method") == 0)
-            s->method = value;
-        else if (strcmp(name, ":path") == 0)
-            s->path = value;
-        else if (strcmp(name, ":authority") == 0)
-            s->authority = value;
-    }
+    char *base = s->fields.p;
+    if (!base) return;
+    s->method = s->off_method ? base + s->off_method - 1 : NULL;
+    s->path = s->off_path ? base + s->off_path - 1 : NULL;
+    s->authority = s->off_authority ? base + s->off_authority - 1 : NULL;
 }
 
 static int on_frame_recv(nghttp2_session *ss, const nghttp2_frame *f, void *ud) {
@@ -220,17 +223,12 @@ static int on_frame_recv(nghttp2_session *ss, const nghttp2_frame *f, void *ud) 
         }
         find_pseudo(s);
         /* a declared body that cannot fit is refused before it is sent */
-        for (const char *p = s->fields.p, *end = p + s->fields.len; p < end;) {
-            const char *name = p;
-            const char *value = name + strlen(name) + 1;
-            p = value + strlen(value) + 1;
-            if (strcmp(name, "content-length") == 0) {
-                char *e = NULL;
-                unsigned long long cl = strtoull(value, &e, 10);
-                if (e && *e == '\0' && cl > h->lim.max_body_bytes) {
-                    refuse(h, s, 413);
-                    return 0;
-                }
+        if (s->off_length) {
+            char *e = NULL;
+            unsigned long long cl = strtoull(s->fields.p + s->off_length - 1, &e, 10);
+            if (e && *e == '\0' && cl > h->lim.max_body_bytes) {
+                refuse(h, s, 413);
+                return 0;
             }
         }
     }

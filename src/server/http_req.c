@@ -13,10 +13,18 @@
 #include <strings.h>
 
 /* Sent on every response, HTTP/1.1 and HTTP/2 alike. */
-static const char *const SEC_NAMES[] = {"X-Content-Type-Options", "Content-Security-Policy",
-                                        "Cache-Control", "Referrer-Policy", "X-Frame-Options"};
-static const char *const SEC_VALUES[] = {"nosniff", "default-src 'none'", "no-store", "no-referrer",
-                                         "DENY"};
+#define SEC_FIELDS(X)                                                                              \
+    X("X-Content-Type-Options", "nosniff")                                                         \
+    X("Content-Security-Policy", "default-src 'none'")                                             \
+    X("Cache-Control", "no-store")                                                                 \
+    X("Referrer-Policy", "no-referrer")                                                            \
+    X("X-Frame-Options", "DENY")
+#define SEC_NAME(n, v) n,
+#define SEC_VALUE(n, v) v,
+#define SEC_LINE(n, v) n ": " v "\r\n"
+static const char *const SEC_NAMES[] = {SEC_FIELDS(SEC_NAME)};
+static const char *const SEC_VALUES[] = {SEC_FIELDS(SEC_VALUE)};
+static const char SEC_BLOCK[] = SEC_FIELDS(SEC_LINE); /* the same, as HTTP/1.1 lines */
 #define NSEC ((int)(sizeof SEC_NAMES / sizeof SEC_NAMES[0]))
 #define HSTS_NAME "Strict-Transport-Security"
 #define HSTS_VALUE "max-age=63072000; includeSubDomains"
@@ -79,13 +87,23 @@ static void write_response(srv_conn *c, int status, const char *ctype, const cha
     gh_buf *o = &w->out;
     gh_buf_reset(o);
     srv_http_date(w);
-    gh_buf_printf(o, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, srv_status_text(status), w->date);
+    /* appends, not printf: this runs for every response */
+    char num[24];
+    int nl = snprintf(num, sizeof num, "%d ", status);
+    gh_buf_puts(o, "HTTP/1.1 ");
+    gh_buf_append(o, num, (size_t)nl);
+    gh_buf_puts(o, srv_status_text(status));
+    gh_buf_puts(o, "\r\nDate: ");
+    gh_buf_puts(o, w->date);
+    gh_buf_puts(o, "\r\n");
     if (status != 204 && status != 304) {
-        gh_buf_printf(o, "Content-Type: %s\r\nContent-Length: %zu\r\n",
-                      ctype ? ctype : "application/json", n);
+        gh_buf_puts(o, "Content-Type: ");
+        gh_buf_puts(o, ctype ? ctype : "application/json");
+        gh_buf_puts(o, "\r\nContent-Length: ");
+        nl = snprintf(num, sizeof num, "%zu\r\n", n);
+        gh_buf_append(o, num, (size_t)nl);
     }
-    for (int i = 0; i < NSEC; i++)
-        gh_buf_printf(o, "%s: %s\r\n", SEC_NAMES[i], SEC_VALUES[i]);
+    gh_buf_append(o, SEC_BLOCK, sizeof SEC_BLOCK - 1);
     if (w->sh->ssl) gh_buf_puts(o, HSTS_NAME ": " HSTS_VALUE "\r\n");
     if (rs) {
         for (int i = 0; i < rs->nhdr && i < SRV_MAX_RESP_HEADERS; i++) {
