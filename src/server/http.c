@@ -193,6 +193,17 @@ static void conn_timer_cb(evutil_socket_t fd, short what, void *arg) {
         conn_free(c); /* connected but sent nothing (or no handshake) in time */
         return;
     case T_IDLE:
+        if (c->h2 && c->phase != PH_CLOSING) {
+            /* tell an idle HTTP/2 client why (GOAWAY), then close */
+            c->busy++;
+            srv_h2_shutdown(c->h2);
+            srv_conn_h2_pump(c);
+            c->busy--;
+            if (c->dead) conn_free(c);
+            return;
+        }
+        conn_free(c);
+        return;
     case T_LINGER:
     default: conn_free(c); return;
     }

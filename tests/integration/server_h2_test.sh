@@ -6,7 +6,7 @@
 # 413 for an oversize body and 429 + retry-after on the same connection as
 # other streams, many concurrent streams (h2load), h2c with prior knowledge
 # only with --h2c, a slow HTTP/2 client closed after the read timeout while
-# others are served, and GOAWAY on SIGTERM.
+# others are served, GOAWAY at the idle timeout and on SIGTERM.
 # Usage: server_h2_test.sh GATEHOUSE
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +28,7 @@ expect() { # NAME GOT WANT
 }
 nodid() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("decision_id",None) if isinstance(d,dict) else None; print(json.dumps(d,sort_keys=True,separators=(",",":")))'; }
 
-start_gh gh 1 --max-body-bytes 2KiB --read-timeout 1s "${policy[@]}" || exit 1
+start_gh gh 1 --max-body-bytes 2KiB --read-timeout 1s --idle-timeout 2s "${policy[@]}" || exit 1
 U=$SRV_URL
 C=(curl -sS --cacert "$tmp/certs/ca.pem" --tlsv1.3 --http2)
 
@@ -93,6 +93,10 @@ expect "served while a slow h2 client waits" "$code" 200
 wait "$slowpid"
 read -r what after <"$tmp/slow.out"
 if [ "$what" = closed ] && python3 -c "import sys; sys.exit(0 if 0.5 <= float(sys.argv[1]) <= 3 else 1)" "$after"; then ok "slow h2 client closed after the read timeout (${after}s)"; else bad "slow h2 client: $what $after"; fi
+
+# an idle connection is told GOAWAY(NO_ERROR) at the idle timeout (2 s)
+read -r what code after < <(python3 "$here/server/h2raw.py" idle 127.0.0.1 "${U##*:}" "$tmp/certs/ca.pem" 5)
+if [ "$what $code" = "goaway 0" ] && python3 -c "import sys; sys.exit(0 if 1.5 <= float(sys.argv[1]) <= 4 else 1)" "$after"; then ok "idle h2 connection gets GOAWAY after the idle timeout (${after}s)"; else bad "idle h2: $what $code $after"; fi
 
 # GOAWAY on SIGTERM (the server then exits 0)
 echo "${SRV_PIDS[-1]}" >"$tmp/gh.pid"

@@ -7,6 +7,9 @@ exactly what goes on the wire (an unfinished request, a slow body).
       Opens a stream (HEADERS without END_STREAM, one DATA byte) and waits
       up to SECONDS for the server to end the connection; prints
       "closed AFTER" (seconds) or "open".
+  h2raw.py idle HOST PORT CAFILE SECONDS
+      Opens a connection, sends nothing more and prints "goaway CODE AFTER"
+      when the server's GOAWAY arrives within SECONDS (else "none").
   h2raw.py goaway HOST PORT CAFILE PIDFILE
       Completes one request, then sends SIGTERM to the PID in PIDFILE and
       prints "goaway CODE" when a GOAWAY frame arrives (else "none").
@@ -79,6 +82,18 @@ def slow(host, port, cafile, seconds):
     print("open")
 
 
+def idle(host, port, cafile, seconds):
+    s = connect(host, port, cafile)
+    t0 = time.time()
+    for f in read_frames(s, t0 + float(seconds)):
+        if f is None:
+            break
+        if f[0] == 7:
+            print("goaway %d %.1f" % (int.from_bytes(f[3][4:8], "big"), time.time() - t0))
+            return
+    print("none")
+
+
 def goaway(host, port, cafile, pidfile):
     s = connect(host, port, cafile)
     s.sendall(frame(1, 0x5, 1, request_fields("GET", "/health", host)))
@@ -104,7 +119,9 @@ if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "slow":
         slow(*sys.argv[2:6])
+    elif cmd == "idle":
+        idle(*sys.argv[2:6])
     elif cmd == "goaway":
         goaway(*sys.argv[2:6])
     else:
-        sys.exit("usage: h2raw.py slow|goaway ...")
+        sys.exit("usage: h2raw.py slow|idle|goaway ...")
