@@ -29,14 +29,6 @@ else
 fi
 U=$SRV_URL
 C=(curl -sS --cacert "$tmp/certs/ca.pem" --tlsv1.3)
-pass=0 failn=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { failn=$((failn + 1)); echo "FAIL $1"; }
-expect() { # NAME GOT WANT
-  if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got [$2], want [$3]"; fi
-}
-# JSON body without decision_id (gatehouse adds one to every decision)
-nodid() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("decision_id",None) if isinstance(d,dict) else None; print(json.dumps(d,sort_keys=True,separators=(",",":")))'; }
 
 # ---- TLS ------------------------------------------------------------------------
 out=$("${C[@]}" -v -o /dev/null "$U/health" 2>&1)

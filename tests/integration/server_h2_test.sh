@@ -20,13 +20,6 @@ trap srv_cleanup EXIT
 make_certs "$tmp/certs" || { echo "FAIL: openssl could not make test certificates"; exit 1; }
 policy=("$here/server/policy.rego" "$here/server/system.rego" "$here/server/data.json")
 
-pass=0 failn=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { failn=$((failn + 1)); echo "FAIL $1"; }
-expect() { # NAME GOT WANT
-  if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got [$2], want [$3]"; fi
-}
-nodid() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("decision_id",None) if isinstance(d,dict) else None; print(json.dumps(d,sort_keys=True,separators=(",",":")))'; }
 
 start_gh gh 1 --max-body-bytes 2KiB --read-timeout 1s --idle-timeout 2s "${policy[@]}" || exit 1
 U=$SRV_URL

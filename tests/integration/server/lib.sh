@@ -101,3 +101,15 @@ srv_cleanup() {
   stop_servers
   rm -rf "$tmp"
 }
+
+# Checks for the server test scripts: ok/bad count and print one line each,
+# expect NAME GOT WANT compares, nodid drops the decision_id of a JSON body
+# read on stdin (gatehouse adds one to every decision) and prints it compact
+# with sorted keys. The script ends with `echo "$pass passed, $failn failed"`.
+pass=0 failn=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { failn=$((failn + 1)); echo "FAIL $1"; }
+expect() { # NAME GOT WANT
+  if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got [$2], want [$3]"; fi
+}
+nodid() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("decision_id",None) if isinstance(d,dict) else None; print(json.dumps(d,sort_keys=True,separators=(",",":")))'; }

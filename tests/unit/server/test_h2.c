@@ -299,15 +299,22 @@ static void test_body_limit(void **state) {
     assert_int_equal(srv_h2_arriving(P.srv), 0);
 }
 
-static void test_client_reset(void **state) {
-    (void)state;
-    /* headers without END_STREAM, then a reset: no request reaches the callback */
-    nghttp2_nv nv[4] = {NV(":method", "POST"), NV(":path", "/r"), NV(":scheme", "https"),
+/* A POST whose header block is sent without END_STREAM: the request stays
+ * open (arriving) until the test ends or resets it. */
+static int32_t open_post(const char *path) {
+    nghttp2_nv nv[4] = {NV(":method", "POST"), NV(":path", path), NV(":scheme", "https"),
                         NV(":authority", "h")};
     int32_t id = nghttp2_submit_headers(P.cli, NGHTTP2_FLAG_NONE, -1, NULL, nv, 4, NULL);
     assert_true(id > 0);
     assert_int_equal(pump(), 0);
     assert_int_equal(srv_h2_arriving(P.srv), 1);
+    return id;
+}
+
+static void test_client_reset(void **state) {
+    (void)state;
+    /* a reset before the request ends: nothing reaches the callback */
+    int32_t id = open_post("/r");
     assert_int_equal(nghttp2_submit_rst_stream(P.cli, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL), 0);
     assert_int_equal(pump(), 0);
     assert_int_equal(srv_h2_arriving(P.srv), 0);
@@ -319,11 +326,7 @@ static void test_client_reset(void **state) {
 
 static void test_trailers(void **state) {
     (void)state;
-    nghttp2_nv nv[4] = {NV(":method", "POST"), NV(":path", "/t"), NV(":scheme", "https"),
-                        NV(":authority", "h")};
-    int32_t id = nghttp2_submit_headers(P.cli, NGHTTP2_FLAG_NONE, -1, NULL, nv, 4, NULL);
-    assert_true(id > 0);
-    assert_int_equal(pump(), 0);
+    int32_t id = open_post("/t");
     nghttp2_nv tr[1] = {NV("x-test", "trailer")};
     assert_int_equal(nghttp2_submit_headers(P.cli, NGHTTP2_FLAG_END_STREAM, id, NULL, tr, 1, NULL),
                      0);
