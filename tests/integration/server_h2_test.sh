@@ -4,7 +4,8 @@
 # with --http2=false; decisions, undefined -> 200 {}, package objects,
 # malformed JSON -> 400, unknown path -> 404, security headers, decision ids,
 # 413 for an oversize body and 429 + retry-after on the same connection as
-# other streams, many concurrent streams (h2load), h2c with prior knowledge
+# other streams, many concurrent streams (h2load, and Node's node:http2
+# client with an AdmissionReview to /v1/admit), h2c with prior knowledge
 # only with --h2c, a slow HTTP/2 client closed after the read timeout while
 # others are served, GOAWAY at the idle timeout and on SIGTERM.
 # Usage: server_h2_test.sh GATEHOUSE
@@ -21,7 +22,7 @@ make_certs "$tmp/certs" || { echo "FAIL: openssl could not make test certificate
 policy=("$here/server/policy.rego" "$here/server/system.rego" "$here/server/data.json")
 
 
-start_gh gh 1 --max-body-bytes 2KiB --read-timeout 1s --idle-timeout 2s "${policy[@]}" || exit 1
+start_gh gh 1 --max-body-bytes 32KiB --read-timeout 1s --idle-timeout 2s "${policy[@]}" || exit 1
 U=$SRV_URL
 C=(curl -sS --cacert "$tmp/certs/ca.pem" --tlsv1.3 --http2)
 
@@ -58,7 +59,7 @@ did=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("decis
 [[ "$did" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-4 ]] && ok "decision_id" || bad "decision_id [$did]"
 
 # ---- limits per stream ------------------------------------------------------------------
-head -c 3000 /dev/zero | tr '\0' 'x' >"$tmp/big.txt"
+head -c 40000 /dev/zero | tr '\0' 'x' >"$tmp/big.txt"
 code=$("${C[@]}" -o /dev/null -w '%{http_code}' -X POST --data-binary @"$tmp/big.txt" "$U/v1/data/authz/allow")
 expect "oversize body -> 413" "$code" 413
 # one connection, three streams: the oversize one gets 413, the others answers
@@ -74,6 +75,16 @@ if command -v h2load >/dev/null; then
   if grep -q 'Application protocol: h2' <<<"$out" && grep -q 'status codes: 2000 2xx' <<<"$out"; then ok "h2load 2000 requests, 50 streams per connection"; else bad "h2load: $(grep -E 'protocol|status codes|failed' <<<"$out" | tr '\n' ' ')"; fi
 else
   echo "skip h2load (nghttp2-client missing)"
+fi
+
+# Node's own HTTP/2 client: 200 concurrent decisions on one session, an
+# AdmissionReview through /v1/admit (the built-in pack), 404 and 400
+review=$here/../../../shared/vectors/admissionreview-pod.json
+if command -v node >/dev/null && [ -f "$review" ]; then
+  out=$(node "$here/server/h2client.mjs" "$U" "$tmp/certs/ca.pem" "$review" 2>&1)
+  expect "node:http2 client" "$out" '{"alpn":"h2","decisions_ok":200,"admit_status":200,"admit_uid_echoed":true,"admit_allowed":false,"missing_status":404,"malformed_status":400,"malformed_code":"invalid_parameter"}'
+else
+  echo "skip node:http2 client (node or $review missing)"
 fi
 
 # slow client: an unfinished stream is closed after the read timeout (1 s);
