@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "server/config_int.h"
 #include "server/srv.h"
 
 static char tmpdir[64];
@@ -522,6 +523,143 @@ static void test_units(void **state) {
     assert_int_equal(gh_parse_duration("9999999999h", &ns), -1);
 }
 
+/* ---- ${NAME} substitution ---- */
+
+static char unset_seen[256];
+static void note_unset(void *ud, const char *name) {
+    (*(int *)ud)++;
+    size_t n = strlen(unset_seen);
+    snprintf(unset_seen + n, sizeof unset_seen - n, "%s;", name);
+}
+
+/* Expand s; returns the result (static) or NULL when s needed no change. */
+static const char *expand(const char *s, int *unset) {
+    static char out[512];
+    char *r = NULL;
+    unset_seen[0] = 0;
+    *unset = 0;
+    assert_int_equal(srv_cfg_env_expand(s, &r, note_unset, unset), 0);
+    if (!r) return NULL;
+    snprintf(out, sizeof out, "%s", r);
+    gh_free_secret(r, strlen(r));
+    return out;
+}
+
+static void test_env_expand_rules(void **state) {
+    (void)state;
+    setenv("GH_T_A", "abc", 1);
+    setenv("GH_T_B", "12", 1);
+    setenv("GH_T_EMPTY", "", 1);
+    unsetenv("GH_T_UNSET");
+    int u;
+    assert_null(expand("plain $GH_T_A text", &u)); /* $NAME is not a reference */
+    assert_string_equal(expand("${GH_T_A}", &u), "abc");
+    assert_string_equal(expand("x${GH_T_A}y$GH_T_A", &u), "xabcy$GH_T_A");
+    assert_string_equal(expand("${GH_T_A}${GH_T_B}", &u), "abc12");
+    assert_string_equal(expand("$${GH_T_A}", &u), "$abc"); /* no escape, as OPA */
+    assert_int_equal(u, 0);
+    /* unset: "" and reported by name; "${env.X}" is a variable named env.X */
+    assert_string_equal(expand("a${GH_T_UNSET}b", &u), "ab");
+    assert_int_equal(u, 1);
+    assert_string_equal(unset_seen, "GH_T_UNSET;");
+    assert_string_equal(expand("${env.GH_T_A}", &u), "");
+    assert_string_equal(unset_seen, "env.GH_T_A;");
+    /* set but empty is not unset */
+    assert_string_equal(expand("${GH_T_EMPTY}", &u), "");
+    assert_int_equal(u, 0);
+    /* an unclosed reference, or one across a line break, stays as written */
+    assert_string_equal(expand("${GH_T_A", &u), "${GH_T_A");
+    assert_string_equal(expand("${GH_T_A\n}", &u), "${GH_T_A\n}");
+    /* the first "}" closes: ${A${B}} looks up "A${B" */
+    assert_string_equal(expand("${GH_T_A${GH_T_B}}", &u), "}");
+    assert_int_equal(u, 1);
+}
+
+static void test_env_in_config(void **state) {
+    (void)state;
+    setenv("GH_T_WORKERS", "3", 1);
+    setenv("GH_T_DIR", "/srv/policies", 1);
+    setenv("GH_T_HASH", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1);
+    setenv("GH_T_BOOL", "true", 1);
+    setenv("GH_T_YAML", "[a, b]\nx: 1", 1);
+    srv_config c;
+    gh_err e;
+    int rc = load_text(&c,
+                       "server:\n"
+                       "  workers: ${GH_T_WORKERS}\n"
+                       "policies:\n"
+                       "  paths: ['${GH_T_DIR}/main', \"${GH_T_YAML}\"]\n"
+                       "  v0_compatible: ${GH_T_BOOL}\n"
+                       "auth:\n"
+                       "  authentication: token\n"
+                       "  token_sha256: [\"${GH_T_HASH}\"]\n"
+                       "logging:\n"
+                       "  decision_log_file: ${GH_T_DIR}/decisions.log\n",
+                       &e);
+    if (rc) fail_msg("%s:%d:%d: %s", e.file, e.line, e.col, e.msg);
+    assert_int_equal(c.workers, 3); /* typed by the key, like OPA's expanded text */
+    assert_true(c.v0_compatible);
+    assert_int_equal(c.npaths, 2);
+    assert_string_equal(c.paths[0], "/srv/policies/main");
+    /* a value cannot add YAML structure: one path, holding the text as is */
+    assert_string_equal(c.paths[1], "[a, b]\nx: 1");
+    assert_int_equal(c.ntoken_hashes, 1);
+    assert_string_equal(c.decision_log_file, "/srv/policies/decisions.log");
+    srv_config_free(&c);
+    /* keys are not expanded */
+    assert_int_not_equal(load_text(&c, "server:\n  ${GH_T_WORKERS}: 1\n", &e), 0);
+    assert_non_null(strstr(e.msg, "unknown key \"server.${GH_T_WORKERS}\""));
+    srv_config_free(&c);
+}
+
+static void test_env_errors_hide_values(void **state) {
+    (void)state;
+    setenv("GH_T_SECRET", "hunter2-secret", 1);
+    srv_config c;
+    gh_err e;
+    assert_int_not_equal(
+        load_text(&c, "limits:\n  rate_limit:\n    burst: ${GH_T_SECRET}\n", &e), 0);
+    assert_null(strstr(e.msg, "hunter2"));
+    assert_non_null(strstr(e.msg, "limits.rate_limit.burst: expected an integer"));
+    assert_int_equal(e.line, 3);
+    assert_int_equal(e.col, 5);
+    assert_non_null(strstr(e.file, "gatehouse.yaml"));
+    srv_config_free(&c);
+    assert_int_not_equal(load_text(&c, "auth:\n  token_sha256:\n    - ${GH_T_SECRET}\n", &e), 0);
+    assert_null(strstr(e.msg, "hunter2"));
+    assert_non_null(strstr(e.msg, "auth.token_sha256[0]"));
+    assert_int_equal(e.line, 3);
+    srv_config_free(&c);
+}
+
+/* An unset variable is a warning naming it and where it is used, never a
+ * value; the setting gets "" (a string key is then unset). */
+static void test_env_unset_warns(void **state) {
+    (void)state;
+    unsetenv("GH_T_NOPE");
+    char logp[128];
+    snprintf(logp, sizeof logp, "%s/warn.log", tmpdir);
+    gh_err e;
+    gh_err_clear(&e);
+    assert_int_equal(gh_log_open(logp, &e), 0);
+    srv_config c;
+    int rc = load_text(&c, "tls:\n  client_ca_file: \"${GH_T_NOPE}\"\n", &e);
+    gh_log_close();
+    assert_int_equal(rc, 0);
+    assert_null(c.tls_client_ca_file);
+    srv_config_free(&c);
+    FILE *f = fopen(logp, "r");
+    assert_non_null(f);
+    char buf[1024] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    assert_non_null(strstr(buf, "environment variable is not set"));
+    assert_non_null(strstr(buf, "GH_T_NOPE"));
+    assert_non_null(strstr(buf, "tls.client_ca_file"));
+    assert_non_null(strstr(buf, "gatehouse.yaml:2:3"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
@@ -537,6 +675,10 @@ int main(void) {
         cmocka_unit_test(test_validate_located),
         cmocka_unit_test(test_addr_parse),
         cmocka_unit_test(test_units),
+        cmocka_unit_test(test_env_expand_rules),
+        cmocka_unit_test(test_env_in_config),
+        cmocka_unit_test(test_env_errors_hide_values),
+        cmocka_unit_test(test_env_unset_warns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
