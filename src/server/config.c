@@ -123,6 +123,7 @@ void srv_config_free(srv_config *c) {
     gh_free(c->decision_log_file);
     gh_free(c->run_as_user);
     gh_free(c->config_file);
+    srv_cfg_list_clear(&c->argv, &c->argc, false);
     origins_free(c);
     memset(c, 0, sizeof *c);
 }
