@@ -660,6 +660,124 @@ static void test_env_unset_warns(void **state) {
     assert_non_null(strstr(buf, "gatehouse.yaml:2:3"));
 }
 
+/* ---- reload: srv_config_reread and srv_config_keep_restart ---- */
+
+/* Reread goes through the same file and flags as start-up: the file's
+ * changes show, the flags still win, a broken file is an error located at
+ * the key and gives nothing. */
+static void test_reread(void **state) {
+    (void)state;
+    setenv("GH_T_RPS", "5", 1);
+    char file[256];
+    snprintf(file, sizeof file, "%s", write_file("live.yaml",
+                                                 "server:\n  workers: 4\n"
+                                                 "policies:\n  builtin_pack: false\n"
+                                                 "  paths: [a]\n"));
+    char *argv[] = {"serve", "--config", file, "--workers", "2", "extra"};
+    srv_config run;
+    srv_config_defaults(&run);
+    gh_err e;
+    gh_err_clear(&e);
+    assert_int_equal(srv_config_args(&run, 6, argv, &e), 0);
+    assert_int_equal(run.workers, 2);
+    assert_int_equal(run.argc, 6);
+    write_file("live.yaml", "server:\n  workers: 8\n"
+                            "policies:\n  builtin_pack: false\n  paths: [b, c]\n"
+                            "limits:\n  rate_limit:\n    rps: ${GH_T_RPS}\n");
+    srv_config *next = NULL;
+    int rc = srv_config_reread(&run, &next, &e);
+    if (rc) fail_msg("%s:%d:%d: %s", e.file, e.line, e.col, e.msg);
+    assert_int_equal(next->workers, 2); /* the flag still wins */
+    assert_int_equal(next->npaths, 3);  /* the file's, then the positional path */
+    assert_string_equal(next->paths[0], "b");
+    assert_string_equal(next->paths[2], "extra");
+    assert_true(next->rate_limit_rps == 5.0);
+    assert_string_equal(next->config_file, file);
+    assert_string_equal(next->data_dir, run.data_dir);
+    srv_config_free(next);
+    gh_free(next);
+    /* broken: file:line:col of the key, nothing returned */
+    write_file("live.yaml", "policies:\n  builtin_pack: false\nlimits:\n  max_body_bytes: lots\n");
+    gh_err_clear(&e);
+    assert_int_not_equal(srv_config_reread(&run, &next, &e), 0);
+    assert_null(next);
+    assert_string_equal(e.file, file);
+    assert_int_equal(e.line, 4);
+    assert_int_equal(e.col, 3);
+    assert_non_null(strstr(e.msg, "limits.max_body_bytes"));
+    /* fails validation: also an error */
+    write_file("live.yaml", "policies:\n  builtin_pack: false\ntls:\n  key_file: /nope\n");
+    assert_int_not_equal(srv_config_reread(&run, &next, &e), 0);
+    assert_null(next);
+    srv_config_free(&run);
+}
+
+static int has_key(const char **keys, size_t n, const char *k) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(keys[i], k)) return 1;
+    return 0;
+}
+
+static void test_keep_restart(void **state) {
+    (void)state;
+    srv_config run, next;
+    gh_err e;
+    assert_int_equal(load_text(&run,
+                               "server:\n  addr: 127.0.0.1:8181\n  workers: 2\n"
+                               "tls:\n  cert_file: /a.crt\n  key_file: /a.key\n"
+                               "policies:\n  paths: [p1]\n"
+                               "limits:\n  max_body_bytes: 1MiB\n  eval_timeout: 1s\n"
+                               "auth:\n  authentication: token\n"
+                               "logging:\n  level: info\n  access_log: true\n",
+                               &e),
+                     0);
+    assert_int_equal(load_text(&next,
+                               "server:\n  addr: [\"0.0.0.0:9000\"]\n  workers: 2\n"
+                               "tls:\n  cert_file: /b.crt\n  key_file: /b.key\n"
+                               "  client_ca_file: /ca.crt\n"
+                               "policies:\n  paths: [p2, p3]\n"
+                               "limits:\n  max_body_bytes: 2MiB\n  eval_timeout: 2s\n"
+                               "auth:\n  authentication: tls\n"
+                               "logging:\n  level: debug\n  access_log: false\n",
+                               &e),
+                     0);
+    const char *keys[16];
+    size_t n = srv_config_keep_restart(&run, &next, keys, 16);
+    assert_int_equal(n, 5);
+    assert_true(has_key(keys, n, "server.addr"));
+    assert_true(has_key(keys, n, "tls.client_ca_file")); /* client certificates turned on */
+    assert_true(has_key(keys, n, "limits.max_body_bytes"));
+    assert_true(has_key(keys, n, "auth.authentication")); /* to "tls" */
+    assert_true(has_key(keys, n, "logging.access_log"));
+    /* the running values are back ... */
+    assert_int_equal(next.naddrs, 1);
+    assert_string_equal(next.addrs[0], "127.0.0.1:8181");
+    assert_null(next.tls_client_ca_file);
+    assert_int_equal(next.max_body_bytes, 1u << 20);
+    assert_int_equal(next.authn, SRV_AUTHN_TOKEN);
+    assert_true(next.access_log);
+    /* ... and the rest applies: new TLS files (TLS stays on), paths, limits, level */
+    assert_string_equal(next.tls_cert_file, "/b.crt");
+    assert_int_equal(next.npaths, 2);
+    assert_int_equal(next.eval_timeout_ms, 2000);
+    assert_int_equal(next.log_level, GH_LOG_DEBUG);
+    /* now equal: nothing more to report */
+    assert_int_equal(srv_config_keep_restart(&run, &next, keys, 16), 0);
+    srv_config_free(&next);
+    /* turning TLS off needs a restart too */
+    assert_int_equal(load_text(&next, "server:\n  addr: 127.0.0.1:8181\n  workers: 2\n"
+                                      "limits:\n  max_body_bytes: 1MiB\n  eval_timeout: 1s\n"
+                                      "auth:\n  authentication: token\n",
+                               &e),
+                     0);
+    n = srv_config_keep_restart(&run, &next, keys, 16);
+    assert_true(has_key(keys, n, "tls.cert_file"));
+    assert_true(has_key(keys, n, "tls.key_file"));
+    assert_string_equal(next.tls_cert_file, "/a.crt");
+    srv_config_free(&next);
+    srv_config_free(&run);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
@@ -679,6 +797,8 @@ int main(void) {
         cmocka_unit_test(test_env_in_config),
         cmocka_unit_test(test_env_errors_hide_values),
         cmocka_unit_test(test_env_unset_warns),
+        cmocka_unit_test(test_reread),
+        cmocka_unit_test(test_keep_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
