@@ -45,8 +45,8 @@ static void nl(gh_buf *b, int level) {
 /* One PolicyV1 {"id","raw","ast"} in Go's field order (the AST keeps
  * rego_module_to_value's order: package, imports, rules, comments), as an
  * object whose opening brace sits at indentation `level` when pretty. */
-static int emit_policy(gh_buf *b, const srv_config *cfg, gh_arena *a, const srv_module *m, bool pretty,
-                       int level) {
+static int emit_policy(gh_buf *b, const srv_config *cfg, gh_arena *a, const srv_module *m,
+                       bool pretty, int level) {
     val_t *id = val_strc(a, m->id), *raw = val_str(a, m->text, m->len);
     val_t *ast = module_ast(cfg, a, m);
     if (!id || !raw) return GH_ENOMEM;

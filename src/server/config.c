@@ -620,8 +620,8 @@ static void env_unset(void *ud, const char *name) {
     const key_line *kl = line_of(&s->x->lines, s->path);
     char at[GH_ERR_FILE + 32];
     snprintf(at, sizeof at, "%s:%d:%d", s->x->file, kl ? kl->line : 0, kl ? kl->col : 0);
-    gh_log(GH_LOG_WARN, "environment variable is not set; using an empty string", "variable",
-           name, "setting", s->path, "at", at, NULL);
+    gh_log(GH_LOG_WARN, "environment variable is not set; using an empty string", "variable", name,
+           "setting", s->path, "at", at, NULL);
 }
 
 /* Set key k from string value v (at `path`) after substituting ${NAME}.
@@ -643,8 +643,8 @@ static int set_string(load_ctx *x, const srv_cfg_key *k, const char *path, const
     bool list = k->type == SRV_KT_ADDRS || k->type == SRV_KT_LIST || k->type == SRV_KT_TOKENS;
     if (list) rc = GH_EINVAL;
     if (exp)
-        return fail(x, path, rc, "%s: %s (the value after ${...} substitution is not shown)",
-                    path, why);
+        return fail(x, path, rc, "%s: %s (the value after ${...} substitution is not shown)", path,
+                    why);
     return fail(x, path, rc, "%s: %s", path, why); /* lists: as the items' errors always were */
 }
 

@@ -61,8 +61,10 @@ int srv_cfg_env_expand(const char *s, char **out, srv_cfg_env_unset_fn unset, vo
         const char *v = lookup(p, end, name, sizeof name);
         size_t vl = v ? strlen(v) : 0;
         if (at + vl > len) vl = len - at; /* defensive: never past the buffer */
-        if (v) memcpy(r + at, v, vl);
-        else if (unset) unset(ud, name);
+        if (v)
+            memcpy(r + at, v, vl);
+        else if (unset)
+            unset(ud, name);
         at += vl;
         p = end + 1;
     }

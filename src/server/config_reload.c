@@ -14,18 +14,28 @@
  * rate limit, logging (except the transport's access log) and the decision
  * log file. */
 static const char *const live_keys[] = {
-    "policies.paths",         "policies.ignore",          "policies.bundle",
-    "policies.skip_verify",   "policies.v0_compatible",   "policies.builtin_pack",
-    "policies.pack_dir",      "limits.rate_limit.rps",    "limits.rate_limit.burst",
-    "limits.eval_timeout",    "limits.eval_memory",       "auth.token_sha256",
-    "auth.allow_unauthenticated_writes",                  "admission.fail_open",
-    "admission.paths",        "logging.level",            "logging.format",
-    "logging.decision_log_file",                          NULL,
+    "policies.paths",
+    "policies.ignore",
+    "policies.bundle",
+    "policies.skip_verify",
+    "policies.v0_compatible",
+    "policies.builtin_pack",
+    "policies.pack_dir",
+    "limits.rate_limit.rps",
+    "limits.rate_limit.burst",
+    "limits.eval_timeout",
+    "limits.eval_memory",
+    "auth.token_sha256",
+    "auth.allow_unauthenticated_writes",
+    "admission.fail_open",
+    "admission.paths",
+    "logging.level",
+    "logging.format",
+    "logging.decision_log_file",
+    NULL,
 };
 
-static bool str_eq(const char *a, const char *b) {
-    return a == b || (a && b && !strcmp(a, b));
-}
+static bool str_eq(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
 
 static bool list_eq(char *const *a, int na, char *const *b, int nb) {
     if (na != nb) return false;

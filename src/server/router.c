@@ -629,8 +629,7 @@ static val_t *authz_input(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
     /* OPA's TLS identifier also hands over the peer's certificates, as Go's
      * JSON of x509.Certificate (the shape crypto.x509.parse_certificates
      * gives), and names the client by Go's text of the leaf's subject */
-    if (cfg && cfg->authn == SRV_AUTHN_TLS && rq->peer_certs_der &&
-        rq->peer_certs_der_len) {
+    if (cfg && cfg->authn == SRV_AUTHN_TLS && rq->peer_certs_der && rq->peer_certs_der_len) {
         val_t *certs = NULL;
         gh_err ce;
         int rc = rego_x509_der_to_value(a, rq->peer_certs_der, rq->peer_certs_der_len, &certs, &ce);

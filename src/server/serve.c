@@ -273,8 +273,9 @@ static bool reread_config(const srv_config *run, srv_config **next) {
     const char *keys[64];
     size_t n = srv_config_keep_restart(run, *next, keys, 64);
     for (size_t i = 0; i < n && i < 64; i++)
-        gh_log(GH_LOG_WARN, "setting changed; restart needed for it to take effect (keeping the "
-                            "running value)",
+        gh_log(GH_LOG_WARN,
+               "setting changed; restart needed for it to take effect (keeping the "
+               "running value)",
                "setting", keys[i], "file", run->config_file, NULL);
     return true;
 }
@@ -289,8 +290,9 @@ static bool apply_outside(reloader *r, const srv_config *old, const srv_config *
     const char *was = old->decision_log_file, *now = c->decision_log_file;
     if (old != c && (!was != !now || (was && now && strcmp(was, now)))) {
         if (srv_declog_reopen(r->ctx->declog, c->decision_log_file, &err) == 0) {
-            gh_log(GH_LOG_INFO, c->decision_log_file ? "decision log file changed"
-                                                     : "decision logging turned off",
+            gh_log(GH_LOG_INFO,
+                   c->decision_log_file ? "decision log file changed"
+                                        : "decision logging turned off",
                    "file", c->decision_log_file ? c->decision_log_file : "", NULL);
         } else {
             log_err("decision log reopen failed; logging to the previous file", &err);
@@ -333,7 +335,8 @@ static void reload_once(reloader *r) {
     snprintf(revs, sizeof revs, "%llu", (unsigned long long)rev);
     if (rc == 0) {
         gh_log(GH_LOG_INFO,
-               had_next ? "reloaded the configuration, policies and data" : "reloaded policies and data",
+               had_next ? "reloaded the configuration, policies and data"
+                        : "reloaded policies and data",
                "revision", revs, NULL);
     } else {
         char msg[GH_ERR_MSG + GH_ERR_FILE + 32];

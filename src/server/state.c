@@ -30,7 +30,7 @@ typedef struct jentry {
 } jentry;
 
 struct srv_state {
-    st_cfg *cfg; /* the current configuration (one reference); changed by a reload */
+    st_cfg *cfg;              /* the current configuration (one reference); changed by a reload */
     pthread_mutex_t write_mu; /* one change at a time; guards api and the journal */
     pthread_mutex_t pub_mu;   /* cur, last_error */
     srv_snapshot *cur;        /* holds one reference */

@@ -617,8 +617,8 @@ static void test_env_errors_hide_values(void **state) {
     setenv("GH_T_SECRET", "hunter2-secret", 1);
     srv_config c;
     gh_err e;
-    assert_int_not_equal(
-        load_text(&c, "limits:\n  rate_limit:\n    burst: ${GH_T_SECRET}\n", &e), 0);
+    assert_int_not_equal(load_text(&c, "limits:\n  rate_limit:\n    burst: ${GH_T_SECRET}\n", &e),
+                         0);
     assert_null(strstr(e.msg, "hunter2"));
     assert_non_null(strstr(e.msg, "limits.rate_limit.burst: expected an integer"));
     assert_int_equal(e.line, 3);
@@ -669,10 +669,10 @@ static void test_reread(void **state) {
     (void)state;
     setenv("GH_T_RPS", "5", 1);
     char file[256];
-    snprintf(file, sizeof file, "%s", write_file("live.yaml",
-                                                 "server:\n  workers: 4\n"
-                                                 "policies:\n  builtin_pack: false\n"
-                                                 "  paths: [a]\n"));
+    snprintf(file, sizeof file, "%s",
+             write_file("live.yaml", "server:\n  workers: 4\n"
+                                     "policies:\n  builtin_pack: false\n"
+                                     "  paths: [a]\n"));
     char *argv[] = {"serve", "--config", file, "--workers", "2", "extra"};
     srv_config run;
     srv_config_defaults(&run);
@@ -765,9 +765,10 @@ static void test_keep_restart(void **state) {
     assert_int_equal(srv_config_keep_restart(&run, &next, keys, 16), 0);
     srv_config_free(&next);
     /* turning TLS off needs a restart too */
-    assert_int_equal(load_text(&next, "server:\n  addr: 127.0.0.1:8181\n  workers: 2\n"
-                                      "limits:\n  max_body_bytes: 1MiB\n  eval_timeout: 1s\n"
-                                      "auth:\n  authentication: token\n",
+    assert_int_equal(load_text(&next,
+                               "server:\n  addr: 127.0.0.1:8181\n  workers: 2\n"
+                               "limits:\n  max_body_bytes: 1MiB\n  eval_timeout: 1s\n"
+                               "auth:\n  authentication: token\n",
                                &e),
                      0);
     n = srv_config_keep_restart(&run, &next, keys, 16);

@@ -466,7 +466,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_query_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes_need_authentication, setup, teardown),
-cmocka_unit_test_setup_teardown(test_bearer_tokens_from_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bearer_tokens_from_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_authz_without_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_endpoint, setup, teardown),
