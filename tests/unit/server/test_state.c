@@ -467,6 +467,8 @@ static void *reader(void *p) {
     gh_arena_init(&a, 0);
     while (!atomic_load(&r->stop)) {
         srv_snapshot *s = srv_state_get(r->st, &w);
+        /* the configuration published with it is alive as long as it is */
+        if (!s->cfg || s->cfg->npaths != 1 || strcmp(s->cfg->paths[0], tmpdir)) abort();
         rego_query *q;
         gh_err e;
         if (rego_query_prepare(s->policy, &a, "data.n", 6, NULL, &q, &e)) abort();
@@ -483,6 +485,8 @@ static void *reader(void *p) {
     return NULL;
 }
 
+static srv_config *heap_cfg(const char *dir, int64_t eval_timeout_ms);
+
 static void test_concurrent(void **unused) {
     (void)unused;
     race r = {.st = new_state()};
@@ -496,8 +500,8 @@ static void test_concurrent(void **unused) {
         char v[16];
         snprintf(v, sizeof v, "%d", i);
         assert_int_equal(data_op(r.st, SRV_CH_DATA_PUT, "[\"n\"]", v, &e, NULL, 0), 0);
-        if (i % 10 == 0) {
-            srv_change rl = {.kind = SRV_CH_RELOAD};
+        if (i % 10 == 0) { /* every other reload with a new configuration */
+            srv_change rl = {.kind = SRV_CH_RELOAD, .cfg = i % 20 ? heap_cfg(tmpdir, i) : NULL};
             gh_err_clear(&e);
             assert_int_equal(srv_state_apply(r.st, &rl, NULL, NULL, &e), 0);
         }
