@@ -707,18 +707,15 @@ const srv_config *srv_req_cfg(srv_ctx *ctx, const srv_req *rq) {
 
 /* ==== dispatch ================================================================= */
 
-static void dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
+static void dispatch(srv_ctx *ctx, srv_req *rq, srv_resp *rs) {
     rs->route = "unknown";
     const srv_config *cfg = srv_req_cfg(ctx, rq);
     /* bearer tokens of the configuration in force (reloaded on SIGHUP) */
-    srv_req authed;
     if (!rq->authenticated && cfg && cfg->ntoken_hashes > 0 &&
         srv_tokens_check_hex(cfg->token_hashes, cfg->ntoken_hashes,
                              srv_req_header(rq, "authorization"))) {
-        authed = *rq;
-        authed.authenticated = true;
-        authed.principal = "bearer-token";
-        rq = &authed;
+        rq->authenticated = true;
+        rq->principal = "bearer-token";
     }
     if (cfg && cfg->authz == SRV_AUTHZ_BASIC && !authorize(ctx, rq, rs)) {
         rs->route = "authz";
@@ -778,7 +775,7 @@ static void dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
 
 /* One request sees one snapshot, and so one configuration: the worker's is
  * refreshed here and pinned until the handler returns. */
-void srv_dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
+void srv_dispatch(srv_ctx *ctx, srv_req *rq, srv_resp *rs) {
     srv_worker *w = rq->worker;
     bool pin = w && !w->pinned && ctx && ctx->state;
     if (pin) {

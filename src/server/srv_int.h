@@ -217,8 +217,11 @@ void srv_ratelimit_set(srv_ratelimit *rl, double rps, int burst);
 bool srv_tokens_check_hex(char *const *hex, int n, const char *authz);
 
 /* Handle one request: route, authorize, run the handler, fill rs. Never
- * fails: every problem becomes an HTTP error response. */
-void srv_dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs);
+ * fails: every problem becomes an HTTP error response. A request the
+ * transport did not authenticate that carries a bearer token of the
+ * configuration in force gets rq->authenticated and rq->principal
+ * ("bearer-token", static) set here, so the access log names it. */
+void srv_dispatch(srv_ctx *ctx, srv_req *rq, srv_resp *rs);
 
 /* -- request helpers (router.c; for every handler) -- */
 /* The first value of header `name` (case-insensitive), or NULL. */

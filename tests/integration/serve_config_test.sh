@@ -146,6 +146,13 @@ if start serve --config "$tmp/live.yaml"; then
   ok
   # ${NAME}: the token hash came from the environment; an unset one is a warning by name
   [ "$(write_status "$tokA")" = 204 ] && ok || bad "token from \${GH_TEST_SHA} not accepted"
+  for _ in $(seq 1 40); do # access-log lines are flushed by a timer
+    grep 'path=/v1/data/w' "$tmp/srv.log" | grep -q 'principal=bearer-token' && break
+    sleep 0.05
+  done
+  grep 'path=/v1/data/w' "$tmp/srv.log" | grep -q 'principal=bearer-token' && ok ||
+    bad "access log lacks the token principal: $(grep 'path=/v1/data/w' "$tmp/srv.log")"
+  if grep -q "$tokA" "$tmp/srv.log"; then bad "a token reached the log"; else ok; fi
   grep -q "GH_TEST_NOPE" "$tmp/srv.log" && grep -q "environment variable is not set" "$tmp/srv.log" &&
     ok || bad "no warning about the unset variable: $(cat "$tmp/srv.log")"
   case "$(value)" in *'"result":1'*) ok ;; *) bad "before reload: $(value)" ;; esac
