@@ -3,8 +3,10 @@
  * serve` (cli_serve.c) before srv_serve, and by tests. The file is read with
  * the value module's YAML loader; a second pass over libyaml's events maps
  * every key path to its line so each error names the key and file:line.
+ * String values get ${NAME} substitution (config_env.c) as they are applied.
  * Invariants: a srv_config owns every string it holds (heap); secrets never
- * appear in error messages (token hashes are reported by position only). */
+ * appear in error messages (token hashes are reported by position only, and
+ * values from the environment not at all). */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>

@@ -3,8 +3,9 @@
  * address (one SO_REUSEPORT socket per worker); chooses TLS (configured
  * certificate, else the development certificate on non-loopback addresses,
  * else plain HTTP on loopback); drops root; starts the workers; then the
- * calling thread waits for signals: SIGHUP reloads on a background thread,
- * SIGINT/SIGTERM stop gracefully. Signals are blocked in every thread the
+ * calling thread waits for signals: SIGHUP reloads on a background thread
+ * (gatehouse.yaml, policies and data as one snapshot, then log level, rate
+ * limit, decision log and TLS files), SIGINT/SIGTERM stop gracefully. Signals are blocked in every thread the
  * server creates, so only this thread sees them. */
 #include "server/http_int.h"
 

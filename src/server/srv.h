@@ -131,7 +131,11 @@ void srv_config_defaults(srv_config *c);
 void srv_config_free(srv_config *c);
 /* Read gatehouse.yaml into c (over its current values). Unknown keys and
  * values of the wrong type are errors naming the key ("limits.max_body_bytes:
- * expected an integer"); GH_EINVAL, e names file:line. */
+ * expected an integer"); GH_EINVAL, e names file:line. ${NAME} in a value
+ * is replaced by the environment variable NAME as OPA does in its config
+ * files (unset: "" and a warning logged naming NAME and the key's
+ * file:line:col), inside that one value only; errors about a substituted
+ * value do not show it. */
 int srv_config_load(srv_config *c, const char *path, gh_err *e);
 /* Apply `gatehouse serve` flags (ours and `opa run --server`'s: --addr,
  * --tls-cert-file, --tls-private-key-file, --tls-ca-cert-file,
