@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -11,14 +12,15 @@
 
 #include "base.h"
 
-static gh_log_level min_level = GH_LOG_INFO;
-static gh_log_format log_format = GH_LOG_PLAIN;
+/* atomics: the server's reload thread changes them while workers log */
+static _Atomic int min_level = GH_LOG_INFO;
+static _Atomic int log_format = GH_LOG_PLAIN;
 static FILE *log_file;
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void gh_log_setup(gh_log_level min, gh_log_format fmt) {
-    min_level = min;
-    log_format = fmt;
+    atomic_store_explicit(&min_level, (int)min, memory_order_relaxed);
+    atomic_store_explicit(&log_format, (int)fmt, memory_order_relaxed);
 }
 
 int gh_log_open(const char *path, gh_err *e) {
@@ -99,7 +101,7 @@ static const char *level_name(gh_log_level l) {
 }
 
 int gh_log_vappend(gh_buf *b, gh_log_level lvl, const char *msg, va_list ap) {
-    if (lvl < min_level) return 0;
+    if ((int)lvl < atomic_load_explicit(&min_level, memory_order_relaxed)) return 0;
     /* the date part is formatted once per second per thread */
     static _Thread_local time_t ts_sec = -1;
     static _Thread_local char ts[40];
@@ -122,7 +124,7 @@ int gh_log_vappend(gh_buf *b, gh_log_level lvl, const char *msg, va_list ap) {
     full[ts_len + 4] = 'Z';
     full[ts_len + 5] = '\0';
 
-    int json = log_format == GH_LOG_JSON;
+    int json = atomic_load_explicit(&log_format, memory_order_relaxed) == GH_LOG_JSON;
     if (json) {
         gh_buf_puts(b, "{\"time\":\"");
         gh_buf_puts(b, full);
@@ -175,7 +177,7 @@ void gh_log_write(const char *p, size_t n) {
 }
 
 void gh_log(gh_log_level lvl, const char *msg, ...) {
-    if (lvl < min_level) return;
+    if ((int)lvl < atomic_load_explicit(&min_level, memory_order_relaxed)) return;
     gh_buf b;
     gh_buf_init(&b);
     va_list ap;

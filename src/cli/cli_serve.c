@@ -60,7 +60,8 @@ static void usage(FILE *f) {
           "      --eval-memory SIZE, --access-log=false\n"
           "\n"
           "Every setting and its default: docs/configuration.md. Running and curl\n"
-          "examples: docs/server.md. SIGHUP reloads policies from disk.\n",
+          "examples: docs/server.md. SIGHUP re-reads the configuration file and the\n"
+          "policies from disk (settings that need a restart are logged).\n",
           f);
 }
 

@@ -94,12 +94,12 @@ void srv_api_admit(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *re
         return;
     }
     srv_snapshot *s = srv_req_snapshot(ctx, rq);
-    bool fail_open = ctx && ctx->cfg && ctx->cfg->admit_fail_open;
+    const srv_config *cfg = srv_snap_cfg(ctx, s);
+    bool fail_open = cfg && cfg->admit_fail_open;
     val_t *out = NULL;
     bool errored = false;
     if (s && s->gk) {
-        pol_admit_opts o = {.fail_open = fail_open,
-                            .timeout_ms = ctx->cfg ? ctx->cfg->eval_timeout_ms : 0};
+        pol_admit_opts o = {.fail_open = fail_open, .timeout_ms = cfg ? cfg->eval_timeout_ms : 0};
         rc = pol_admit(s->gk, a, review, &o, &out, &errored, &e);
     } else {
         rc = admit_without_model(a, review, fail_open, &out, &e);

@@ -576,9 +576,10 @@ static int decide(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, decision *d) {
     }
     rego_eval_opts eo = {0};
     eo.input = d->input;
-    if (ctx && ctx->cfg) {
-        eo.timeout_ms = ctx->cfg->eval_timeout_ms;
-        eo.mem_budget = ctx->cfg->eval_mem_bytes;
+    const srv_config *cfg = srv_snap_cfg(ctx, snap);
+    if (cfg) {
+        eo.timeout_ms = cfg->eval_timeout_ms;
+        eo.mem_budget = cfg->eval_mem_bytes;
     }
     eo.strict_builtin_errors = d->o.strict;
     first_cb f = {0};

@@ -171,7 +171,8 @@ void srv_api_status(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *r
     val_t *top = val_obj_new(a, 1), *res = val_obj_new(a, 3), *plugins = val_obj_new(a, 1);
     val_t *snapv = val_obj_new(a, 4);
     if (!top || !res || !plugins || !snapv || put(a, res, "labels", labels(ctx, a))) goto oom;
-    if (ctx && ctx->cfg && ctx->cfg->decision_log_file) {
+    const srv_config *cfg = srv_req_cfg(ctx, rq);
+    if (cfg && cfg->decision_log_file) {
         val_t *st = val_obj_new(a, 1);
         if (!st || put(a, st, "state", val_strc(a, "OK")) || put(a, plugins, "decision_logs", st))
             goto oom;

@@ -19,9 +19,9 @@ static int64_t mono_ns(void) {
 /* The module's AST as OPA's JSON, parsed in the configured syntax version
  * first, then the other one; JSON null when neither parses (cannot happen
  * for a module that compiled). */
-static val_t *module_ast(const srv_ctx *ctx, gh_arena *a, const srv_module *m) {
+static val_t *module_ast(const srv_config *cfg, gh_arena *a, const srv_module *m) {
     rego_parse_opts po = {0};
-    bool v0 = ctx && ctx->cfg && ctx->cfg->v0_compatible;
+    bool v0 = cfg && cfg->v0_compatible;
     for (int attempt = 0; attempt < 2; attempt++) {
         po.version = (v0 ^ (attempt == 1)) ? REGO_V0 : REGO_V1;
         po.future_keywords = po.version == REGO_V0;
@@ -45,10 +45,10 @@ static void nl(gh_buf *b, int level) {
 /* One PolicyV1 {"id","raw","ast"} in Go's field order (the AST keeps
  * rego_module_to_value's order: package, imports, rules, comments), as an
  * object whose opening brace sits at indentation `level` when pretty. */
-static int emit_policy(gh_buf *b, const srv_ctx *ctx, gh_arena *a, const srv_module *m, bool pretty,
-                       int level) {
+static int emit_policy(gh_buf *b, const srv_config *cfg, gh_arena *a, const srv_module *m,
+                       bool pretty, int level) {
     val_t *id = val_strc(a, m->id), *raw = val_str(a, m->text, m->len);
-    val_t *ast = module_ast(ctx, a, m);
+    val_t *ast = module_ast(cfg, a, m);
     if (!id || !raw) return GH_ENOMEM;
     int fl = pretty ? VAL_JSON_PRETTY : 0;
     const char *sep = pretty ? ": " : ":";
@@ -121,7 +121,7 @@ void srv_api_policies_list(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const 
     for (size_t i = 0; i < s->nmods; i++) {
         if (i) gh_buf_putc(b, ',');
         if (pretty) nl(b, 2);
-        if (emit_policy(b, ctx, rq->arena, &s->mods[i], pretty, 2)) {
+        if (emit_policy(b, srv_snap_cfg(ctx, s), rq->arena, &s->mods[i], pretty, 2)) {
             oom(rs);
             return;
         }
@@ -145,7 +145,7 @@ void srv_api_policies_get(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const c
     gh_buf *b = &rs->body;
     gh_buf_reset(b);
     gh_buf_puts(b, pretty ? "{\n  \"result\": " : "{\"result\":");
-    if (emit_policy(b, ctx, rq->arena, m, pretty, 1)) {
+    if (emit_policy(b, srv_snap_cfg(ctx, s), rq->arena, m, pretty, 1)) {
         oom(rs);
         return;
     }

@@ -17,21 +17,21 @@ static int64_t mono_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static rego_parse_opts parse_opts(const srv_ctx *ctx) {
+static rego_parse_opts parse_opts(const srv_config *cfg) {
     rego_parse_opts o = {0};
-    if (ctx && ctx->cfg && ctx->cfg->v0_compatible) {
+    if (cfg && cfg->v0_compatible) {
         o.version = REGO_V0;
         o.future_keywords = true;
     }
     return o;
 }
 
-static rego_eval_opts eval_opts(const srv_ctx *ctx, const val_t *input) {
+static rego_eval_opts eval_opts(const srv_config *cfg, const val_t *input) {
     rego_eval_opts eo = {0};
     eo.input = input;
-    if (ctx && ctx->cfg) {
-        eo.timeout_ms = ctx->cfg->eval_timeout_ms;
-        eo.mem_budget = ctx->cfg->eval_mem_bytes;
+    if (cfg) {
+        eo.timeout_ms = cfg->eval_timeout_ms;
+        eo.mem_budget = cfg->eval_mem_bytes;
     }
     return eo;
 }
@@ -51,11 +51,11 @@ int srv_eval_first(const srv_ctx *ctx, const srv_snapshot *snap, gh_arena *a, co
     *out = NULL;
     if (!snap || !snap->policy)
         return gh_err_set(e, GH_EINTERNAL, NULL, 0, 0, "no compiled policy is loaded");
-    rego_parse_opts po = parse_opts(ctx);
+    rego_parse_opts po = parse_opts(srv_snap_cfg(ctx, snap));
     rego_query *q = NULL;
     int rc = rego_query_prepare(snap->policy, a, text, strlen(text), &po, &q, e);
     if (rc) return rc;
-    rego_eval_opts eo = eval_opts(ctx, input);
+    rego_eval_opts eo = eval_opts(srv_snap_cfg(ctx, snap), input);
     first_ud f = {0};
     rc = rego_query_eval(q, a, &eo, first_cb, &f, e);
     if (rc) return rc;
@@ -142,7 +142,7 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
     }
     bool pretty = srv_query_bool(rq, "pretty");
     bool metrics = srv_query_bool(rq, "metrics") || srv_query_bool(rq, "instrument");
-    rego_parse_opts po = parse_opts(ctx);
+    rego_parse_opts po = parse_opts(srv_snap_cfg(ctx, snap));
     gh_err e;
     gh_err_clear(&e);
     int64_t t0 = mono_ns();
@@ -164,7 +164,7 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
     int64_t t2 = mono_ns();
     bind_ud b = {.a = a, .rows = val_arr_new(a, 4)};
     if (!b.rows) goto oom;
-    rego_eval_opts eo = eval_opts(ctx, input);
+    rego_eval_opts eo = eval_opts(srv_snap_cfg(ctx, snap), input);
     srv_explain *x = NULL;
     srv_explain_mode xm = srv_query_has(rq, "explain") ? srv_explain_mode_get(rq) : SRV_EXPLAIN_OFF;
     if (GH_UNLIKELY(xm != SRV_EXPLAIN_OFF)) {
@@ -297,7 +297,7 @@ void srv_api_compile(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *
     if (!decode_request(rq, rs, "CompileRequestV1", &q, &qn, &input, &obj)) return;
     /* validate like OPA (so malformed requests get the same 400s), then say
      * plainly that partial evaluation is not implemented */
-    rego_parse_opts po = parse_opts(ctx);
+    rego_parse_opts po = parse_opts(srv_req_cfg(ctx, rq));
     gh_err e;
     gh_err_clear(&e);
     rego_body *body = NULL;

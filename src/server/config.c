@@ -3,8 +3,10 @@
  * serve` (cli_serve.c) before srv_serve, and by tests. The file is read with
  * the value module's YAML loader; a second pass over libyaml's events maps
  * every key path to its line so each error names the key and file:line.
+ * String values get ${NAME} substitution (config_env.c) as they are applied.
  * Invariants: a srv_config owns every string it holds (heap); secrets never
- * appear in error messages (token hashes are reported by position only). */
+ * appear in error messages (token hashes are reported by position only, and
+ * values from the environment not at all). */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -124,6 +126,7 @@ void srv_config_free(srv_config *c) {
     gh_free(c->decision_log_file);
     gh_free(c->run_as_user);
     gh_free(c->config_file);
+    srv_cfg_list_clear(&c->argv, &c->argc, false);
     origins_free(c);
     memset(c, 0, sizeof *c);
 }
@@ -608,16 +611,54 @@ static bool kind_fits(const srv_cfg_key *k, const val_t *v) {
     }
 }
 
+/* ---- ${NAME} in values (config_env.c) ---- */
+
+typedef struct env_site {
+    load_ctx *x;
+    const char *path;
+} env_site;
+
+/* An unset variable: warned about by name at the key's location (never a
+ * value: variables may hold secrets). The value becomes "", as in OPA. */
+static void env_unset(void *ud, const char *name) {
+    const env_site *s = ud;
+    const key_line *kl = line_of(&s->x->lines, s->path);
+    char at[GH_ERR_FILE + 32];
+    snprintf(at, sizeof at, "%s:%d:%d", s->x->file, kl ? kl->line : 0, kl ? kl->col : 0);
+    gh_log(GH_LOG_WARN, "environment variable is not set; using an empty string", "variable", name,
+           "setting", s->path, "at", at, NULL);
+}
+
+/* Set key k from string value v (at `path`) after substituting ${NAME}.
+ * A value that came from the environment is never quoted in an error. */
+static int set_string(load_ctx *x, const srv_cfg_key *k, const char *path, const val_t *v,
+                      bool append) {
+    env_site site = {x, path};
+    char *exp = NULL;
+    const char *why = NULL;
+    int rc = srv_cfg_env_expand(val_str_ptr(v), &exp, env_unset, &site);
+    if (rc)
+        return fail(x, path, rc, "%s: %s", path,
+                    rc == GH_ELIMIT ? "the value with environment variables substituted is too long"
+                                    : "out of memory");
+    const char *s = exp ? exp : val_str_ptr(v);
+    rc = srv_cfg_set_text(x->c, k, s, append, &why);
+    if (exp) gh_free_secret(exp, strlen(exp));
+    if (!rc) return 0;
+    bool list = k->type == SRV_KT_ADDRS || k->type == SRV_KT_LIST || k->type == SRV_KT_TOKENS;
+    if (list) rc = GH_EINVAL;
+    if (exp)
+        return fail(x, path, rc, "%s: %s (the value after ${...} substitution is not shown)", path,
+                    why);
+    return fail(x, path, rc, "%s: %s", path, why); /* lists: as the items' errors always were */
+}
+
 static int apply_leaf(load_ctx *x, gh_arena *a, const srv_cfg_key *k, const val_t *v) {
     const char *why = NULL;
     if (val_kind_of(v) == VAL_NULL) return 0; /* `key:` with nothing: keep the default */
     if (k->type == SRV_KT_ADDRS || k->type == SRV_KT_LIST || k->type == SRV_KT_TOKENS) {
         bool secret = k->type == SRV_KT_TOKENS;
-        if (val_kind_of(v) == VAL_STRING) {
-            if (srv_cfg_set_text(x->c, k, val_str_ptr(v), false, &why))
-                return fail(x, k->name, GH_EINVAL, "%s: %s", k->name, why);
-            return 0;
-        }
+        if (val_kind_of(v) == VAL_STRING) return set_string(x, k, k->name, v, false);
         if (val_kind_of(v) != VAL_ARRAY)
             return fail(x, k->name, GH_EINVAL, "%s: expected %s, got %s", k->name, type_word(k),
                         val_kind_name(val_kind_of(v)));
@@ -637,11 +678,15 @@ static int apply_leaf(load_ctx *x, gh_arena *a, const srv_cfg_key *k, const val_
             if (val_kind_of(it) != VAL_STRING)
                 return fail(x, item, GH_EINVAL, "%s: expected a string, got %s", item,
                             val_kind_name(val_kind_of(it)));
-            if (srv_cfg_set_text(x->c, k, val_str_ptr(it), true, &why))
-                return fail(x, item, GH_EINVAL, "%s: %s", item, why);
+            int rc = set_string(x, k, item, it, true);
+            if (rc) return rc;
         }
         return 0;
     }
+    /* a reference is text whatever the key's type (`workers: ${N}`), as the
+     * substituted text is read by OPA's YAML parser */
+    if (val_kind_of(v) == VAL_STRING && strstr(val_str_ptr(v), "${"))
+        return set_string(x, k, k->name, v, false);
     /* YAML 1.1 reads an unquoted `off` as false */
     if (k->type == SRV_KT_ENUM && val_kind_of(v) == VAL_BOOL && !v->u.b &&
         !strcmp(k->names[0], "off")) {

@@ -278,7 +278,19 @@ static int run_pass(pass *p, int argc, char **argv, gh_err *e) {
     return 0;
 }
 
+/* Keep a copy of the flags for srv_config_reread. */
+static int keep_argv(srv_config *c, int argc, char **argv) {
+    srv_cfg_list_clear(&c->argv, &c->argc, false);
+    if (argc <= 0) return 0;
+    if (!(c->argv = gh_calloc((size_t)argc, sizeof *c->argv))) return GH_ENOMEM;
+    for (; c->argc < argc; c->argc++)
+        if (!(c->argv[c->argc] = srv_cfg_strdup(argv[c->argc]))) return GH_ENOMEM;
+    return 0;
+}
+
 int srv_config_args(srv_config *c, int argc, char **argv, gh_err *e) {
+    if (keep_argv(c, argc, argv))
+        return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory keeping the flags");
     pass p = {.c = c, .load = true};
     int rc = run_pass(&p, argc, argv, e);
     if (rc) return rc;

@@ -60,4 +60,16 @@ void srv_cfg_origin_forget(srv_config *c, const char *name);
 int srv_cfg_list_add(char ***v, int *n, const char *s);
 void srv_cfg_list_clear(char ***v, int *n, bool secret);
 
+/* ---- ${NAME} substitution (config_env.c) ---- */
+/* Longest variable name looked up; a longer one reads as unset. */
+#define SRV_MAX_ENV_NAME 256
+/* Told the name of each referenced variable that is unset (never a value). */
+typedef void (*srv_cfg_env_unset_fn)(void *ud, const char *name);
+/* Expand every ${NAME} in s as OPA does in its configuration files (unset:
+ * "", reported through unset when non-NULL). *out: NULL when s holds no
+ * "${" (use s as is), else the heap result, to be released with
+ * gh_free_secret (values may be secrets). 0, GH_ENOMEM, or GH_ELIMIT when
+ * the result would pass SRV_MAX_CONFIG_BYTES. */
+int srv_cfg_env_expand(const char *s, char **out, srv_cfg_env_unset_fn unset, void *ud);
+
 #endif

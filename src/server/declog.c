@@ -4,7 +4,10 @@
  * admission handlers on worker threads. Invariants: a worker never blocks on
  * the log (a bounded lock-free queue; when it is full the record is dropped
  * and counted); the input itself is never written, only its SHA-256; the
- * writer drains everything queued before srv_declog_close returns. */
+ * writer drains everything queued before srv_declog_close returns. A log
+ * opened with srv_declog_open_live can switch files (or turn on or off)
+ * while serving: only the writer and srv_declog_reopen touch the file
+ * descriptor (under fd_mu); workers read one atomic flag. */
 #include "server/srv_int.h"
 
 #include <errno.h>
@@ -35,7 +38,9 @@ typedef struct cell {
 } cell;
 
 struct srv_declog {
-    int fd; /* -1: logging off (ids only) */
+    int fd;                /* -1: logging off (ids only); guarded by fd_mu once started */
+    _Atomic bool on;       /* fd >= 0, for the workers */
+    pthread_mutex_t fd_mu; /* the writer's writes vs srv_declog_reopen */
     cell *cells;
     _Alignas(64) _Atomic size_t head; /* next slot to fill (producers) */
     _Alignas(64) _Atomic size_t tail; /* next slot to drain (writer) */
@@ -112,7 +117,10 @@ static bool drain_batch(srv_declog *d, gh_buf *batch) {
         n++;
     }
     if (!n) return false;
-    if (batch->oom || !write_all(d->fd, batch->p, batch->len)) {
+    pthread_mutex_lock(&d->fd_mu);
+    bool ok = !batch->oom && d->fd >= 0 && write_all(d->fd, batch->p, batch->len);
+    pthread_mutex_unlock(&d->fd_mu);
+    if (!ok) {
         atomic_fetch_add_explicit(&d->dropped, (uint64_t)n, memory_order_relaxed);
         if (batch->oom) {
             gh_buf_free(batch);
@@ -145,39 +153,66 @@ static void *writer_main(void *arg) {
 
 /* ---- open / close ------------------------------------------------------------ */
 
-srv_declog *srv_declog_open(const char *path, gh_err *e) {
+/* A log with a queue and a writer when `writer`; its file is path (NULL:
+ * none yet). */
+static srv_declog *declog_new(const char *path, bool writer, gh_err *e) {
     srv_declog *d = gh_calloc(1, sizeof *d);
     if (!d) {
         gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "decision log: out of memory");
         return NULL;
     }
     d->fd = -1;
-    if (!path || !*path) return d;
+    pthread_mutex_init(&d->fd_mu, NULL);
+    if (!writer) return d;
     d->cells = gh_calloc(DECLOG_QUEUE, sizeof(cell));
     if (!d->cells) {
-        gh_free(d);
         gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "decision log: out of memory");
-        return NULL;
+        goto fail;
     }
     for (size_t i = 0; i < DECLOG_QUEUE; i++)
         atomic_init(&d->cells[i].seq, i);
     /* 0600: results and paths may be sensitive even without the input */
-    d->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (d->fd < 0) {
+    if (path && (d->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
         gh_err_set(e, GH_EIO, path, 0, 0, "decision log: cannot open: %s", strerror(errno));
-        gh_free(d->cells);
-        gh_free(d);
-        return NULL;
+        goto fail;
     }
+    atomic_store(&d->on, d->fd >= 0);
     if (sem_init(&d->wake, 0, 0) != 0 || pthread_create(&d->thread, NULL, writer_main, d) != 0) {
         gh_err_set(e, GH_EINTERNAL, path, 0, 0, "decision log: cannot start the writer thread");
-        close(d->fd);
-        gh_free(d->cells);
-        gh_free(d);
-        return NULL;
+        if (d->fd >= 0) close(d->fd);
+        goto fail;
     }
     d->started = true;
     return d;
+fail:
+    gh_free(d->cells);
+    pthread_mutex_destroy(&d->fd_mu);
+    gh_free(d);
+    return NULL;
+}
+
+srv_declog *srv_declog_open(const char *path, gh_err *e) {
+    bool on = path && *path;
+    return declog_new(on ? path : NULL, on, e);
+}
+
+srv_declog *srv_declog_open_live(const char *path, gh_err *e) {
+    return declog_new(path && *path ? path : NULL, true, e);
+}
+
+int srv_declog_reopen(srv_declog *d, const char *path, gh_err *e) {
+    if (!d || !d->started)
+        return gh_err_set(e, GH_EINVAL, NULL, 0, 0, "decision log: not opened for reopening");
+    int fd = -1;
+    if (path && *path && (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0)
+        return gh_err_set(e, GH_EIO, path, 0, 0, "decision log: cannot open: %s", strerror(errno));
+    pthread_mutex_lock(&d->fd_mu);
+    int old = d->fd;
+    d->fd = fd;
+    atomic_store(&d->on, fd >= 0);
+    pthread_mutex_unlock(&d->fd_mu);
+    if (old >= 0) close(old);
+    return 0;
 }
 
 void srv_declog_close(srv_declog *d) {
@@ -199,6 +234,7 @@ void srv_declog_close(srv_declog *d) {
         }
     }
     if (d->fd >= 0) close(d->fd);
+    pthread_mutex_destroy(&d->fd_mu);
     gh_free(d->cells);
     gh_free(d);
 }
@@ -303,7 +339,7 @@ void srv_declog_timestamp(int64_t unix_ns, char out[40]) {
 void srv_declog_record(srv_declog *d, srv_worker *w, const char *path, const val_t *input,
                        const val_t *result, uint64_t revision, int64_t latency_ns, char id[37]) {
     uuid_v4(w, id);
-    if (!d || d->fd < 0) return;
+    if (!d || !atomic_load_explicit(&d->on, memory_order_relaxed)) return;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     char stamp[40];

@@ -393,17 +393,45 @@ void srv_tokens_free(srv_tokens *t) {
     t->n = 0;
 }
 
-bool srv_tokens_check(const srv_tokens *t, const char *authz, const char **token_out) {
-    if (!authz || t->n == 0) return false;
-    if (strncasecmp(authz, "Bearer", 6) != 0 || (authz[6] != ' ' && authz[6] != '\t')) return false;
+/* The SHA-256 of the token of "Bearer <token>" into d; NULL when authz is
+ * not a bearer credential, else the token text inside authz. */
+static const char *bearer_digest(const char *authz, unsigned char d[32]) {
+    if (!authz) return NULL;
+    if (strncasecmp(authz, "Bearer", 6) != 0 || (authz[6] != ' ' && authz[6] != '\t')) return NULL;
     const char *tok = authz + 7;
     while (*tok == ' ' || *tok == '\t')
         tok++;
     size_t n = strlen(tok);
-    if (n == 0) return false;
-    unsigned char d[32];
+    if (n == 0) return NULL;
     unsigned int dl = 0;
-    if (!EVP_Digest(tok, n, d, &dl, EVP_sha256(), NULL) || dl != 32) return false;
+    if (!EVP_Digest(tok, n, d, &dl, EVP_sha256(), NULL) || dl != 32) return NULL;
+    return tok;
+}
+
+bool srv_tokens_check_hex(char *const *hex, int n, const char *authz) {
+    unsigned char d[32];
+    if (n <= 0 || !bearer_digest(authz, d)) return false;
+    int hit = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned char want[32];
+        int bad = strlen(hex[i]) != 64;
+        for (int j = 0; j < 32 && !bad; j++) {
+            int hi = srv_hexval(hex[i][2 * j]), lo = srv_hexval(hex[i][2 * j + 1]);
+            bad = hi < 0 || lo < 0;
+            want[j] = (unsigned char)(bad ? 0 : hi << 4 | lo);
+        }
+        hit |= !bad && CRYPTO_memcmp(d, want, 32) == 0;
+        OPENSSL_cleanse(want, sizeof want);
+    }
+    OPENSSL_cleanse(d, sizeof d);
+    return hit != 0;
+}
+
+bool srv_tokens_check(const srv_tokens *t, const char *authz, const char **token_out) {
+    if (!authz || t->n == 0) return false;
+    unsigned char d[32];
+    const char *tok = bearer_digest(authz, d);
+    if (!tok) return false;
     int hit = 0;
     for (int i = 0; i < t->n; i++)
         hit |= CRYPTO_memcmp(d, t->sha[i], 32) == 0;

@@ -2,9 +2,11 @@
  * cleaning and trailing-slash redirects (301), 404 text body for unknown
  * paths, empty 405 for a known path with another method), authorization
  * (--authorization=basic via data.system.authz.allow, and gatehouse's rule
- * that policy/data writes need an authenticated caller), and the response
- * and request helpers every handler uses. Called by the transport per
- * request; never fails (every problem becomes an HTTP answer). */
+ * that policy/data writes need an authenticated caller), bearer tokens
+ * checked against the configuration in force (so a SIGHUP reload changes
+ * them), and the response and request helpers every handler uses. Called by
+ * the transport per request; never fails (every problem becomes an HTTP
+ * answer). A request is served under one pinned snapshot and its config. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -619,15 +621,15 @@ static val_t *authz_input(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
     /* identity as OPA's identifiers set it: the bearer token under token
      * authentication, the verified client certificate's subject under TLS */
     const char *id = NULL;
-    if (ctx->cfg && ctx->cfg->authn == SRV_AUTHN_TOKEN)
+    const srv_config *cfg = srv_req_cfg(ctx, rq);
+    if (cfg && cfg->authn == SRV_AUTHN_TOKEN)
         id = bearer_token(rq);
-    else if (ctx->cfg && ctx->cfg->authn == SRV_AUTHN_TLS)
+    else if (cfg && cfg->authn == SRV_AUTHN_TLS)
         id = rq->principal;
     /* OPA's TLS identifier also hands over the peer's certificates, as Go's
      * JSON of x509.Certificate (the shape crypto.x509.parse_certificates
      * gives), and names the client by Go's text of the leaf's subject */
-    if (ctx->cfg && ctx->cfg->authn == SRV_AUTHN_TLS && rq->peer_certs_der &&
-        rq->peer_certs_der_len) {
+    if (cfg && cfg->authn == SRV_AUTHN_TLS && rq->peer_certs_der && rq->peer_certs_der_len) {
         val_t *certs = NULL;
         gh_err ce;
         int rc = rego_x509_der_to_value(a, rq->peer_certs_der, rq->peer_certs_der_len, &certs, &ce);
@@ -695,11 +697,27 @@ srv_snapshot *srv_req_snapshot(srv_ctx *ctx, const srv_req *rq) {
     return srv_state_get(ctx->state, rq->worker);
 }
 
+const srv_config *srv_snap_cfg(const srv_ctx *ctx, const srv_snapshot *s) {
+    return s && s->cfg ? s->cfg : ctx ? ctx->cfg : NULL;
+}
+
+const srv_config *srv_req_cfg(srv_ctx *ctx, const srv_req *rq) {
+    return srv_snap_cfg(ctx, srv_req_snapshot(ctx, rq));
+}
+
 /* ==== dispatch ================================================================= */
 
-void srv_dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
+static void dispatch(srv_ctx *ctx, srv_req *rq, srv_resp *rs) {
     rs->route = "unknown";
-    if (ctx && ctx->cfg && ctx->cfg->authz == SRV_AUTHZ_BASIC && !authorize(ctx, rq, rs)) {
+    const srv_config *cfg = srv_req_cfg(ctx, rq);
+    /* bearer tokens of the configuration in force (reloaded on SIGHUP) */
+    if (!rq->authenticated && cfg && cfg->ntoken_hashes > 0 &&
+        srv_tokens_check_hex(cfg->token_hashes, cfg->ntoken_hashes,
+                             srv_req_header(rq, "authorization"))) {
+        rq->authenticated = true;
+        rq->principal = "bearer-token";
+    }
+    if (cfg && cfg->authz == SRV_AUTHZ_BASIC && !authorize(ctx, rq, rs)) {
         rs->route = "authz";
         return;
     }
@@ -745,8 +763,7 @@ void srv_dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
         return;
     }
     rs->route = hit->label;
-    if (hit->write && !rq->authenticated &&
-        !(ctx && ctx->cfg && ctx->cfg->allow_unauthenticated_writes)) {
+    if (hit->write && !rq->authenticated && !(cfg && cfg->allow_unauthenticated_writes)) {
         srv_resp_error(rs, 401, "unauthorized",
                        "policy and data writes require an authenticated client (configure "
                        "authentication, or allow_unauthenticated_writes for a trusted network)",
@@ -754,4 +771,17 @@ void srv_dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs) {
         return;
     }
     hit->fn(ctx, rq, rs, rest);
+}
+
+/* One request sees one snapshot, and so one configuration: the worker's is
+ * refreshed here and pinned until the handler returns. */
+void srv_dispatch(srv_ctx *ctx, srv_req *rq, srv_resp *rs) {
+    srv_worker *w = rq->worker;
+    bool pin = w && !w->pinned && ctx && ctx->state;
+    if (pin) {
+        srv_state_get(ctx->state, w);
+        w->pinned = true;
+    }
+    dispatch(ctx, rq, rs);
+    if (pin) w->pinned = false;
 }

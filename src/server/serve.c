@@ -3,8 +3,9 @@
  * address (one SO_REUSEPORT socket per worker); chooses TLS (configured
  * certificate, else the development certificate on non-loopback addresses,
  * else plain HTTP on loopback); drops root; starts the workers; then the
- * calling thread waits for signals: SIGHUP reloads on a background thread,
- * SIGINT/SIGTERM stop gracefully. Signals are blocked in every thread the
+ * calling thread waits for signals: SIGHUP reloads on a background thread
+ * (gatehouse.yaml, policies and data as one snapshot, then log level, rate
+ * limit, decision log and TLS files), SIGINT/SIGTERM stop gracefully. Signals are blocked in every thread the
  * server creates, so only this thread sees them. */
 #include "server/http_int.h"
 
@@ -236,17 +237,123 @@ static void addr_text(const bound_addr *b, char *out, size_t n) {
     }
 }
 
-/* ---- reload thread ----------------------------------------------------------- */
+/* ---- reload thread -----------------------------------------------------------
+ * One SIGHUP: gatehouse.yaml read again (when the server has one), then the
+ * policies and data under the resulting configuration, published together
+ * as one snapshot (srv_state_apply), then the settings outside the state
+ * (log level, rate limit, decision log file, TLS files). Counted as one
+ * reload in /metrics: ok only when every part succeeded. */
 
 typedef struct reloader {
     srv_ctx *ctx;
-    srv_tls_live *tls;      /* NULL: plain HTTP */
-    const char *cert, *key; /* re-read on every reload */
+    srv_ratelimit *rl;
+    srv_tls_live *tls;              /* NULL: plain HTTP */
+    const char *dev_cert, *dev_key; /* the development certificate (NULL: none) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool pending, quit;
     pthread_t th;
 } reloader;
+
+static void log_err(const char *what, gh_err *err) {
+    char msg[GH_ERR_MSG + GH_ERR_FILE + 32];
+    gh_log(GH_LOG_ERROR, what, "error", gh_err_format(err, msg, sizeof msg), NULL);
+}
+
+/* Read gatehouse.yaml again: *next is the new configuration (running values
+ * kept for what needs a restart), NULL when there is no file or it failed. */
+static bool reread_config(const srv_config *run, srv_config **next) {
+    *next = NULL;
+    if (!run->config_file) return true;
+    gh_err err;
+    gh_err_clear(&err);
+    if (srv_config_reread(run, next, &err)) {
+        log_err("configuration reload failed; keeping the running configuration", &err);
+        return false;
+    }
+    const char *keys[64];
+    size_t n = srv_config_keep_restart(run, *next, keys, 64);
+    for (size_t i = 0; i < n && i < 64; i++)
+        gh_log(GH_LOG_WARN,
+               "setting changed; restart needed for it to take effect (keeping the "
+               "running value)",
+               "setting", keys[i], "file", run->config_file, NULL);
+    return true;
+}
+
+/* Settings outside the snapshot, from the configuration now in force. */
+static bool apply_outside(reloader *r, const srv_config *old, const srv_config *c) {
+    bool ok = true;
+    gh_log_setup((gh_log_level)c->log_level, (gh_log_format)c->log_format);
+    srv_ratelimit_set(r->rl, c->rate_limit_rps, c->rate_limit_burst);
+    gh_err err;
+    gh_err_clear(&err);
+    const char *was = old->decision_log_file, *now = c->decision_log_file;
+    if (old != c && (!was != !now || (was && now && strcmp(was, now)))) {
+        if (srv_declog_reopen(r->ctx->declog, c->decision_log_file, &err) == 0) {
+            gh_log(GH_LOG_INFO,
+                   c->decision_log_file ? "decision log file changed"
+                                        : "decision logging turned off",
+                   "file", c->decision_log_file ? c->decision_log_file : "", NULL);
+        } else {
+            log_err("decision log reopen failed; logging to the previous file", &err);
+            ok = false;
+        }
+    }
+    if (r->tls) { /* rotated certificates (cert-manager, ACME) take effect */
+        const char *cert = c->tls_cert_file ? c->tls_cert_file : r->dev_cert;
+        const char *key = c->tls_cert_file ? c->tls_key_file : r->dev_key;
+        gh_err_clear(&err);
+        if (cert && srv_tls_live_reload(r->tls, c, cert, key, &err) == 0) {
+            gh_log(GH_LOG_INFO, "reloaded the TLS certificate", "cert", cert, NULL);
+        } else if (cert) {
+            log_err("TLS certificate reload failed; keeping the previous one", &err);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+static void reload_once(reloader *r) {
+    srv_state *st = r->ctx->state;
+    srv_snapshot *before = srv_state_acquire(st);
+    const srv_config *run = srv_snap_cfg(r->ctx, before);
+    srv_config *next = NULL;
+    bool ok = reread_config(run, &next);
+    bool had_next = next != NULL;
+
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    gh_err err;
+    gh_err_clear(&err);
+    srv_change ch;
+    memset(&ch, 0, sizeof ch);
+    ch.kind = SRV_CH_RELOAD;
+    ch.cfg = next; /* taken over */
+    int rc = srv_state_apply(st, &ch, &a, NULL, &err);
+    uint64_t rev = srv_state_revision(st);
+    char revs[24];
+    snprintf(revs, sizeof revs, "%llu", (unsigned long long)rev);
+    if (rc == 0) {
+        gh_log(GH_LOG_INFO,
+               had_next ? "reloaded the configuration, policies and data"
+                        : "reloaded policies and data",
+               "revision", revs, NULL);
+    } else {
+        char msg[GH_ERR_MSG + GH_ERR_FILE + 32];
+        gh_log(GH_LOG_ERROR,
+               had_next ? "reload failed; keeping the previous configuration, policies and data"
+                        : "reload failed; keeping the previous policies",
+               "revision", revs, "error", gh_err_format(&err, msg, sizeof msg), NULL);
+        ok = false;
+    }
+    gh_arena_free(&a);
+    srv_snapshot *now = srv_state_acquire(st);
+    if (!apply_outside(r, run, srv_snap_cfg(r->ctx, now))) ok = false;
+    srv_snapshot_release(now);
+    srv_snapshot_release(before);
+    srv_metrics_reload(r->ctx->metrics, ok, rev);
+}
 
 static void *reload_main(void *arg) {
     reloader *r = arg;
@@ -257,37 +364,7 @@ static void *reload_main(void *arg) {
         if (r->quit) break;
         r->pending = false;
         pthread_mutex_unlock(&r->mu);
-
-        gh_arena a;
-        gh_arena_init(&a, 0);
-        gh_err err;
-        gh_err_clear(&err);
-        srv_change ch;
-        memset(&ch, 0, sizeof ch);
-        ch.kind = SRV_CH_RELOAD;
-        int rc = srv_state_apply(r->ctx->state, &ch, &a, NULL, &err);
-        uint64_t rev = srv_state_revision(r->ctx->state);
-        srv_metrics_reload(r->ctx->metrics, rc == 0, rev);
-        char revs[24];
-        snprintf(revs, sizeof revs, "%llu", (unsigned long long)rev);
-        if (rc == 0) {
-            gh_log(GH_LOG_INFO, "reloaded policies and data", "revision", revs, NULL);
-        } else {
-            char msg[GH_ERR_MSG + GH_ERR_FILE + 32];
-            gh_log(GH_LOG_ERROR, "reload failed; keeping the previous policies", "revision", revs,
-                   "error", gh_err_format(&err, msg, sizeof msg), NULL);
-        }
-        gh_arena_free(&a);
-        if (r->tls) { /* rotated certificates (cert-manager, ACME) take effect */
-            gh_err_clear(&err);
-            if (srv_tls_live_reload(r->tls, r->ctx->cfg, r->cert, r->key, &err) == 0) {
-                gh_log(GH_LOG_INFO, "reloaded the TLS certificate", "cert", r->cert, NULL);
-            } else {
-                char msg[GH_ERR_MSG + GH_ERR_FILE + 32];
-                gh_log(GH_LOG_ERROR, "TLS certificate reload failed; keeping the previous one",
-                       "error", gh_err_format(&err, msg, sizeof msg), NULL);
-            }
-        }
+        reload_once(r);
         pthread_mutex_lock(&r->mu);
     }
     pthread_mutex_unlock(&r->mu);
@@ -382,8 +459,9 @@ int srv_serve(const srv_config *c, gh_err *e) {
         goto out;
     }
     gh_err_clear(e);
-    ctx.declog = srv_declog_open(c->decision_log_file, e);
-    if (!ctx.declog && c->decision_log_file) {
+    /* a writer even when off, so that a reload can turn the log on */
+    ctx.declog = srv_declog_open_live(c->decision_log_file, e);
+    if (!ctx.declog) {
         rc = e && e->code ? e->code : GH_EIO;
         goto out;
     }
@@ -395,7 +473,9 @@ int srv_serve(const srv_config *c, gh_err *e) {
     /* /metrics reads the served revision and the decision log's drops */
     srv_metrics_attach_state(ctx.metrics, ctx.state);
     srv_metrics_attach_declog(ctx.metrics, ctx.declog);
-    if ((rc = srv_tokens_init(&sh.tokens, c->token_hashes, c->ntoken_hashes, e)) != 0) goto out;
+    /* bearer tokens are checked by the router against the configuration in
+     * force (srv_tokens_check_hex), so that a reload can change them; the
+     * transport's table (sh.tokens) stays empty */
 
     /* TLS: configured files; else the development certificate when any
      * address is reachable from other hosts; else plain HTTP on loopback */
@@ -432,8 +512,8 @@ int srv_serve(const srv_config *c, gh_err *e) {
         rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
-    if (c->rate_limit_rps > 0 &&
-        !(sh.rl = srv_ratelimit_new(c->rate_limit_rps, c->rate_limit_burst))) {
+    /* made even when off: a reload may turn it on */
+    if (!(sh.rl = srv_ratelimit_new_adjustable(c->rate_limit_rps, c->rate_limit_burst))) {
         rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
@@ -475,9 +555,10 @@ int srv_serve(const srv_config *c, gh_err *e) {
         if ((rc = srv_http_start(workers[w], e)) != 0) goto out;
 
     rl.ctx = &ctx;
+    rl.rl = sh.rl;
     rl.tls = tls_live;
-    rl.cert = cert;
-    rl.key = key;
+    rl.dev_cert = dev_cert;
+    rl.dev_key = dev_key;
     pthread_mutex_init(&rl.mu, NULL);
     pthread_cond_init(&rl.cv, NULL);
     if (pthread_create(&rl.th, NULL, reload_main, &rl) != 0) {

@@ -95,6 +95,9 @@ typedef struct srv_config {
     /* process */
     char *run_as_user;    /* user to drop to when started as root (default "nobody") */
     char *config_file;    /* the file this came from (NULL: flags only) */
+    char **argv;          /* the flags srv_config_args applied (a copy, argc entries, for
+                             srv_config_reread); NULL when built otherwise */
+    int argc;
     void *origins;        /* private to config.c: the file line of each key it set,
                              so validation errors name file:line */
 } srv_config;
@@ -130,7 +133,11 @@ void srv_config_defaults(srv_config *c);
 void srv_config_free(srv_config *c);
 /* Read gatehouse.yaml into c (over its current values). Unknown keys and
  * values of the wrong type are errors naming the key ("limits.max_body_bytes:
- * expected an integer"); GH_EINVAL, e names file:line. */
+ * expected an integer"); GH_EINVAL, e names file:line. ${NAME} in a value
+ * is replaced by the environment variable NAME as OPA does in its config
+ * files (unset: "" and a warning logged naming NAME and the key's
+ * file:line:col), inside that one value only; errors about a substituted
+ * value do not show it. */
 int srv_config_load(srv_config *c, const char *path, gh_err *e);
 /* Apply `gatehouse serve` flags (ours and `opa run --server`'s: --addr,
  * --tls-cert-file, --tls-private-key-file, --tls-ca-cert-file,
@@ -161,10 +168,34 @@ bool srv_addr_is_loopback(const char *host);
  * file:line when the file set it and no flag overrode it. */
 int srv_config_validate(const srv_config *c, gh_err *e);
 
+/* Build the configuration again as it was built at start, for a SIGHUP
+ * reload: defaults, running->config_file, the same flags (running->argv),
+ * the built-in pack's location carried over when nothing sets it, and
+ * data_dir's default taken from running (it depends on the effective user,
+ * which changed when privileges were dropped); then srv_config_validate.
+ * ${NAME} references are expanded again (in the server's own environment,
+ * which a signal does not change). *out: a heap config (srv_config_free,
+ * then gh_free). Errors as srv_config_load and srv_config_validate
+ * (file:line:col and the key); *out is then NULL. */
+int srv_config_reread(const srv_config *running, srv_config **out, gh_err *e);
+/* Settings a running server cannot change (listen addresses, workers,
+ * run_as_user, data_dir, TLS on or off, client certificates on or off,
+ * tls.min_version, the transport's limits and access log, an
+ * authentication change to or from "tls"): for each one next sets
+ * differently from running, next gets running's value back and its key
+ * name goes to keys[] (static strings; at most max are stored). Returns
+ * how many keys differed. */
+size_t srv_config_keep_restart(const srv_config *running, srv_config *next, const char **keys,
+                               size_t max);
+
 /* ==== 2. running ============================================================= */
 
 /* Load policies, bind, drop privileges, serve until SIGINT/SIGTERM (graceful:
- * in-flight requests finish). SIGHUP reloads from disk. Returns 0 after a
+ * in-flight requests finish). SIGHUP reloads from disk: gatehouse.yaml
+ * when the server was started with one (srv_config_reread; settings that
+ * need a restart are kept and logged, a file that does not load or
+ * validate keeps the whole running configuration), then the policies,
+ * data, Gatekeeper paths and TLS certificate. Returns 0 after a
  * clean shutdown, GH_E* when start-up fails (e says why: bad policy, port in
  * use, unreadable certificate). */
 int srv_serve(const srv_config *c, gh_err *e);

@@ -54,9 +54,14 @@ typedef struct srv_snapshot {
                                owned by policy (rego_policy_data) */
     val_t *bundles;         /* bundles loaded from disk: {name: {"revision": rev}} (in arena;
                                NULL when none), for ?provenance and /v1/status */
+    const srv_config *cfg;  /* the configuration it was published under (a SIGHUP reload of
+                               gatehouse.yaml publishes a new one with the next snapshot);
+                               NULL only in snapshots built outside a state (tests) */
+    struct st_cfg *cfg_ref; /* keeps cfg alive (state_int.h) */
 } srv_snapshot;
 
 typedef struct srv_state srv_state;
+typedef struct st_cfg st_cfg;
 
 /* Load every configured path (and the built-in pack when enabled) and
  * publish revision 1. Errors as OPA's loader (file:line:col). */
@@ -72,7 +77,9 @@ void srv_state_last_error(srv_state *st, char *out, size_t n);
 /* Per-worker cached pointer: the fast path is one atomic load of the global
  * revision; the snapshot is re-acquired (under the state's mutex) only when
  * it changed. The returned snapshot stays valid until the worker's next
- * srv_state_get call. */
+ * srv_state_get call. While w->pinned (srv_dispatch sets it for the length
+ * of one request) the cached snapshot is returned as is, so a request sees
+ * one snapshot, and one configuration, from start to end. */
 srv_snapshot *srv_state_get(srv_state *st, srv_worker *w);
 
 /* A change to apply to the current snapshot (writes are serialised by a
@@ -95,6 +102,10 @@ typedef struct srv_change {
     const val_t *value;
     bool if_none_match;  /* DATA_PUT: fail with kind "not_modified" (GH_ECONFLICT) when
                             the document exists (If-None-Match: *) */
+    srv_config *cfg;     /* RELOAD: a new configuration (heap, from srv_config_reread) to load
+                            the paths of and publish with the snapshot; taken over whatever
+                            the outcome (freed when the reload fails). NULL: keep the
+                            current one */
 } srv_change;
 
 /* Apply and publish. On error the current snapshot is kept and e holds the
@@ -186,11 +197,31 @@ void srv_resp_error(srv_resp *rs, int status, const char *code, const char *msg,
  * upstream) answers 500. */
 void srv_resp_json(srv_resp *rs, int status, const val_t *v, bool pretty);
 
+/* ==== live transport settings (ratelimit.c) =================================== */
+
+/* The per-client rate limit (http_int.h) as serve.c keeps it: made even
+ * when off (rps 0), so that a reload can turn it on; srv_ratelimit_set
+ * changes rate and burst while workers use it (burst <= 0: the rate rounded
+ * up, at least 1). */
+typedef struct srv_ratelimit srv_ratelimit;
+srv_ratelimit *srv_ratelimit_new_adjustable(double rps, int burst);
+void srv_ratelimit_set(srv_ratelimit *rl, double rps, int burst);
+
 /* ==== routing (router.c) ===================================================== */
 
+/* Does the header value "Bearer <token>" carry a token whose SHA-256 is one
+ * of hex[0..n) (64 lower-case hex digits each, as the configuration stores
+ * them)? Constant time over every digest; nothing is logged. For the
+ * router, which checks the tokens of the configuration in force.
+ * (http_parse.c) */
+bool srv_tokens_check_hex(char *const *hex, int n, const char *authz);
+
 /* Handle one request: route, authorize, run the handler, fill rs. Never
- * fails: every problem becomes an HTTP error response. */
-void srv_dispatch(srv_ctx *ctx, const srv_req *rq, srv_resp *rs);
+ * fails: every problem becomes an HTTP error response. A request the
+ * transport did not authenticate that carries a bearer token of the
+ * configuration in force gets rq->authenticated and rq->principal
+ * ("bearer-token", static) set here, so the access log names it. */
+void srv_dispatch(srv_ctx *ctx, srv_req *rq, srv_resp *rs);
 
 /* -- request helpers (router.c; for every handler) -- */
 /* The first value of header `name` (case-insensitive), or NULL. */
@@ -238,6 +269,12 @@ static inline int srv_hexval(int c) {
 /* The worker's current snapshot (srv_state_get), or NULL when the request
  * has no worker or the context no state. Valid until the handler returns. */
 srv_snapshot *srv_req_snapshot(srv_ctx *ctx, const srv_req *rq);
+/* The configuration the request is served under: its snapshot's (settings
+ * reloaded from gatehouse.yaml on SIGHUP take effect per request), else
+ * ctx->cfg. Valid until the handler returns; never NULL when ctx->cfg is
+ * set. Handlers holding a snapshot read snap->cfg (srv_snap_cfg). */
+const srv_config *srv_req_cfg(srv_ctx *ctx, const srv_req *rq);
+const srv_config *srv_snap_cfg(const srv_ctx *ctx, const srv_snapshot *s);
 
 /* -- API handlers (api_*.c, owned by the API helper) --
  * rest: for routes with a {path} part, the still percent-encoded remainder
@@ -335,6 +372,7 @@ struct srv_worker {
     int index;
     srv_snapshot *snap;      /* cached by srv_state_get */
     uint64_t snap_rev;
+    bool pinned;             /* inside srv_dispatch: srv_state_get keeps snap */
     void *query_cache;       /* handlers' prepared-query cache (api_data.c owns its shape) */
     void (*query_cache_free)(void *);
     uint64_t rng;            /* decision ids */
@@ -366,6 +404,13 @@ void srv_metrics_render(srv_metrics *m, gh_buf *out);
  * srv_declog_open(NULL) returns a valid handle that only makes ids; NULL
  * return = error (file cannot be opened, e says why). */
 srv_declog *srv_declog_open(const char *path, gh_err *e);
+/* For the server: like srv_declog_open, but always with a writer, so that
+ * srv_declog_reopen can later turn logging on (path NULL: off for now). */
+srv_declog *srv_declog_open_live(const char *path, gh_err *e);
+/* Switch a log from srv_declog_open_live to path (NULL or "": off) while
+ * workers record: the new file is opened first (on error nothing changes);
+ * records still queued go to the new file. Reload thread only. */
+int srv_declog_reopen(srv_declog *d, const char *path, gh_err *e);
 /* Stop the writer after it has written everything queued, close the file,
  * free. Call after the workers have stopped recording. NULL is fine. */
 void srv_declog_close(srv_declog *d);

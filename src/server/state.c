@@ -30,7 +30,7 @@ typedef struct jentry {
 } jentry;
 
 struct srv_state {
-    const srv_config *cfg;
+    st_cfg *cfg;              /* the current configuration (one reference); changed by a reload */
     pthread_mutex_t write_mu; /* one change at a time; guards api and the journal */
     pthread_mutex_t pub_mu;   /* cur, last_error */
     srv_snapshot *cur;        /* holds one reference */
@@ -62,7 +62,7 @@ void srv_snapshot_release(srv_snapshot *s) {
 
 srv_snapshot *srv_state_get(srv_state *st, srv_worker *w) {
     uint64_t r = atomic_load_explicit(&st->rev, memory_order_acquire);
-    if (GH_LIKELY(w->snap != NULL && w->snap_rev == r)) return w->snap;
+    if (GH_LIKELY(w->snap != NULL && (w->snap_rev == r || w->pinned))) return w->snap;
     srv_snapshot *s = srv_state_acquire(st);
     srv_snapshot_release(w->snap);
     w->snap = s;
@@ -214,7 +214,12 @@ srv_state *srv_state_new(const srv_config *c, gh_err *e) {
         gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
         return NULL;
     }
-    st->cfg = c;
+    /* borrowed: the caller's configuration outlives the state */
+    if (!(st->cfg = st_cfg_new((srv_config *)c, false))) {
+        gh_free(st);
+        gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
     gh_arena_init(&st->jarena, 0);
     pthread_mutex_init(&st->write_mu, NULL);
     pthread_mutex_init(&st->pub_mu, NULL);
@@ -247,6 +252,7 @@ srv_state *srv_state_new(const srv_config *c, gh_err *e) {
         return NULL;
     }
     pol_errors_free(&errs);
+    st_snapshot_set_cfg(s, st->cfg);
     publish(st, s);
     return st;
 }
@@ -254,6 +260,7 @@ srv_state *srv_state_new(const srv_config *c, gh_err *e) {
 void srv_state_free(srv_state *st) {
     if (!st) return;
     srv_snapshot_release(st->cur);
+    st_cfg_unref(st->cfg);
     gh_free(st->jv);
     gh_arena_free(&st->jarena);
     for (size_t i = 0; i < st->napi; i++) {
@@ -595,12 +602,13 @@ int srv_state_apply(srv_state *st, const srv_change *ch, gh_arena *a, val_t **er
             gh_err_set_kind(e, "storage_not_found_error");
             break;
         }
-        next = st_snapshot_build(st->cfg, src, n, base->data, st_snapshot_gk(base), &pe);
+        next = st_snapshot_build(st->cfg->cfg, src, n, base->data, st_snapshot_gk(base), &pe);
         gh_free(src);
         if (!next) {
             rc = report(&pe, a, errs, e);
             break;
         }
+        st_snapshot_set_cfg(next, st->cfg);
         if (!bundles_from_base(next, base) ||
             api_remember(st, ch->id, put ? (ch->text ? ch->text : "") : NULL, put ? ch->len : 0)) {
             st_snapshot_destroy(next);
@@ -626,17 +634,24 @@ int srv_state_apply(srv_state *st, const srv_change *ch, gh_arena *a, val_t **er
         break;
     }
     case SRV_CH_RELOAD: {
+        /* a new configuration is published with the snapshot its paths
+         * build, or not at all */
+        st_cfg *h = ch->cfg ? st_cfg_new(ch->cfg, true) : st_cfg_ref(st->cfg);
+        if (!h) {
+            rc = oom(e);
+            break;
+        }
         pol_loaded l;
         pol_loaded_init(&l);
         st_gk *gk = NULL;
-        if (!load_disk(st->cfg, &l, &gk, &pe)) {
+        if (!load_disk(h->cfg, &l, &gk, &pe)) {
             size_t n;
             st_src *src = merge_sources(&l, st->api, st->napi, &n);
             val_t *data = journal_replay(st, &tmp, l.data);
             if (!src)
                 pol_errors_addf(&pe, "out of memory");
             else
-                next = st_snapshot_build(st->cfg, src, n, data, gk, &pe);
+                next = st_snapshot_build(h->cfg, src, n, data, gk, &pe);
             gh_free(src);
             if (next && !bundles_from_loaded(next, &l)) {
                 st_snapshot_destroy(next);
@@ -652,7 +667,12 @@ int srv_state_apply(srv_state *st, const srv_change *ch, gh_arena *a, val_t **er
             set_last_error(st, e ? gh_err_format(e, msg, sizeof msg) : "reload failed");
         } else {
             set_last_error(st, "");
+            st_snapshot_set_cfg(next, h);
+            st_cfg *old = st->cfg;
+            st->cfg = st_cfg_ref(h);
+            st_cfg_unref(old);
         }
+        st_cfg_unref(h);
         break;
     }
     default: rc = bad_param(e, "unknown change%s", "");

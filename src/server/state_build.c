@@ -30,11 +30,48 @@ void st_gk_unref(st_gk *g) {
 
 st_gk *st_snapshot_gk(const srv_snapshot *s) { return ((const st_snap *)s)->gk; }
 
+st_cfg *st_cfg_new(srv_config *cfg, bool owned) {
+    st_cfg *h = gh_malloc(sizeof *h);
+    if (!h) {
+        if (owned) {
+            srv_config_free(cfg);
+            gh_free(cfg);
+        }
+        return NULL;
+    }
+    atomic_init(&h->refs, 1);
+    h->owned = owned;
+    h->cfg = cfg;
+    return h;
+}
+
+st_cfg *st_cfg_ref(st_cfg *h) {
+    if (h) atomic_fetch_add_explicit(&h->refs, 1, memory_order_relaxed);
+    return h;
+}
+
+void st_cfg_unref(st_cfg *h) {
+    if (!h) return;
+    if (atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel) != 1) return;
+    if (h->owned) {
+        srv_config_free(h->cfg);
+        gh_free(h->cfg);
+    }
+    gh_free(h);
+}
+
+void st_snapshot_set_cfg(srv_snapshot *s, st_cfg *h) {
+    st_cfg_unref(s->cfg_ref);
+    s->cfg_ref = st_cfg_ref(h);
+    s->cfg = h ? h->cfg : NULL;
+}
+
 void st_snapshot_destroy(srv_snapshot *s) {
     if (!s) return;
     st_snap *sp = (st_snap *)s;
     rego_policy_free(s->policy);
     st_gk_unref(sp->gk);
+    st_cfg_unref(s->cfg_ref);
     gh_arena_free(&s->arena);
     gh_free(sp);
 }
@@ -187,5 +224,7 @@ srv_snapshot *st_snapshot_rebase(const srv_snapshot *base, const val_t *data, po
         st_snapshot_destroy(&sp->pub);
         return NULL;
     }
-    return snap_finish(sp, st_snapshot_gk(base), errs, before);
+    srv_snapshot *s = snap_finish(sp, st_snapshot_gk(base), errs, before);
+    if (s) st_snapshot_set_cfg(s, base->cfg_ref); /* data writes keep the configuration */
+    return s;
 }

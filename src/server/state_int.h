@@ -46,6 +46,23 @@ typedef struct st_gk {
 st_gk *st_gk_ref(st_gk *g);
 void st_gk_unref(st_gk *g);
 
+/* A configuration shared by the snapshots published under it: each holds
+ * a reference, and so does the state for its current configuration. The
+ * start-up configuration is borrowed (owned by srv_serve's caller); one
+ * read by a reload is owned and freed with the last reference. */
+struct st_cfg {
+    _Atomic uint32_t refs;
+    bool owned;
+    srv_config *cfg;
+};
+/* A holder with one reference; NULL when out of memory (an owned cfg is
+ * then freed). */
+st_cfg *st_cfg_new(srv_config *cfg, bool owned);
+st_cfg *st_cfg_ref(st_cfg *h);
+void st_cfg_unref(st_cfg *h);
+/* Attach h to snapshot s (a reference is taken; s->cfg set). */
+void st_snapshot_set_cfg(srv_snapshot *s, st_cfg *h);
+
 /* A module source for a build (borrowed). */
 typedef struct st_src {
     const char *id;

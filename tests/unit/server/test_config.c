@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "server/config_int.h"
 #include "server/srv.h"
 
 static char tmpdir[64];
@@ -522,6 +523,262 @@ static void test_units(void **state) {
     assert_int_equal(gh_parse_duration("9999999999h", &ns), -1);
 }
 
+/* ---- ${NAME} substitution ---- */
+
+static char unset_seen[256];
+static void note_unset(void *ud, const char *name) {
+    (*(int *)ud)++;
+    size_t n = strlen(unset_seen);
+    snprintf(unset_seen + n, sizeof unset_seen - n, "%s;", name);
+}
+
+/* Expand s; returns the result (static) or NULL when s needed no change. */
+static const char *expand(const char *s, int *unset) {
+    static char out[512];
+    char *r = NULL;
+    unset_seen[0] = 0;
+    *unset = 0;
+    assert_int_equal(srv_cfg_env_expand(s, &r, note_unset, unset), 0);
+    if (!r) return NULL;
+    snprintf(out, sizeof out, "%s", r);
+    gh_free_secret(r, strlen(r));
+    return out;
+}
+
+static void test_env_expand_rules(void **state) {
+    (void)state;
+    setenv("GH_T_A", "abc", 1);
+    setenv("GH_T_B", "12", 1);
+    setenv("GH_T_EMPTY", "", 1);
+    unsetenv("GH_T_UNSET");
+    int u;
+    assert_null(expand("plain $GH_T_A text", &u)); /* $NAME is not a reference */
+    assert_string_equal(expand("${GH_T_A}", &u), "abc");
+    assert_string_equal(expand("x${GH_T_A}y$GH_T_A", &u), "xabcy$GH_T_A");
+    assert_string_equal(expand("${GH_T_A}${GH_T_B}", &u), "abc12");
+    assert_string_equal(expand("$${GH_T_A}", &u), "$abc"); /* no escape, as OPA */
+    assert_int_equal(u, 0);
+    /* unset: "" and reported by name; "${env.X}" is a variable named env.X */
+    assert_string_equal(expand("a${GH_T_UNSET}b", &u), "ab");
+    assert_int_equal(u, 1);
+    assert_string_equal(unset_seen, "GH_T_UNSET;");
+    assert_string_equal(expand("${env.GH_T_A}", &u), "");
+    assert_string_equal(unset_seen, "env.GH_T_A;");
+    /* set but empty is not unset */
+    assert_string_equal(expand("${GH_T_EMPTY}", &u), "");
+    assert_int_equal(u, 0);
+    /* an unclosed reference, or one across a line break, stays as written */
+    assert_string_equal(expand("${GH_T_A", &u), "${GH_T_A");
+    assert_string_equal(expand("${GH_T_A\n}", &u), "${GH_T_A\n}");
+    /* the first "}" closes: ${A${B}} looks up "A${B" */
+    assert_string_equal(expand("${GH_T_A${GH_T_B}}", &u), "}");
+    assert_int_equal(u, 1);
+}
+
+static void test_env_in_config(void **state) {
+    (void)state;
+    setenv("GH_T_WORKERS", "3", 1);
+    setenv("GH_T_DIR", "/srv/policies", 1);
+    setenv("GH_T_HASH", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 1);
+    setenv("GH_T_BOOL", "true", 1);
+    setenv("GH_T_YAML", "[a, b]\nx: 1", 1);
+    srv_config c;
+    gh_err e;
+    int rc = load_text(&c,
+                       "server:\n"
+                       "  workers: ${GH_T_WORKERS}\n"
+                       "policies:\n"
+                       "  paths: ['${GH_T_DIR}/main', \"${GH_T_YAML}\"]\n"
+                       "  v0_compatible: ${GH_T_BOOL}\n"
+                       "auth:\n"
+                       "  authentication: token\n"
+                       "  token_sha256: [\"${GH_T_HASH}\"]\n"
+                       "logging:\n"
+                       "  decision_log_file: ${GH_T_DIR}/decisions.log\n",
+                       &e);
+    if (rc) fail_msg("%s:%d:%d: %s", e.file, e.line, e.col, e.msg);
+    assert_int_equal(c.workers, 3); /* typed by the key, like OPA's expanded text */
+    assert_true(c.v0_compatible);
+    assert_int_equal(c.npaths, 2);
+    assert_string_equal(c.paths[0], "/srv/policies/main");
+    /* a value cannot add YAML structure: one path, holding the text as is */
+    assert_string_equal(c.paths[1], "[a, b]\nx: 1");
+    assert_int_equal(c.ntoken_hashes, 1);
+    assert_string_equal(c.decision_log_file, "/srv/policies/decisions.log");
+    srv_config_free(&c);
+    /* keys are not expanded */
+    assert_int_not_equal(load_text(&c, "server:\n  ${GH_T_WORKERS}: 1\n", &e), 0);
+    assert_non_null(strstr(e.msg, "unknown key \"server.${GH_T_WORKERS}\""));
+    srv_config_free(&c);
+}
+
+static void test_env_errors_hide_values(void **state) {
+    (void)state;
+    setenv("GH_T_SECRET", "hunter2-secret", 1);
+    srv_config c;
+    gh_err e;
+    assert_int_not_equal(load_text(&c, "limits:\n  rate_limit:\n    burst: ${GH_T_SECRET}\n", &e),
+                         0);
+    assert_null(strstr(e.msg, "hunter2"));
+    assert_non_null(strstr(e.msg, "limits.rate_limit.burst: expected an integer"));
+    assert_int_equal(e.line, 3);
+    assert_int_equal(e.col, 5);
+    assert_non_null(strstr(e.file, "gatehouse.yaml"));
+    srv_config_free(&c);
+    assert_int_not_equal(load_text(&c, "auth:\n  token_sha256:\n    - ${GH_T_SECRET}\n", &e), 0);
+    assert_null(strstr(e.msg, "hunter2"));
+    assert_non_null(strstr(e.msg, "auth.token_sha256[0]"));
+    assert_int_equal(e.line, 3);
+    srv_config_free(&c);
+}
+
+/* An unset variable is a warning naming it and where it is used, never a
+ * value; the setting gets "" (a string key is then unset). */
+static void test_env_unset_warns(void **state) {
+    (void)state;
+    unsetenv("GH_T_NOPE");
+    char logp[128];
+    snprintf(logp, sizeof logp, "%s/warn.log", tmpdir);
+    gh_err e;
+    gh_err_clear(&e);
+    assert_int_equal(gh_log_open(logp, &e), 0);
+    srv_config c;
+    int rc = load_text(&c, "tls:\n  client_ca_file: \"${GH_T_NOPE}\"\n", &e);
+    gh_log_close();
+    assert_int_equal(rc, 0);
+    assert_null(c.tls_client_ca_file);
+    srv_config_free(&c);
+    FILE *f = fopen(logp, "r");
+    assert_non_null(f);
+    char buf[1024] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    assert_non_null(strstr(buf, "environment variable is not set"));
+    assert_non_null(strstr(buf, "GH_T_NOPE"));
+    assert_non_null(strstr(buf, "tls.client_ca_file"));
+    assert_non_null(strstr(buf, "gatehouse.yaml:2:3"));
+}
+
+/* ---- reload: srv_config_reread and srv_config_keep_restart ---- */
+
+/* Reread goes through the same file and flags as start-up: the file's
+ * changes show, the flags still win, a broken file is an error located at
+ * the key and gives nothing. */
+static void test_reread(void **state) {
+    (void)state;
+    setenv("GH_T_RPS", "5", 1);
+    char file[256];
+    snprintf(file, sizeof file, "%s",
+             write_file("live.yaml", "server:\n  workers: 4\n"
+                                     "policies:\n  builtin_pack: false\n"
+                                     "  paths: [a]\n"));
+    char *argv[] = {"serve", "--config", file, "--workers", "2", "extra"};
+    srv_config run;
+    srv_config_defaults(&run);
+    gh_err e;
+    gh_err_clear(&e);
+    assert_int_equal(srv_config_args(&run, 6, argv, &e), 0);
+    assert_int_equal(run.workers, 2);
+    assert_int_equal(run.argc, 6);
+    write_file("live.yaml", "server:\n  workers: 8\n"
+                            "policies:\n  builtin_pack: false\n  paths: [b, c]\n"
+                            "limits:\n  rate_limit:\n    rps: ${GH_T_RPS}\n");
+    srv_config *next = NULL;
+    int rc = srv_config_reread(&run, &next, &e);
+    if (rc) fail_msg("%s:%d:%d: %s", e.file, e.line, e.col, e.msg);
+    assert_int_equal(next->workers, 2); /* the flag still wins */
+    assert_int_equal(next->npaths, 3);  /* the file's, then the positional path */
+    assert_string_equal(next->paths[0], "b");
+    assert_string_equal(next->paths[2], "extra");
+    assert_true(next->rate_limit_rps == 5.0);
+    assert_string_equal(next->config_file, file);
+    assert_string_equal(next->data_dir, run.data_dir);
+    srv_config_free(next);
+    gh_free(next);
+    /* broken: file:line:col of the key, nothing returned */
+    write_file("live.yaml", "policies:\n  builtin_pack: false\nlimits:\n  max_body_bytes: lots\n");
+    gh_err_clear(&e);
+    assert_int_not_equal(srv_config_reread(&run, &next, &e), 0);
+    assert_null(next);
+    assert_string_equal(e.file, file);
+    assert_int_equal(e.line, 4);
+    assert_int_equal(e.col, 3);
+    assert_non_null(strstr(e.msg, "limits.max_body_bytes"));
+    /* fails validation: also an error */
+    write_file("live.yaml", "policies:\n  builtin_pack: false\ntls:\n  key_file: /nope\n");
+    assert_int_not_equal(srv_config_reread(&run, &next, &e), 0);
+    assert_null(next);
+    srv_config_free(&run);
+}
+
+static int has_key(const char **keys, size_t n, const char *k) {
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(keys[i], k)) return 1;
+    return 0;
+}
+
+static void test_keep_restart(void **state) {
+    (void)state;
+    srv_config run, next;
+    gh_err e;
+    assert_int_equal(load_text(&run,
+                               "server:\n  addr: 127.0.0.1:8181\n  workers: 2\n"
+                               "tls:\n  cert_file: /a.crt\n  key_file: /a.key\n"
+                               "policies:\n  paths: [p1]\n"
+                               "limits:\n  max_body_bytes: 1MiB\n  eval_timeout: 1s\n"
+                               "auth:\n  authentication: token\n"
+                               "logging:\n  level: info\n  access_log: true\n",
+                               &e),
+                     0);
+    assert_int_equal(load_text(&next,
+                               "server:\n  addr: [\"0.0.0.0:9000\"]\n  workers: 2\n"
+                               "tls:\n  cert_file: /b.crt\n  key_file: /b.key\n"
+                               "  client_ca_file: /ca.crt\n"
+                               "policies:\n  paths: [p2, p3]\n"
+                               "limits:\n  max_body_bytes: 2MiB\n  eval_timeout: 2s\n"
+                               "auth:\n  authentication: tls\n"
+                               "logging:\n  level: debug\n  access_log: false\n",
+                               &e),
+                     0);
+    const char *keys[16];
+    size_t n = srv_config_keep_restart(&run, &next, keys, 16);
+    assert_int_equal(n, 5);
+    assert_true(has_key(keys, n, "server.addr"));
+    assert_true(has_key(keys, n, "tls.client_ca_file")); /* client certificates turned on */
+    assert_true(has_key(keys, n, "limits.max_body_bytes"));
+    assert_true(has_key(keys, n, "auth.authentication")); /* to "tls" */
+    assert_true(has_key(keys, n, "logging.access_log"));
+    /* the running values are back ... */
+    assert_int_equal(next.naddrs, 1);
+    assert_string_equal(next.addrs[0], "127.0.0.1:8181");
+    assert_null(next.tls_client_ca_file);
+    assert_int_equal(next.max_body_bytes, 1u << 20);
+    assert_int_equal(next.authn, SRV_AUTHN_TOKEN);
+    assert_true(next.access_log);
+    /* ... and the rest applies: new TLS files (TLS stays on), paths, limits, level */
+    assert_string_equal(next.tls_cert_file, "/b.crt");
+    assert_int_equal(next.npaths, 2);
+    assert_int_equal(next.eval_timeout_ms, 2000);
+    assert_int_equal(next.log_level, GH_LOG_DEBUG);
+    /* now equal: nothing more to report */
+    assert_int_equal(srv_config_keep_restart(&run, &next, keys, 16), 0);
+    srv_config_free(&next);
+    /* turning TLS off needs a restart too */
+    assert_int_equal(load_text(&next,
+                               "server:\n  addr: 127.0.0.1:8181\n  workers: 2\n"
+                               "limits:\n  max_body_bytes: 1MiB\n  eval_timeout: 1s\n"
+                               "auth:\n  authentication: token\n",
+                               &e),
+                     0);
+    n = srv_config_keep_restart(&run, &next, keys, 16);
+    assert_true(has_key(keys, n, "tls.cert_file"));
+    assert_true(has_key(keys, n, "tls.key_file"));
+    assert_string_equal(next.tls_cert_file, "/a.crt");
+    srv_config_free(&next);
+    srv_config_free(&run);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
@@ -537,6 +794,12 @@ int main(void) {
         cmocka_unit_test(test_validate_located),
         cmocka_unit_test(test_addr_parse),
         cmocka_unit_test(test_units),
+        cmocka_unit_test(test_env_expand_rules),
+        cmocka_unit_test(test_env_in_config),
+        cmocka_unit_test(test_env_errors_hide_values),
+        cmocka_unit_test(test_env_unset_warns),
+        cmocka_unit_test(test_reread),
+        cmocka_unit_test(test_keep_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

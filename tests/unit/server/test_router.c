@@ -6,6 +6,8 @@
  * Expected bodies were captured from `opa run --server` 0.61.0. */
 #include "srv_test.h"
 
+#include <openssl/evp.h>
+
 static int setup(void **state) {
     (void)state;
     srv_test_init("11111111-2222-4333-8444-555555555555");
@@ -412,6 +414,46 @@ static void test_admit_without_model(void **state) {
     CFG.admit_fail_open = false;
 }
 
+/* Bearer tokens are checked by the router against the configuration in
+ * force (a reload changes CTX's snapshot's; here CTX.cfg): a listed token
+ * authenticates a write, another does not, and changing the list takes
+ * effect on the next request. */
+static void test_bearer_tokens_from_config(void **state) {
+    (void)state;
+    char hex[2][65];
+    const char *tok[2] = {"s3cret", "other"};
+    for (int t = 0; t < 2; t++) {
+        unsigned char d[32];
+        unsigned int dl = 0;
+        assert_true(EVP_Digest(tok[t], strlen(tok[t]), d, &dl, EVP_sha256(), NULL));
+        for (int i = 0; i < 32; i++)
+            snprintf(hex[t] + 2 * i, 3, "%02x", d[i]);
+    }
+    char *hashes[] = {hex[0], hex[1]};
+    CFG.authn = SRV_AUTHN_TOKEN;
+    CFG.token_hashes = hashes;
+    CFG.ntoken_hashes = 2;
+    BEARER = "s3cret";
+    run("PUT", "/v1/policies/x", "package x");
+    assert_int_equal(RS.status, 500); /* authenticated: the handler ran */
+    has("no policy snapshot");
+    BEARER = "other";
+    run("PUT", "/v1/policies/x", "package x");
+    assert_int_equal(RS.status, 500);
+    BEARER = "wrong";
+    run("PUT", "/v1/policies/x", "package x");
+    assert_int_equal(RS.status, 401);
+    /* the list changes: the old token no longer works */
+    CFG.ntoken_hashes = 1;
+    hashes[0] = hashes[1];
+    BEARER = "s3cret";
+    run("PUT", "/v1/policies/x", "package x");
+    assert_int_equal(RS.status, 401);
+    BEARER = NULL;
+    CFG.token_hashes = NULL;
+    CFG.ntoken_hashes = 0;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unknown_path_404, setup, teardown),
@@ -424,6 +466,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_query_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writes_need_authentication, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bearer_tokens_from_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_authz_without_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_metrics_endpoint, setup, teardown),

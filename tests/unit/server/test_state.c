@@ -1,6 +1,7 @@
 /* test_state.c - the server's snapshots (src/server/state*.c): loading,
  * data writes with OPA's store semantics and conflict checks, module
- * put/delete, reload, the workers' cached pointer, and concurrent writers +
+ * put/delete, reload (also with a new configuration, published with the
+ * snapshot), the workers' cached pointer, and concurrent writers +
  * readers (run under ASan: no leak, no use-after-free). Set
  * GH_STATE_BENCH=1 to print what a data write costs with 1 MB of data. */
 #include "srv_test.h"
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "server/config_int.h"
 #include "server/state_int.h"
 
 static char tmpdir[64];
@@ -465,6 +467,8 @@ static void *reader(void *p) {
     gh_arena_init(&a, 0);
     while (!atomic_load(&r->stop)) {
         srv_snapshot *s = srv_state_get(r->st, &w);
+        /* the configuration published with it is alive as long as it is */
+        if (!s->cfg || s->cfg->npaths != 1 || strcmp(s->cfg->paths[0], tmpdir)) abort();
         rego_query *q;
         gh_err e;
         if (rego_query_prepare(s->policy, &a, "data.n", 6, NULL, &q, &e)) abort();
@@ -481,6 +485,8 @@ static void *reader(void *p) {
     return NULL;
 }
 
+static srv_config *heap_cfg(const char *dir, int64_t eval_timeout_ms);
+
 static void test_concurrent(void **unused) {
     (void)unused;
     race r = {.st = new_state()};
@@ -494,8 +500,8 @@ static void test_concurrent(void **unused) {
         char v[16];
         snprintf(v, sizeof v, "%d", i);
         assert_int_equal(data_op(r.st, SRV_CH_DATA_PUT, "[\"n\"]", v, &e, NULL, 0), 0);
-        if (i % 10 == 0) {
-            srv_change rl = {.kind = SRV_CH_RELOAD};
+        if (i % 10 == 0) { /* every other reload with a new configuration */
+            srv_change rl = {.kind = SRV_CH_RELOAD, .cfg = i % 20 ? heap_cfg(tmpdir, i) : NULL};
             gh_err_clear(&e);
             assert_int_equal(srv_state_apply(r.st, &rl, NULL, NULL, &e), 0);
         }
@@ -570,6 +576,65 @@ static void test_bench_1mb(void **unused) {
     unlink(p);
 }
 
+/* A heap configuration serving dir (owned by whoever it is handed to). */
+static srv_config *heap_cfg(const char *dir, int64_t eval_timeout_ms) {
+    srv_config *c = gh_malloc(sizeof *c);
+    assert_non_null(c);
+    srv_config_defaults(c);
+    c->builtin_pack = false;
+    assert_int_equal(srv_cfg_list_add(&c->paths, &c->npaths, dir), 0);
+    c->eval_timeout_ms = eval_timeout_ms;
+    return c;
+}
+
+/* A reload with a new configuration publishes it with the snapshot; writes
+ * keep it; a failed reload keeps the old one and frees the new one; a
+ * pinned worker keeps its snapshot (and configuration) until unpinned. */
+static void test_reload_config(void **unused) {
+    (void)unused;
+    srv_state *st = new_state();
+    srv_worker w = {0};
+    srv_snapshot *s0 = srv_state_get(st, &w);
+    assert_ptr_equal(s0->cfg, &cfg);
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    gh_err e;
+    gh_err_clear(&e);
+    srv_config *nc = heap_cfg(tmpdir, 1234);
+    srv_change rl = {.kind = SRV_CH_RELOAD, .cfg = nc};
+    assert_int_equal(srv_state_apply(st, &rl, &a, NULL, &e), 0);
+    w.pinned = true;
+    assert_ptr_equal(srv_state_get(st, &w), s0); /* one request, one snapshot */
+    w.pinned = false;
+    srv_snapshot *s1 = srv_state_get(st, &w);
+    assert_ptr_not_equal(s1, s0);
+    assert_ptr_equal(s1->cfg, nc);
+    assert_int_equal(s1->cfg->eval_timeout_ms, 1234);
+    /* module and data writes keep the configuration */
+    const char *m = "package m\nq := 1\n";
+    srv_change put = {.kind = SRV_CH_PUT_MODULE, .id = "m.rego", .text = m, .len = strlen(m)};
+    assert_int_equal(srv_state_apply(st, &put, &a, NULL, &e), 0);
+    assert_ptr_equal(srv_state_get(st, &w)->cfg, nc);
+    assert_int_equal(data_op(st, SRV_CH_DATA_PUT, "[\"w\"]", "1", &e, NULL, 0), 0);
+    assert_ptr_equal(srv_state_get(st, &w)->cfg, nc);
+    /* a reload whose paths fail: the running configuration stays, the new one is freed */
+    char missing[128];
+    snprintf(missing, sizeof missing, "%s/missing", tmpdir);
+    srv_change bad = {.kind = SRV_CH_RELOAD, .cfg = heap_cfg(missing, 1)};
+    gh_err_clear(&e);
+    assert_int_not_equal(srv_state_apply(st, &bad, &a, NULL, &e), 0);
+    srv_snapshot *s3 = srv_state_get(st, &w);
+    assert_ptr_equal(s3->cfg, nc);
+    assert_eval(st, "data.m.q", NULL, "1");
+    /* a reload without a configuration keeps the current one */
+    srv_change same = {.kind = SRV_CH_RELOAD};
+    assert_int_equal(srv_state_apply(st, &same, &a, NULL, &e), 0);
+    assert_ptr_equal(srv_state_get(st, &w)->cfg, nc);
+    gh_arena_free(&a);
+    srv_state_worker_done(&w);
+    srv_state_free(st); /* frees nc with the last snapshot */
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_load, setup, teardown),
@@ -581,6 +646,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_worker_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_builtin_pack, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_rebase, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reload_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bench_1mb, setup, teardown),
     };
