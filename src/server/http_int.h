@@ -73,22 +73,6 @@ int srv_gunzip(const char *in, size_t n, size_t max, gh_arena *a, char **out, si
 /* Reason phrase of a status code ("OK", "Not Found", ...). */
 const char *srv_status_text(int status);
 
-/* ==== authentication (http_parse.c) =========================================
- * Accepted bearer tokens as raw SHA-256 digests, decoded once at start. */
-typedef struct srv_tokens {
-    unsigned char (*sha)[32];
-    int n;
-} srv_tokens;
-
-/* Decode hex SHA-256 strings (64 hex digits, either case). GH_EINVAL
- * naming the bad entry. */
-int srv_tokens_init(srv_tokens *t, char *const *hex, int n, gh_err *e);
-void srv_tokens_free(srv_tokens *t);
-/* Does the header value "Bearer <token>" carry an accepted token? The
- * comparison is constant time over every configured digest. On a match
- * *token_out points at the token text inside authz. */
-bool srv_tokens_check(const srv_tokens *t, const char *authz, const char **token_out);
-
 /* ==== TLS (tls.c) ============================================================ */
 
 /* The server's SSL_CTX from the configured files (or the development
@@ -261,7 +245,6 @@ typedef struct srv_http_shared {
     srv_ctx *ctx;
     SSL_CTX *ssl;      /* NULL: plain HTTP */
     srv_ratelimit *rl; /* NULL: no rate limit */
-    srv_tokens tokens;
 } srv_http_shared;
 
 /* A worker: its own event base and, for every configured address, its own

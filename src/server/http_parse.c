@@ -358,41 +358,6 @@ const char *srv_status_text(int s) {
     }
 }
 
-int srv_tokens_init(srv_tokens *t, char *const *hex, int n, gh_err *e) {
-    t->sha = NULL;
-    t->n = 0;
-    if (n <= 0) return 0;
-    t->sha = gh_calloc((size_t)n, sizeof *t->sha);
-    if (!t->sha) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
-    for (int i = 0; i < n; i++) {
-        const char *h = hex[i];
-        if (!h || strlen(h) != 64) {
-            srv_tokens_free(t);
-            return gh_err_set(e, GH_EINVAL, NULL, 0, 0,
-                              "authentication.tokens[%d]: expected a hex SHA-256 digest "
-                              "(64 hex digits)",
-                              i);
-        }
-        for (int j = 0; j < 32; j++) {
-            int hi = srv_hexval((unsigned char)h[2 * j]), lo = srv_hexval((unsigned char)h[2 * j + 1]);
-            if (hi < 0 || lo < 0) {
-                srv_tokens_free(t);
-                return gh_err_set(e, GH_EINVAL, NULL, 0, 0,
-                                  "authentication.tokens[%d]: not a hex digest", i);
-            }
-            t->sha[i][j] = (unsigned char)(hi * 16 + lo);
-        }
-    }
-    t->n = n;
-    return 0;
-}
-
-void srv_tokens_free(srv_tokens *t) {
-    if (t->sha) gh_free_secret(t->sha, sizeof *t->sha * (size_t)(t->n > 0 ? t->n : 0));
-    t->sha = NULL;
-    t->n = 0;
-}
-
 /* The SHA-256 of the token of "Bearer <token>" into d; NULL when authz is
  * not a bearer credential, else the token text inside authz. */
 static const char *bearer_digest(const char *authz, unsigned char d[32]) {
@@ -424,18 +389,5 @@ bool srv_tokens_check_hex(char *const *hex, int n, const char *authz) {
         OPENSSL_cleanse(want, sizeof want);
     }
     OPENSSL_cleanse(d, sizeof d);
-    return hit != 0;
-}
-
-bool srv_tokens_check(const srv_tokens *t, const char *authz, const char **token_out) {
-    if (!authz || t->n == 0) return false;
-    unsigned char d[32];
-    const char *tok = bearer_digest(authz, d);
-    if (!tok) return false;
-    int hit = 0;
-    for (int i = 0; i < t->n; i++)
-        hit |= CRYPTO_memcmp(d, t->sha[i], 32) == 0;
-    OPENSSL_cleanse(d, sizeof d);
-    if (hit && token_out) *token_out = tok;
     return hit != 0;
 }

@@ -287,13 +287,7 @@ static bool handle(srv_conn *c, srv_head *h, const char *body, size_t body_len) 
             rq.peer_certs_der_len = c->peer_der_len;
         }
     }
-    if (!rq.authenticated && w->sh->tokens.n > 0) {
-        const char *authz = srv_head_get(h, "authorization");
-        if (authz && srv_tokens_check(&w->sh->tokens, authz, NULL)) {
-            rq.authenticated = true;
-            rq.principal = "bearer-token";
-        }
-    }
+    /* bearer tokens: checked by srv_dispatch against the configuration in force */
 
     srv_resp rs;
     memset(&rs, 0, sizeof rs);

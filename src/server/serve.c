@@ -474,8 +474,7 @@ int srv_serve(const srv_config *c, gh_err *e) {
     srv_metrics_attach_state(ctx.metrics, ctx.state);
     srv_metrics_attach_declog(ctx.metrics, ctx.declog);
     /* bearer tokens are checked by the router against the configuration in
-     * force (srv_tokens_check_hex), so that a reload can change them; the
-     * transport's table (sh.tokens) stays empty */
+     * force (srv_tokens_check_hex), so that a reload can change them */
 
     /* TLS: configured files; else the development certificate when any
      * address is reachable from other hosts; else plain HTTP on loopback */
@@ -621,7 +620,6 @@ out : {
     srv_tls_live_free(tls_live);
     if (sh.ssl) SSL_CTX_free(sh.ssl);
     srv_ratelimit_free(sh.rl);
-    srv_tokens_free(&sh.tokens);
     if (ctx.state) srv_state_free(ctx.state);
     if (ctx.declog) srv_declog_close(ctx.declog);
     if (ctx.metrics) srv_metrics_free(ctx.metrics);
