@@ -94,6 +94,7 @@ void srv_config_defaults(srv_config *c) {
     c->read_timeout_ms = SRV_DEFAULT_READ_TIMEOUT_MS;
     c->idle_timeout_ms = SRV_DEFAULT_IDLE_TIMEOUT_MS;
     c->write_timeout_ms = SRV_DEFAULT_WRITE_TIMEOUT_MS;
+    c->shutdown_grace_ms = SRV_DEFAULT_SHUTDOWN_GRACE_MS;
     c->rate_limit_rps = 0;
     c->rate_limit_burst = SRV_DEFAULT_RATE_BURST;
     c->max_connections = SRV_DEFAULT_MAX_CONNECTIONS;
@@ -144,6 +145,10 @@ const srv_cfg_key srv_cfg_keys[] = {
     {"server.insecure_http", "--insecure-http", SRV_KT_BOOL, OFF(insecure_http), 0, NULL, 0, 0},
     {"server.http2", "--http2", SRV_KT_BOOL, OFF(http2), 0, NULL, 0, 0},
     {"server.h2c", "--h2c", SRV_KT_BOOL, OFF(h2c), 0, NULL, 0, 0},
+    {"server.shutdown_grace_period", "--shutdown-grace-period", SRV_KT_DUR, OFF(shutdown_grace_ms),
+     0, NULL, 0, SRV_MAX_TIMEOUT_MS},
+    {"server.shutdown_wait_period", "--shutdown-wait-period", SRV_KT_DUR, OFF(shutdown_wait_ms), 0,
+     NULL, 0, SRV_MAX_TIMEOUT_MS},
     {"server.workers", "--workers", SRV_KT_INT, OFF(workers), 0, NULL, 0, SRV_MAX_WORKERS},
     {"tls.cert_file", "--tls-cert-file", SRV_KT_STR, OFF(tls_cert_file), 0, NULL, 0, 0},
     {"tls.key_file", "--tls-private-key-file", SRV_KT_STR, OFF(tls_key_file), 0, NULL, 0, 0},

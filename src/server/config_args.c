@@ -14,6 +14,7 @@
 
 typedef enum flag_kind {
     FL_KEY,      /* sets the key named by `key` */
+    FL_SECONDS,  /* a duration key; a bare integer counts seconds (opa run's int flags) */
     FL_LIST,     /* list key: comma-separated values, replaces the file's list */
     FL_APPEND,   /* list key: each use appends (no comma splitting) */
     FL_CONFIG,   /* the configuration file (handled in the first pass) */
@@ -27,7 +28,7 @@ typedef struct flag {
     const char *name; /* long name without "--" */
     char shrt;        /* short letter or 0 */
     flag_kind kind;
-    const char *key; /* FL_KEY/FL_LIST/FL_APPEND: the gatehouse.yaml key */
+    const char *key; /* FL_KEY/FL_SECONDS/FL_LIST/FL_APPEND: the gatehouse.yaml key */
     const char *why; /* FL_REJECT: the reason */
 } flag;
 
@@ -60,8 +61,8 @@ static const flag flags[] = {
     {"history", 'H', FL_NOOP_ARG, NULL, NULL},
     {"max-errors", 'm', FL_NOOP_ARG, NULL, NULL},
     {"ready-timeout", 0, FL_NOOP_ARG, NULL, NULL},
-    {"shutdown-grace-period", 0, FL_NOOP_ARG, NULL, NULL},
-    {"shutdown-wait-period", 0, FL_NOOP_ARG, NULL, NULL},
+    {"shutdown-grace-period", 0, FL_SECONDS, "server.shutdown_grace_period", NULL},
+    {"shutdown-wait-period", 0, FL_SECONDS, "server.shutdown_wait_period", NULL},
     {"log-timestamp-format", 0, FL_NOOP_ARG, NULL, NULL},
     {"unix-socket-perm", 0, FL_NOOP_ARG, NULL, NULL},
     {"tls-cert-refresh-period", 0, FL_NOOP_ARG, NULL, NULL},
@@ -178,7 +179,14 @@ static int apply(pass *p, const flag *f, bool shrt, const char *v, gh_err *e) {
     if (!k) return flag_err(e, f, shrt, "internal error: unknown key");
     srv_cfg_origin_forget(p->c, k->name); /* the flag, not the file, set it now */
     if (!v) v = "true";                   /* a boolean switch */
-    if (f->kind == FL_KEY) {
+    if (f->kind == FL_SECONDS && *v && strspn(v, "0123456789") == strlen(v)) {
+        char secs[32];
+        if (strlen(v) > 9) return flag_err(e, f, shrt, "too long");
+        snprintf(secs, sizeof secs, "%ss", v);
+        int rc = srv_cfg_set_text(p->c, k, secs, false, &why);
+        return rc ? flag_err(e, f, shrt, why) : 0;
+    }
+    if (f->kind == FL_KEY || f->kind == FL_SECONDS) {
         int rc = srv_cfg_set_text(p->c, k, v, false, &why);
         return rc ? flag_err(e, f, shrt, why) : 0;
     }

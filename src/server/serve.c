@@ -5,8 +5,8 @@
  * else plain HTTP on loopback); drops root; starts the workers; then the
  * calling thread waits for signals: SIGHUP reloads on a background thread
  * (gatehouse.yaml, policies and data as one snapshot, then log level, rate
- * limit, decision log and TLS files), SIGINT/SIGTERM stop gracefully. Signals are blocked in every thread the
- * server creates, so only this thread sees them. */
+ * limit, decision log and TLS files), SIGINT/SIGTERM stop gracefully. Signals are blocked in every
+ * thread the server creates, so only this thread sees them. */
 #include "server/http_int.h"
 
 #include <arpa/inet.h>
@@ -373,6 +373,28 @@ static void *reload_main(void *arg) {
 
 /* ---- srv_serve ------------------------------------------------------------------- */
 
+/* SIGTERM with a wait period (opa run --shutdown-wait-period): keep serving
+ * for ms while load balancers take the endpoint out; a second SIGINT or
+ * SIGTERM ends the wait early. SIGHUP is left pending for later. */
+static void wait_before_shutdown(int ms) {
+    char v[24];
+    snprintf(v, sizeof v, "%dms", ms);
+    gh_log(GH_LOG_INFO, "waiting before shutdown", "wait", v, NULL);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    int64_t end = srv_now_ns() + (int64_t)ms * 1000000;
+    for (;;) {
+        int64_t left = end - srv_now_ns();
+        if (left <= 0) return;
+        struct timespec ts = {(time_t)(left / 1000000000), (long)(left % 1000000000)};
+        int sig = sigtimedwait(&stop, NULL, &ts);
+        if (sig == SIGINT || sig == SIGTERM) return;
+        /* EINTR or EAGAIN (time is up): the loop checks the clock */
+    }
+}
+
 static void make_instance_id(char out[40]) {
     unsigned char b[16];
     if (RAND_bytes(b, sizeof b) != 1) {
@@ -589,16 +611,16 @@ int srv_serve(const srv_config *c, gh_err *e) {
         }
         gh_log(GH_LOG_INFO, sig == SIGINT ? "SIGINT: shutting down" : "SIGTERM: shutting down",
                NULL);
+        if (c->shutdown_wait_ms > 0) wait_before_shutdown(c->shutdown_wait_ms);
         break;
     }
     rc = 0;
 
 out : {
-    /* graceful: every worker stops accepting and finishes what it has */
-    int grace = c->read_timeout_ms > 0 ? c->read_timeout_ms + 1000 : 11000;
-    if (grace > 30000) grace = 30000;
+    /* graceful: every worker stops accepting and finishes what it has
+     * within the grace period */
     for (int w = 0; w < nworkers; w++)
-        if (workers[w]) srv_http_stop(workers[w], grace);
+        if (workers[w]) srv_http_stop(workers[w], c->shutdown_grace_ms);
     for (int w = 0; w < nworkers; w++)
         srv_http_free(workers[w]);
 }

@@ -70,6 +70,10 @@ typedef struct srv_config {
     int read_timeout_ms;  /* whole request (headers + body) must arrive within */
     int idle_timeout_ms;  /* keep-alive connection closed after this much idleness */
     int write_timeout_ms;
+    int shutdown_grace_ms; /* SIGTERM: in-flight requests get this long (opa run's
+                              --shutdown-grace-period, default 10 s) */
+    int shutdown_wait_ms;  /* SIGTERM: keep serving this long first, while load
+                              balancers stop sending (--shutdown-wait-period, 0) */
     double rate_limit_rps; /* per client address token bucket; 0: off */
     int rate_limit_burst;
     int max_connections;  /* per worker */
@@ -109,6 +113,7 @@ typedef struct srv_config {
 #define SRV_DEFAULT_READ_TIMEOUT_MS 10000
 #define SRV_DEFAULT_IDLE_TIMEOUT_MS 60000
 #define SRV_DEFAULT_WRITE_TIMEOUT_MS 10000
+#define SRV_DEFAULT_SHUTDOWN_GRACE_MS 10000
 #define SRV_DEFAULT_RATE_BURST 100
 #define SRV_DEFAULT_MAX_CONNECTIONS 4096
 #define SRV_DEFAULT_EVAL_MEM_BYTES (256u * 1024u * 1024u)

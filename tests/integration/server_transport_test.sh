@@ -189,6 +189,35 @@ if start plain --addr 127.0.0.1:0 --read-timeout 1s --max-body-bytes 4096 \
   printf 'package example\ndefault allow := false\nallow if input.user == "alice"\n' >"$tmp/pol/example.rego"
 fi
 
+# ---- shutdown periods (opa run --shutdown-wait-period / --shutdown-grace-period) ----
+# elapsed T0: seconds since T0 (date +%s.%N)
+elapsed() { python3 -c 'import sys,time; print("%.1f" % (time.time() - float(sys.argv[1])))' "$1"; }
+within() { python3 -c 'import sys; a,lo,hi=map(float,sys.argv[1:]); sys.exit(0 if lo <= a <= hi else 1)' "$@"; }
+if start wait --addr 127.0.0.1:0 --shutdown-wait-period 1 "$tmp/pol"; then
+  P=$PID
+  t0=$(date +%s.%N)
+  kill -TERM "$P"
+  sleep 0.3
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")
+  [ "$code" = 200 ] && ok || bad "served during the shutdown wait period ($code)"
+  wait "$P"; rc=$?
+  e=$(elapsed "$t0")
+  [ "$rc" = 0 ] && within "$e" 0.9 4 && ok || bad "shutdown wait period: exit $rc after ${e}s"
+fi
+if start grace --addr 127.0.0.1:0 --read-timeout 20s --shutdown-grace-period 1 "$tmp/pol"; then
+  P=$PID
+  READY="$tmp/ready2" raw "$PORT" 6 'POST /v1/data/example/allow HTTP/1.1\r\nHost: x\r\nContent-Length: 24\r\n\r\n{"input":' \
+    '{"user":"bob"}}' >/dev/null &
+  inpid=$!
+  for _ in $(seq 1 100); do [ -e "$tmp/ready2" ] && break; sleep 0.05; done
+  t0=$(date +%s.%N)
+  kill -TERM "$P"
+  wait "$P"; rc=$?
+  e=$(elapsed "$t0")
+  [ "$rc" = 0 ] && within "$e" 0.5 3 && ok || bad "shutdown grace period: exit $rc after ${e}s (a stuck request must not hold it longer)"
+  wait "$inpid"
+fi
+
 # ---- B. rate limit ----------------------------------------------------------------
 if start rl --addr 127.0.0.1:0 --rate-limit 0.2 --rate-limit-burst 3 "$tmp/pol"; then
   codes=
