@@ -73,6 +73,10 @@ void cli_print_err(const gh_err *e);
  * from_stdin (OPA's --stdin). Heap, NUL-terminated, in *text / *len.
  * Prints the error and returns CLI_USAGE when it cannot be read. */
 int cli_query_text(const char *arg, bool from_stdin, char **text, size_t *len);
+/* Add a rego_query_prepare error to errs: located in the query text
+ * (q, qlen) when its file is "query", else in the module of l it names. */
+void cli_query_err(const pol_loaded *l, pol_errors *errs, const gh_err *e, const char *q,
+                   size_t qlen);
 
 /* ---- options several commands share (cli_opts.c) ---------------------------- */
 
@@ -129,6 +133,10 @@ typedef struct cli_opts {
 int cli_opts_next(cli_opts *o, int argc, char **argv);
 /* Release the path lists. */
 void cli_opts_free(cli_opts *o);
+/* Load what the shared options name: the -d paths, then the -b paths as
+ * bundles, into l; then, when nothing failed, the input document (-i/-I)
+ * into *input (allocated in a; NULL without one). Failures go to errs. */
+void cli_opts_load(const cli_opts *o, pol_loaded *l, gh_arena *a, val_t **input, pol_errors *errs);
 
 /* ---- commands in cli_eval.c, cli_test.c, cli_bench.c ------------------------ */
 /* `gatehouse eval`: like `opa eval` (-d, -i/-I, -f json|values|bindings|pretty|raw). */
@@ -149,6 +157,8 @@ int cli_check(int argc, char **argv);
 /* OPA's JSON: {"errors": [{"message", "code", "location", "details"}]}
  * with two-space indent, plus a final newline. */
 void cli_errors_json(gh_buf *b, const pol_errors *l);
+/* Print errs on stdout: as cli_errors_json when json, else as text. */
+void cli_print_errors(const pol_errors *errs, bool json);
 
 /* A Go-encoded JSON string literal (escapes <, >, & and U+2028/9 as Go does). */
 void cli_json_str(gh_buf *b, const char *s, size_t n);

@@ -342,18 +342,6 @@ static int parse_bool_opt(const char *arg, bool *out) {
     return 0;
 }
 
-static int print_errors(const pol_errors *errs, int fmt, int rc) {
-    gh_buf b;
-    gh_buf_init(&b);
-    if (fmt == BFMT_JSON)
-        cli_errors_json(&b, errs);
-    else
-        pol_errors_text(&b, errs, "");
-    cli_flush(&b, stdout);
-    gh_buf_free(&b);
-    return rc;
-}
-
 static const char *const bench_formats[] = {"pretty", "json", "gobench", NULL};
 
 static int bench_main(cli_opts *o, int argc, char **argv) {
@@ -434,28 +422,20 @@ static int bench_main(cli_opts *o, int argc, char **argv) {
     }
     rc = cli_query_text(o->query_stdin ? NULL : argv[optind], o->query_stdin, &qtext, &qlen);
     if (rc) goto out;
-    for (size_t i = 0; i < o->data.n; i++)
-        pol_load_path(&l, o->data.v[i], &errs);
-    val_t *input = NULL;
-    if (!errs.n && o->input_path &&
-        cli_load_document(&qa, o->input_path, CLI_FMT_AUTO, &input, &e)) {
-        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-        pol_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
-    }
+    val_t *input;
+    cli_opts_load(o, &l, &qa, &input, &errs);
     rego_parse_opts po = {.version = o->v0 ? REGO_V0 : REGO_V1};
     if (!errs.n) p = pol_loaded_compile(&l, &po, NULL, &errs);
     rego_query *q = NULL;
     if (p && rego_query_prepare(p, &qa, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
-        if (!strcmp(e.file, "query"))
-            pol_errors_add_gh(&errs, &e, qtext, qlen);
-        else
-            pol_loaded_add_err(&l, &errs, &e);
+        cli_query_err(&l, &errs, &e, qtext, qlen);
         for (size_t i = from; i < errs.n; i++)
             if (errs.v[i].file && !strcmp(errs.v[i].file, "query")) errs.v[i].file[0] = 0;
     }
     if (errs.n || errs.oom) {
-        rc = print_errors(&errs, o->fmt, CLI_USAGE);
+        cli_print_errors(&errs, o->fmt == BFMT_JSON);
+        rc = CLI_USAGE;
         goto out;
     }
     bench_ctx ctx = {.q = q, .a = &ea, .fail = fail, .rng = (uint64_t)mono_ns()};
@@ -467,7 +447,8 @@ static int bench_main(cli_opts *o, int argc, char **argv) {
                 pol_errors_addf(&errs, "undefined result");
             else
                 pol_loaded_add_err(&l, &errs, &ctx.err);
-            rc = print_errors(&errs, o->fmt, CLI_FAIL);
+            cli_print_errors(&errs, o->fmt == BFMT_JSON);
+            rc = CLI_FAIL;
             goto out;
         }
         gh_buf b;

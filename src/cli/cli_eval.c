@@ -262,18 +262,6 @@ static void locate_in_query(pol_errors *errs, size_t from, const rego_body *body
     }
 }
 
-static int print_errors(const pol_errors *errs, int fmt) {
-    gh_buf b;
-    gh_buf_init(&b);
-    if (fmt == FMT_JSON)
-        cli_errors_json(&b, errs);
-    else
-        pol_errors_text(&b, errs, "");
-    cli_flush(&b, stdout);
-    gh_buf_free(&b);
-    return CLI_USAGE;
-}
-
 static const char *const eval_formats[] = {"json", "values", "bindings", "pretty", "raw", NULL};
 
 static int eval_main(cli_opts *o, int argc, char **argv) {
@@ -340,18 +328,8 @@ static int eval_main(cli_opts *o, int argc, char **argv) {
     rc = cli_query_text(o->query_stdin ? NULL : argv[optind], o->query_stdin, &qtext, &qlen);
     if (rc) goto out;
 
-    for (size_t i = 0; i < o->data.n; i++)
-        pol_load_path(&l, o->data.v[i], &errs);
-    l.bundle = true;
-    for (size_t i = 0; i < o->bundles.n; i++)
-        pol_load_path(&l, o->bundles.v[i], &errs);
-    val_t *input = NULL;
-    if (!errs.n && o->input_path) {
-        if (cli_load_document(&a, o->input_path, CLI_FMT_AUTO, &input, &e)) {
-            char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-            pol_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
-        }
-    }
+    val_t *input;
+    cli_opts_load(o, &l, &a, &input, &errs);
     if (errs.n) goto errors;
 
     rego_parse_opts po = {.version = o->v0 ? REGO_V0 : REGO_V1};
@@ -370,10 +348,7 @@ static int eval_main(cli_opts *o, int argc, char **argv) {
     gh_err_clear(&e);
     if (rego_query_prepare(p, &a, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
-        if (!strcmp(e.file, "query"))
-            pol_errors_add_gh(&errs, &e, qtext, qlen);
-        else
-            pol_loaded_add_err(&l, &errs, &e);
+        cli_query_err(&l, &errs, &e, qtext, qlen);
         locate_in_query(&errs, from, body, qtext);
         goto errors;
     }
@@ -422,7 +397,8 @@ errors:
         fprintf(stderr, "gatehouse eval: out of memory\n");
         rc = CLI_USAGE;
     } else {
-        rc = print_errors(&errs, o->fmt);
+        cli_print_errors(&errs, o->fmt == FMT_JSON);
+        rc = CLI_USAGE;
     }
 out:
     pol_errors_free(&errs);

@@ -146,3 +146,18 @@ void cli_opts_free(cli_opts *o) {
     gh_free(o->bundles.v);
     o->data = o->bundles = (cli_strv){0};
 }
+
+void cli_opts_load(const cli_opts *o, pol_loaded *l, gh_arena *a, val_t **input, pol_errors *errs) {
+    for (size_t i = 0; i < o->data.n; i++)
+        pol_load_path(l, o->data.v[i], errs);
+    l->bundle = true;
+    for (size_t i = 0; i < o->bundles.n; i++)
+        pol_load_path(l, o->bundles.v[i], errs);
+    *input = NULL;
+    gh_err e;
+    gh_err_clear(&e);
+    if (!errs->n && o->input_path && cli_load_document(a, o->input_path, CLI_FMT_AUTO, input, &e)) {
+        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
+        pol_errors_addf(errs, "%s", gh_err_format(&e, buf, sizeof buf));
+    }
+}
