@@ -691,8 +691,11 @@ int cli_check(int argc, char **argv) {
         {"capabilities", required_argument, NULL, O_CAPS},
         {NULL, 0, NULL, 0},
     };
-    cli_opts opt = {
-        .cmd = "check", .take = CLI_O_DATA, .own = opts, .own_short = "p:n:o:c:", .usage = check_usage};
+    cli_opts opt = {.cmd = "check",
+                    .take = CLI_O_DATA,
+                    .own = opts,
+                    .own_short = "p:n:o:c:",
+                    .usage = check_usage};
     cli_strv policies = {0}, nss = {0}, files = {0}, sel = {0};
     bool allns = false, combine = false, failwarn = false, nofail = false, color = true;
     bool suppress = false, quiet = false, builtin_errors = false, trace = false;
