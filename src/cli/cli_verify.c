@@ -5,7 +5,6 @@
  * (violations yes/no/N, optional message regex). Paths in a suite are
  * relative to the suite file. Exit 1 when anything failed. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <dirent.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -346,10 +345,6 @@ static int visit_file(vctx *v, const char *path) {
     return rc;
 }
 
-static int cmp_str(const void *x, const void *y) {
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 static int walk(vctx *v, const char *path, int depth) {
     struct stat st;
     if (stat(path, &st)) {
@@ -358,42 +353,22 @@ static int walk(vctx *v, const char *path, int depth) {
     }
     if (!S_ISDIR(st.st_mode)) return visit_file(v, path);
     if (depth > 64) return 0;
-    DIR *d = opendir(path);
-    if (!d) return GH_EIO;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = GH_ENOMEM;
-                break;
-            }
-            names = nn;
-        }
+    char **names;
+    size_t n;
+    int rc = gh_dir_names(path, &names, &n);
+    for (size_t i = 0; !rc && i < n; i++) {
         size_t pl = strlen(path);
-        char *full = malloc(pl + strlen(de->d_name) + 2);
+        char *full = gh_malloc(pl + strlen(names[i]) + 2);
         if (!full) {
             rc = GH_ENOMEM;
             break;
         }
-        sprintf(full, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", de->d_name);
-        names[n++] = full;
+        sprintf(full, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", names[i]);
+        int r = walk(v, full, depth + 1);
+        if (r == GH_ENOMEM) rc = r;
+        gh_free(full);
     }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        if (!rc) {
-            int r = walk(v, names[i], depth + 1);
-            if (r == GH_ENOMEM) rc = r;
-        }
-        free(names[i]);
-    }
-    free(names);
+    gh_dir_names_free(names, n);
     return rc;
 }
 
