@@ -1,5 +1,6 @@
 /* crypto_int.h - helpers shared by the crypto, JOSE and AWS builtin families
- * (crypto.c, x509*.c, jwk.c, jwt.c, aws.c); private to src/rego/builtins/.
+ * (crypto.c, x509*.c, jwk.c, jwt.c, aws.c) and the base64 codec of
+ * encoding.c; private to src/rego/builtins/.
  *   crypto_util.c  Go-compatible base64 and PEM decoding (OPA calls Go's
  *                  encoding/base64 and encoding/pem, and its error messages
  *                  are part of OPA's), hex, a bounded DER reader, BIGNUM and
