@@ -258,6 +258,44 @@ static inline void bd_expect(gh_arena *a, const rego_builtin *const *tabs, int64
     assert_int_equal(rc, want_rc);
     assert_string_equal(got, want);
 }
+/* A unit case of a family test: a builtin call, the code it returns and
+ * its text (as bd_call gives it). */
+typedef struct bd_case {
+    const char *line;
+    int rc;
+    const char *want;
+} bd_case;
+
+/* bd_expect on every case at query time now_ns, in one arena. */
+static inline void bd_expect_cases(const rego_builtin *const *tabs, int64_t now_ns,
+                                   const bd_case *cases, size_t n) {
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    for (size_t i = 0; i < n; i++)
+        bd_expect(&a, tabs, now_ns, cases[i].line, cases[i].rc, cases[i].want);
+    gh_arena_free(&a);
+}
+
+/* The test program of a family that has only OPA's recorded answers (at
+ * least min_pass of them pass) and a bd_case table: defines
+ * test_differential, test_cases and main. */
+#define BD_FAMILY_TEST(family, tabs, min_pass, cases)                                              \
+    static void test_differential(void **state) {                                                  \
+        (void)state;                                                                               \
+        bd_check(family, tabs, NULL, min_pass);                                                    \
+    }                                                                                              \
+    static void test_cases(void **state) {                                                         \
+        (void)state;                                                                               \
+        bd_expect_cases(tabs, 0, cases, sizeof cases / sizeof *cases);                             \
+    }                                                                                              \
+    int main(void) {                                                                               \
+        const struct CMUnitTest tests[] = {                                                        \
+            cmocka_unit_test(test_differential),                                                   \
+            cmocka_unit_test(test_cases),                                                          \
+        };                                                                                         \
+        return cmocka_run_group_tests(tests, NULL, NULL);                                          \
+    }
+
 /* Arena budgets to try: from first while below limit, step bytes more each
  * time (step 0: half as much again each time). */
 typedef struct bd_budgets {
