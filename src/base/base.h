@@ -153,6 +153,8 @@ void gh_dir_names_free(char **names, size_t n);
  * ms, s, m, h; an optional sign): *ns set, returns 0; -1 when malformed or
  * beyond int64 nanoseconds. (units.c) */
 int gh_parse_duration(const char *s, int64_t *ns);
+/* CLOCK_MONOTONIC in nanoseconds: for measuring durations. (units.c) */
+int64_t gh_mono_ns(void);
 /* A byte size: a non-negative integer with an optional unit B, KB/MB/GB
  * (powers of 1000), KiB/MiB/GiB (powers of 1024), K/M/G (1024, as
  * Kubernetes-style shorthands); "4MiB", "512", "1G". *out set, returns 0;

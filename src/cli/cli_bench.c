@@ -55,12 +55,6 @@ static void bench_usage(FILE *f) {
                "exit status: 0 ok, 1 undefined result or evaluation error, 2 usage/load error\n");
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
     uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -80,12 +74,12 @@ static int run_n(bench_ctx *c, int64_t n, bench_result *r) {
     r->n = n;
     for (int64_t i = 0; i < n; i++) {
         bool defined = false;
-        int64_t t0 = mono_ns();
+        int64_t t0 = gh_mono_ns();
         gh_arena_reset(c->a);
         size_t chunks0 = gh_arena_chunks(c->a);
-        int64_t t1 = mono_ns();
+        int64_t t1 = gh_mono_ns();
         int rc = rego_query_eval(c->q, c->a, &c->eo, on_result, &defined, &c->err);
-        int64_t t2 = mono_ns();
+        int64_t t2 = gh_mono_ns();
         r->t_ns += t2 - t0;
         r->mem_bytes += (int64_t)gh_arena_used(c->a);
         size_t chunks = gh_arena_chunks(c->a);
@@ -438,7 +432,7 @@ static int bench_main(cli_opts *o, int argc, char **argv) {
         rc = CLI_USAGE;
         goto out;
     }
-    bench_ctx ctx = {.q = q, .a = &ea, .fail = fail, .rng = (uint64_t)mono_ns()};
+    bench_ctx ctx = {.q = q, .a = &ea, .fail = fail, .rng = (uint64_t)gh_mono_ns()};
     ctx.eo.input = input;
     gh_err_clear(&ctx.err);
     for (long i = 0; i < count; i++) {

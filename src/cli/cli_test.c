@@ -54,12 +54,6 @@ static void test_usage(FILE *f) {
                "2 load/compile error or bad usage\n");
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static char *heap_str(const char *s, size_t n) {
     char *p = gh_malloc(n + 1);
     if (p) {
@@ -252,12 +246,12 @@ static void run_case(test_case *c, const rego_policy *p, gh_arena *a, int64_t ti
         pol_errors_add_gh(&c->errs, &e, NULL, 0);
         return;
     }
-    int64_t t0 = mono_ns();
+    int64_t t0 = gh_mono_ns();
     rego_query *q = NULL;
     rego_parse_opts po = {0};
     first_res fr = {0};
     if (rego_query_prepare(p, a, c->query, strlen(c->query), &po, &q, &e)) {
-        c->ns = mono_ns() - t0;
+        c->ns = gh_mono_ns() - t0;
         c->outcome = T_ERROR;
         size_t from = c->errs.n;
         pol_errors_add_gh(&c->errs, &e, c->query, strlen(c->query));
@@ -271,7 +265,7 @@ static void run_case(test_case *c, const rego_policy *p, gh_arena *a, int64_t ti
         .print_ud = &c->output,
     };
     int rc = rego_query_eval(q, a, &eo, on_result, &fr, &e);
-    c->ns = mono_ns() - t0;
+    c->ns = gh_mono_ns() - t0;
     if (rc) {
         c->outcome = T_ERROR;
         c->eval_error = true;

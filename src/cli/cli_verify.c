@@ -20,12 +20,6 @@ typedef struct vctx {
     gh_buf out;
 } vctx;
 
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Every YAML document of a file. */
 static int load_docs(gh_arena *a, const char *path, val_t ***docs, size_t *n, gh_err *e) {
     char *text;
@@ -214,7 +208,7 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
         *slash = 0;
         dir = dirbuf[0] ? dirbuf : "/";
     }
-    int64_t t0 = now_ns();
+    int64_t t0 = gh_mono_ns();
     bool suite_failed = false;
     const val_t *tests = vget(suite, "tests");
     gh_buf *o = &v->out;
@@ -229,7 +223,7 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
             v->skipped++;
             continue;
         }
-        int64_t ts = now_ns();
+        int64_t ts = gh_mono_ns();
         if (!v->quiet) gh_buf_printf(o, "=== RUN   %s\n", tname);
         pol_gk *g = pol_gk_new();
         bool cfail = false;
@@ -260,20 +254,20 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
                 v->skipped++;
                 continue;
             }
-            int64_t cs0 = now_ns();
+            int64_t cs0 = gh_mono_ns();
             if (!v->quiet) gh_buf_printf(o, "    === RUN   %s\n", cname);
             gh_arena_reset(&a);
             const char *why = run_case(g, &a, dir, cs);
             if (why) {
                 gh_buf_printf(o, "    --- FAIL: %s\t(", cname);
-                dur(o, now_ns() - cs0);
+                dur(o, gh_mono_ns() - cs0);
                 gh_buf_printf(o, ")\n        %s\n", why);
                 v->failed++;
                 test_failed = true;
             } else {
                 if (!v->quiet) {
                     gh_buf_printf(o, "    --- PASS: %s\t(", cname);
-                    dur(o, now_ns() - cs0);
+                    dur(o, gh_mono_ns() - cs0);
                     gh_buf_puts(o, ")\n");
                 }
                 v->passed++;
@@ -282,7 +276,7 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
         if (invalid && !test_failed) v->passed++;
         if (test_failed) {
             gh_buf_printf(o, "--- FAIL: %s\t(", tname);
-            dur(o, now_ns() - ts);
+            dur(o, gh_mono_ns() - ts);
             gh_buf_puts(o, ")\n");
             if (err) {
                 gh_buf_printf(o, "    %s\n", err);
@@ -291,14 +285,14 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
             suite_failed = true;
         } else if (!v->quiet) {
             gh_buf_printf(o, "--- PASS: %s\t(", tname);
-            dur(o, now_ns() - ts);
+            dur(o, gh_mono_ns() - ts);
             gh_buf_puts(o, ")\n");
         }
         pol_gk_free(g);
     }
     gh_arena_free(&a);
     gh_buf_printf(o, "%s\t%s\t", suite_failed ? "FAIL" : "ok", path);
-    dur(o, now_ns() - t0);
+    dur(o, gh_mono_ns() - t0);
     gh_buf_putc(o, '\n');
     free(dirbuf);
     fwrite(o->p ? o->p : "", 1, o->len, stdout);

@@ -30,12 +30,6 @@ int ev_errf(ev *e, int code, const char *kind, const rego_loc *loc, const char *
     return code;
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 int ev_step(ev *e) {
     char here;
     uintptr_t sp = (uintptr_t)&here;
@@ -47,7 +41,7 @@ int ev_step(ev *e) {
                        "evaluation exceeded its step limit (%llu)",
                        (unsigned long long)e->max_steps);
     if (GH_UNLIKELY((e->steps & 4095) == 0)) {
-        if (e->deadline_ns && mono_ns() > e->deadline_ns)
+        if (e->deadline_ns && gh_mono_ns() > e->deadline_ns)
             return ev_errf(e, GH_ECANCEL, "eval_cancel_error", NULL, "evaluation timed out");
         if (e->a->oom) return ev_oom(e);
     }
