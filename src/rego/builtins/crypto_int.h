@@ -120,6 +120,12 @@ bool rb_ct_equal(const void *a, size_t an, const void *b, size_t bn);
 
 enum { RB_KTY_NONE = 0, RB_KTY_RSA, RB_KTY_EC, RB_KTY_OKP, RB_KTY_OCT };
 
+/* An RSA JWK's members (n, e, d, p, q, dp, dq, qi) and the OpenSSL key
+ * parameters they carry, index for index. */
+enum { RB_JWK_RSA_N = 8 };
+extern const char *const rb_jwk_rsa_members[RB_JWK_RSA_N];
+extern const char *const rb_jwk_rsa_params[RB_JWK_RSA_N];
+
 /* JWS algorithms (RFC 7518 + RFC 8037 EdDSA). */
 typedef enum {
     RB_ALG_NONE = 0,
