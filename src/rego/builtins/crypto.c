@@ -30,9 +30,7 @@ static int hash_hex(rego_bctx *c, val_t *const *args, val_t **out, const char *m
     unsigned char dig[EVP_MAX_MD_SIZE];
     size_t dn = 0;
     if (!EVP_Q_digest(NULL, md, NULL, s, n, dig, &dn)) return rb_err(c, "%s: digest failed", md);
-    char *hex = rb_hex_encode(c->a, dig, dn);
-    if (!hex || !(*out = val_str_ref(c->a, hex, dn * 2))) return rb_oom(c);
-    return 0;
+    return (*out = rb_hex_value(c->a, dig, dn)) ? 0 : rb_oom(c);
 }
 
 static int bi_md5(rego_bctx *c, val_t *const *args, val_t **out) {
@@ -59,9 +57,7 @@ static int hmac_hex(rego_bctx *c, val_t *const *args, val_t **out, const char *m
     if (!EVP_Q_mac(NULL, "HMAC", NULL, md, NULL, k, kn ? kn : 1, (const unsigned char *)msg, mn,
                    mac, sizeof mac, &macn))
         return rb_err(c, "HMAC-%s failed", md);
-    char *hex = rb_hex_encode(c->a, mac, macn);
-    if (!hex || !(*out = val_str_ref(c->a, hex, macn * 2))) return rb_oom(c);
-    return 0;
+    return (*out = rb_hex_value(c->a, mac, macn)) ? 0 : rb_oom(c);
 }
 
 static int bi_hmac_md5(rego_bctx *c, val_t *const *args, val_t **out) {

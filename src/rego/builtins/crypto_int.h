@@ -59,6 +59,8 @@ char *rb_b64_encode(gh_arena *a, const unsigned char *p, size_t n, bool url, boo
                     size_t *outn);
 /* Lower-case hex into the arena (NUL-terminated); NULL on exhaustion. */
 char *rb_hex_encode(gh_arena *a, const unsigned char *p, size_t n);
+/* The same as a string value; NULL on exhaustion. */
+val_t *rb_hex_value(gh_arena *a, const unsigned char *p, size_t n);
 
 /* ---- crypto_util.c: PEM ----------------------------------------------------------- */
 
