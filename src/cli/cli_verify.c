@@ -199,6 +199,20 @@ err:;
 
 static void dur(gh_buf *b, int64_t ns) { cli_go_duration(b, ns); }
 
+/* Start a test of a suite or one of its cases (indent "" or "    "): its
+ * SKIP line and NULL when it is skipped, else its RUN line and its name. */
+static const char *begin_item(vctx *v, const val_t *item, const char *indent) {
+    const char *name = vstr(item, "name");
+    if (!name) name = "";
+    if (vtrue(item, "skip")) {
+        if (!v->quiet) gh_buf_printf(&v->out, "%s=== SKIP  %s\n", indent, name);
+        v->skipped++;
+        return NULL;
+    }
+    if (!v->quiet) gh_buf_printf(&v->out, "%s=== RUN   %s\n", indent, name);
+    return name;
+}
+
 static int run_suite(vctx *v, const char *path, const val_t *suite) {
     char *dirbuf = strdup(path);
     if (!dirbuf) return GH_ENOMEM;
@@ -216,15 +230,9 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
     gh_arena_init(&a, 0);
     for (size_t i = 0; tests && val_kind_of(tests) == VAL_ARRAY && i < val_arr_len(tests); i++) {
         const val_t *t = val_arr_at(tests, i);
-        const char *tname = vstr(t, "name");
-        if (!tname) tname = "";
-        if (vtrue(t, "skip")) {
-            if (!v->quiet) gh_buf_printf(o, "=== SKIP  %s\n", tname);
-            v->skipped++;
-            continue;
-        }
         int64_t ts = gh_mono_ns();
-        if (!v->quiet) gh_buf_printf(o, "=== RUN   %s\n", tname);
+        const char *tname = begin_item(v, t, "");
+        if (!tname) continue;
         pol_gk *g = pol_gk_new();
         bool cfail = false;
         gh_arena_reset(&a);
@@ -247,15 +255,9 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
                            j < val_arr_len(cases);
              j++) {
             const val_t *cs = val_arr_at(cases, j);
-            const char *cname = vstr(cs, "name");
-            if (!cname) cname = "";
-            if (vtrue(cs, "skip")) {
-                if (!v->quiet) gh_buf_printf(o, "    === SKIP  %s\n", cname);
-                v->skipped++;
-                continue;
-            }
             int64_t cs0 = gh_mono_ns();
-            if (!v->quiet) gh_buf_printf(o, "    === RUN   %s\n", cname);
+            const char *cname = begin_item(v, cs, "    ");
+            if (!cname) continue;
             gh_arena_reset(&a);
             const char *why = run_case(g, &a, dir, cs);
             if (why) {
