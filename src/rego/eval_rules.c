@@ -130,12 +130,18 @@ static void trace_index(ev *e, rnode *n, const uint8_t *cand) {
     ev_trace_index(e, n, k, early);
 }
 
+/* candidates(), with the index lookup traced when tracing. */
+static int traced_candidates(ev *e, rnode *n, uint8_t **cand) {
+    int rc = candidates(e, n, cand);
+    if (!rc && GH_UNLIKELY(e->trace)) trace_index(e, n, *cand);
+    return rc;
+}
+
 static int complete_value(ev *e, rnode *n, val_t **out) {
     val_t *res = NULL;
     uint8_t *cand;
-    int crc = candidates(e, n, &cand);
+    int crc = traced_candidates(e, n, &cand);
     if (crc) return crc;
-    if (GH_UNLIKELY(e->trace)) trace_index(e, n, cand);
     for (uint32_t i = 0; i < n->nrules; i++) {
         if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
@@ -228,9 +234,8 @@ static int coll_value(ev *e, rnode *n, val_t **out) {
     val_t *acc = n->kind == NK_MULTI ? val_set_new(e->a, 8) : val_obj_new(e->a, 8);
     if (!acc) return ev_oom(e);
     uint8_t *cand;
-    int crc = candidates(e, n, &cand);
+    int crc = traced_candidates(e, n, &cand);
     if (crc) return crc;
-    if (GH_UNLIKELY(e->trace)) trace_index(e, n, cand);
     for (uint32_t i = 0; i < n->nrules; i++) {
         if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
