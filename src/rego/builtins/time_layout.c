@@ -94,8 +94,8 @@ static const char *const long_months[] = {"January",   "February", "March",    "
                                           "September", "October",  "November", "December"};
 static const char *const short_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-static const char *const long_days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                        "Thursday", "Friday", "Saturday"};
+const char *const tl_long_days[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                     "Thursday", "Friday", "Saturday"};
 static const char *const short_days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
 static bool has(const char *s, size_t n, size_t i, const char *lit) {
@@ -282,7 +282,7 @@ void tl_format(gh_buf *b, const gtime *t, const char *layout, size_t n) {
         case S_NUM_MONTH: put_int(b, cv.month, 0); break;
         case S_ZERO_MONTH: put_int(b, cv.month, 2); break;
         case S_WEEKDAY: gh_buf_puts(b, short_days[cv.wday]); break;
-        case S_LONG_WEEKDAY: gh_buf_puts(b, long_days[cv.wday]); break;
+        case S_LONG_WEEKDAY: gh_buf_puts(b, tl_long_days[cv.wday]); break;
         case S_DAY: put_int(b, cv.day, 0); break;
         case S_UNDER_DAY:
             if (cv.day < 10) gh_buf_putc(b, ' ');
@@ -604,7 +604,7 @@ int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime 
             if (!bad && (month <= 0 || month > 12)) range_err = "month";
             break;
         case S_WEEKDAY: bad = lookup(short_days, 7, &v) < 0; break;
-        case S_LONG_WEEKDAY: bad = lookup(long_days, 7, &v) < 0; break;
+        case S_LONG_WEEKDAY: bad = lookup(tl_long_days, 7, &v) < 0; break;
         case S_DAY:
         case S_UNDER_DAY:
         case S_ZERO_DAY:
