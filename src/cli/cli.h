@@ -113,6 +113,8 @@ typedef struct cli_opts {
     const char *own_short;      /* its short options in getopt syntax, or "" */
     void (*usage)(FILE *f);     /* -h prints it on stdout, a bad option on stderr */
     size_t max_paths;           /* most -d and most -b paths (0: no limit) */
+    bool own_first;             /* own options before the shared ones in the table: the
+                                   order getopt lists an ambiguous abbreviation's options in */
 
     cli_strv data, bundles; /* -d and -b paths, in order */
     const char *input_path; /* -i FILE, or "-" for -I; NULL when neither */

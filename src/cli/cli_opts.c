@@ -42,24 +42,30 @@ int cli_strv_push(cli_strv *s, const char *x) {
     return 0;
 }
 
-/* The merged long table and short string; the command's own entries first. */
-static void build(cli_opts *o) {
-    size_t n = 0;
+static size_t add_own(cli_opts *o, size_t n) {
     for (const struct option *p = o->own; p && p->name; p++) {
-        assert(n + NSHARED < CLI_OPTS_MAX);
+        assert(n + 1 < CLI_OPTS_MAX);
         o->table_[n++] = *p;
     }
+    return n;
+}
+
+/* The merged long table (shared entries first unless own_first) and short string. */
+static void build(cli_opts *o) {
+    size_t n = o->own_first ? add_own(o, 0) : 0;
     size_t sl = strlen(o->own_short ? o->own_short : "");
     assert(sl < sizeof o->short_);
     memcpy(o->short_, o->own_short ? o->own_short : "", sl);
     for (size_t i = 0; i < NSHARED; i++) {
         if (shared[i].take && !(o->take & shared[i].take)) continue;
+        assert(n + 1 < CLI_OPTS_MAX);
         o->table_[n++] = shared[i].opt;
         size_t k = strlen(shared[i].shortopt);
         assert(sl + k < sizeof o->short_);
         memcpy(o->short_ + sl, shared[i].shortopt, k);
         sl += k;
     }
+    if (!o->own_first) n = add_own(o, n);
     o->short_[sl] = 0;
     memset(&o->table_[n], 0, sizeof o->table_[n]);
 }

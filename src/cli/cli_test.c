@@ -487,6 +487,7 @@ int cli_test(int argc, char **argv) {
                   .own = opts,
                   .own_short = "vr:z",
                   .usage = test_usage,
+                  .own_first = true,
                   .timeout_ns = 5000000000LL};
     bool verbose = false, zero_skip = false;
     const char *run = NULL;
