@@ -5,7 +5,6 @@
  * once on N threads sharing the compiled model (pol_gk_review is safe to run
  * concurrently after loading). Each review gets a freshly reset arena.
  * Usage: policy_bench [-t SECONDS] [-j THREADS] LIBRARY_DIR  (bench/policy.sh) */
-#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,10 +40,6 @@ static double cpu_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_str(const void *x, const void *y) {
-    return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
 static int add_sample_file(samples *s, const char *path) {
@@ -83,32 +78,15 @@ static int add_sample_file(samples *s, const char *path) {
  * "inventory". */
 static int collect(samples *s, const char *path, int depth) {
     if (depth > 16) return 0;
-    DIR *d = opendir(path);
-    if (!d) return 0;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = -1;
-                break;
-            }
-            names = nn;
-        }
-        names[n++] = strdup(de->d_name);
-    }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
+    char **names;
+    size_t n;
+    int rc = gh_dir_names(path, &names, &n);
+    if (rc == GH_EIO) return 0;
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     for (size_t i = 0; i < n; i++) {
         char *full = NULL;
-        if (!rc && names[i] && asprintf(&full, "%s/%s", path, names[i]) < 0) full = NULL;
+        if (!rc && asprintf(&full, "%s/%s", path, names[i]) < 0) full = NULL;
         struct stat st;
         if (!rc && full && !stat(full, &st)) {
             if (S_ISDIR(st.st_mode)) {
@@ -124,10 +102,9 @@ static int collect(samples *s, const char *path, int depth) {
             }
         }
         free(full);
-        free(names[i]);
     }
-    free(names);
-    return rc;
+    gh_dir_names_free(names, n);
+    return rc ? -1 : 0;
 }
 
 /* One pass over every sample; adds to w's counters. */

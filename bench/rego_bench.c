@@ -12,12 +12,6 @@
 
 #include "rego/rego.h"
 
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static int count_cb(void *ud, const rego_result *r) {
     (void)r;
     (*(long *)ud)++;
@@ -98,12 +92,12 @@ int main(int argc, char **argv) {
         gh_arena_reset(&ea);
     }
     results = 0;
-    int64_t t0 = now_ns();
+    int64_t t0 = gh_mono_ns();
     for (long i = 0; i < iters; i++) {
         rego_query_eval(q, &ea, &o, count_cb, &results, &e);
         gh_arena_reset(&ea);
     }
-    int64_t dt = now_ns() - t0;
+    int64_t dt = gh_mono_ns() - t0;
     printf("%.0f ns/op (%ld iterations, %ld results each)\n", (double)dt / (double)iters, iters,
            results / (iters ? iters : 1));
     gh_arena_free(&ea);

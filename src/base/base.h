@@ -143,10 +143,18 @@ char *gh_buf_take(gh_buf *b, size_t *len);
 /* Read a whole file (or stdin for "-") into a heap buffer with a trailing
  * NUL. Fails with GH_ELIMIT beyond `limit` bytes. */
 int gh_read_file(const char *path, size_t limit, char **out, size_t *len, gh_err *e);
+/* The entries of directory `path` whose names do not start with '.', as
+ * heap strings in a heap array sorted bytewise (free both with
+ * gh_dir_names_free). Returns 0, GH_EIO when the directory cannot be
+ * opened, or GH_ENOMEM (nothing is returned then). */
+int gh_dir_names(const char *path, char ***names, size_t *n);
+void gh_dir_names_free(char **names, size_t n);
 /* Go's time.ParseDuration ("300ms", "1.5h", "2m3s", "0"; units ns, us/µs,
  * ms, s, m, h; an optional sign): *ns set, returns 0; -1 when malformed or
  * beyond int64 nanoseconds. (units.c) */
 int gh_parse_duration(const char *s, int64_t *ns);
+/* CLOCK_MONOTONIC in nanoseconds: for measuring durations. (units.c) */
+int64_t gh_mono_ns(void);
 /* A byte size: a non-negative integer with an optional unit B, KB/MB/GB
  * (powers of 1000), KiB/MiB/GiB (powers of 1024), K/M/G (1024, as
  * Kubernetes-style shorthands); "4MiB", "512", "1G". *out set, returns 0;

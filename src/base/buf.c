@@ -1,8 +1,11 @@
-/* buf.c - growable heap byte buffers, string views and whole-file reads.
+/* buf.c - growable heap byte buffers, string views, whole-file reads and
+ * sorted directory listings.
  * A gh_buf is NUL-terminated whenever p != NULL; after an allocation
  * failure it stops growing and sets `oom`, so callers check once. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base.h"
@@ -117,5 +120,52 @@ int gh_read_file(const char *path, size_t limit, char **out, size_t *len, gh_err
         return gh_err_set(e, GH_ENOMEM, path, 0, 0, "out of memory reading file");
     }
     *out = gh_buf_take(&b, len);
+    return 0;
+}
+
+void gh_dir_names_free(char **names, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        gh_free(names[i]);
+    gh_free(names);
+}
+
+static int cmp_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int gh_dir_names(const char *path, char ***names, size_t *n) {
+    *names = NULL;
+    *n = 0;
+    DIR *d = opendir(path);
+    if (!d) return GH_EIO;
+    char **v = NULL;
+    size_t k = 0, cap = 0;
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (k == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **nv = gh_realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = GH_ENOMEM;
+                break;
+            }
+            v = nv, cap = nc;
+        }
+        if (!(v[k] = gh_strndup(de->d_name, strlen(de->d_name)))) {
+            rc = GH_ENOMEM;
+            break;
+        }
+        k++;
+    }
+    closedir(d);
+    if (rc) {
+        gh_dir_names_free(v, k);
+        return rc;
+    }
+    if (k) qsort(v, k, sizeof *v, cmp_names);
+    *names = v;
+    *n = k;
     return 0;
 }

@@ -1,11 +1,13 @@
 /* units.c - parsing human-written quantities: Go-style durations and byte
- * sizes. Callers: the CLI's --timeout/--benchtime flags and the server's
- * configuration. Pure functions; no allocation. Invariant: a result is only
- * written when the whole string parsed and fits. */
+ * sizes, and the monotonic clock durations are measured on. Callers: the
+ * CLI's --timeout/--benchtime flags, the server's configuration, timers.
+ * No allocation. Invariant: a result is only written when the whole string
+ * parsed and fits. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/base.h"
 
@@ -90,4 +92,10 @@ int gh_parse_size(const char *s, size_t *out) {
         return 0;
     }
     return -1;
+}
+
+int64_t gh_mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }

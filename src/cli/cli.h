@@ -1,7 +1,8 @@
 /* cli.h - the gatehouse command line: one file per subcommand, each exposing
  * `int cli_<name>(int argc, char **argv)` that returns the process exit code
  * (0 ok, 1 policy failure / deny found, 2 usage or input error). Shared
- * helpers for loading input documents live in cli_input.c. No logic that
+ * helpers for loading input documents live in cli_input.c, the options
+ * several commands share in cli_opts.c. No logic that
  * belongs to a module lives here. */
 #ifndef GH_CLI_H
 #define GH_CLI_H
@@ -11,6 +12,7 @@
 #include "rego/rego.h"
 #include "policy/policy.h"
 
+#include <getopt.h>
 #include <stdio.h>
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -71,6 +73,72 @@ void cli_print_err(const gh_err *e);
  * from_stdin (OPA's --stdin). Heap, NUL-terminated, in *text / *len.
  * Prints the error and returns CLI_USAGE when it cannot be read. */
 int cli_query_text(const char *arg, bool from_stdin, char **text, size_t *len);
+/* Add a rego_query_prepare error to errs: located in the query text
+ * (q, qlen) when its file is "query", else in the module of l it names. */
+void cli_query_err(const pol_loaded *l, pol_errors *errs, const gh_err *e, const char *q,
+                   size_t qlen);
+
+/* ---- options several commands share (cli_opts.c) ---------------------------- */
+
+/* A growable list of borrowed strings (argv entries, arena text). */
+typedef struct cli_strv {
+    const char **v;
+    size_t n, cap;
+} cli_strv;
+/* Append x; -1 when out of memory. The owner frees v with gh_free. */
+int cli_strv_push(cli_strv *s, const char *x);
+
+/* The shared options a command may take (cli_opts.take). -h/--help is always taken. */
+enum {
+    CLI_O_DATA = 1u << 0,    /* -d, --data PATH (repeatable): data */
+    CLI_O_BUNDLE = 1u << 1,  /* -b, --bundle PATH (repeatable): bundles */
+    CLI_O_INPUT = 1u << 2,   /* -i, --input FILE / -I, --stdin-input ("-"): input_path */
+    CLI_O_STDIN = 1u << 3,   /* --stdin: query_stdin */
+    CLI_O_FORMAT = 1u << 4,  /* -f, --format NAME, one of formats: fmt is its index */
+    CLI_O_VERSION = 1u << 5, /* --v0-compatible / --v1-compatible: v0 */
+    CLI_O_TIMEOUT = 1u << 6, /* --timeout DURATION (Go syntax, >= 0): timeout_ns */
+};
+/* Most entries of the merged getopt table. */
+enum { CLI_OPTS_MAX = 48 };
+
+/* One command's option parsing: the shared options it takes plus its own.
+ * The command fills the first block (and any defaults of the results),
+ * then calls cli_opts_next until it returns 0 (or -1), and cli_opts_free
+ * at the end when it takes -d or -b. */
+typedef struct cli_opts {
+    const char *cmd;            /* "eval": messages read "gatehouse eval: ..." */
+    unsigned take;              /* CLI_O_* */
+    const char *const *formats; /* with CLI_O_FORMAT: names, NULL-terminated */
+    const struct option *own;   /* the command's long options, NULL-terminated, or NULL */
+    const char *own_short;      /* its short options in getopt syntax, or "" */
+    void (*usage)(FILE *f);     /* -h prints it on stdout, a bad option on stderr */
+    size_t max_paths;           /* most -d and most -b paths (0: no limit) */
+    bool own_first;             /* own options before the shared ones in the table: the
+                                   order getopt lists an ambiguous abbreviation's options in */
+
+    cli_strv data, bundles; /* -d and -b paths, in order */
+    const char *input_path; /* -i FILE, or "-" for -I; NULL when neither */
+    bool query_stdin, v0;
+    int fmt; /* index into formats */
+    int64_t timeout_ns;
+    int rc; /* the exit code when cli_opts_next returned -1 */
+
+    struct option table_[CLI_OPTS_MAX]; /* private: the merged tables */
+    char short_[64];
+} cli_opts;
+
+/* The next option of argv that is the command's own (its getopt value,
+ * optarg set), after handling any shared ones; 0 when the options are
+ * done (optind at the first operand); -1 when the command should exit
+ * with o->rc: after --help (CLI_OK, usage on stdout) or a bad option or
+ * value (CLI_USAGE, message on stderr). Resets optind on the first call. */
+int cli_opts_next(cli_opts *o, int argc, char **argv);
+/* Release the path lists. */
+void cli_opts_free(cli_opts *o);
+/* Load what the shared options name: the -d paths, then the -b paths as
+ * bundles, into l; then, when nothing failed, the input document (-i/-I)
+ * into *input (allocated in a; NULL without one). Failures go to errs. */
+void cli_opts_load(const cli_opts *o, pol_loaded *l, gh_arena *a, val_t **input, pol_errors *errs);
 
 /* ---- commands in cli_eval.c, cli_test.c, cli_bench.c ------------------------ */
 /* `gatehouse eval`: like `opa eval` (-d, -i/-I, -f json|values|bindings|pretty|raw). */
@@ -91,6 +159,8 @@ int cli_check(int argc, char **argv);
 /* OPA's JSON: {"errors": [{"message", "code", "location", "details"}]}
  * with two-space indent, plus a final newline. */
 void cli_errors_json(gh_buf *b, const pol_errors *l);
+/* Print errs on stdout: as cli_errors_json when json, else as text. */
+void cli_print_errors(const pol_errors *errs, bool json);
 
 /* A Go-encoded JSON string literal (escapes <, >, & and U+2028/9 as Go does). */
 void cli_json_str(gh_buf *b, const char *s, size_t n);

@@ -7,7 +7,6 @@
  * 1028 evaluations, as OPA's metrics do). Memory: MemBytes is arena bytes
  * used by the evaluations, MemAllocs the heap chunks the arena had to take
  * (builtins' short-lived gh_malloc buffers are not counted). */
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,12 +55,6 @@ static void bench_usage(FILE *f) {
                "exit status: 0 ok, 1 undefined result or evaluation error, 2 usage/load error\n");
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static uint64_t rng_next(uint64_t *s) { /* splitmix64 */
     uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -81,12 +74,12 @@ static int run_n(bench_ctx *c, int64_t n, bench_result *r) {
     r->n = n;
     for (int64_t i = 0; i < n; i++) {
         bool defined = false;
-        int64_t t0 = mono_ns();
+        int64_t t0 = gh_mono_ns();
         gh_arena_reset(c->a);
         size_t chunks0 = gh_arena_chunks(c->a);
-        int64_t t1 = mono_ns();
+        int64_t t1 = gh_mono_ns();
         int rc = rego_query_eval(c->q, c->a, &c->eo, on_result, &defined, &c->err);
-        int64_t t2 = mono_ns();
+        int64_t t2 = gh_mono_ns();
         r->t_ns += t2 - t0;
         r->mem_bytes += (int64_t)gh_arena_used(c->a);
         size_t chunks = gh_arena_chunks(c->a);
@@ -343,69 +336,25 @@ static int parse_bool_opt(const char *arg, bool *out) {
     return 0;
 }
 
-static int print_errors(const pol_errors *errs, int fmt, int rc) {
-    gh_buf b;
-    gh_buf_init(&b);
-    if (fmt == BFMT_JSON)
-        cli_errors_json(&b, errs);
-    else
-        pol_errors_text(&b, errs, "");
-    cli_flush(&b, stdout);
-    gh_buf_free(&b);
-    return rc;
-}
+static const char *const bench_formats[] = {"pretty", "json", "gobench", NULL};
 
-int cli_bench(int argc, char **argv) {
-    enum { O_STDIN = 256, O_COUNT, O_MEM, O_FAIL, O_V0, O_V1 };
+static int bench_main(cli_opts *o, int argc, char **argv) {
+    enum { O_COUNT = 256, O_MEM, O_FAIL };
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"input", required_argument, NULL, 'i'},
-        {"stdin-input", no_argument, NULL, 'I'},
-        {"stdin", no_argument, NULL, O_STDIN},
-        {"format", required_argument, NULL, 'f'},
         {"count", required_argument, NULL, O_COUNT},
         {"benchtime", required_argument, NULL, 't'},
         {"benchmem", optional_argument, NULL, O_MEM},
         {"fail", optional_argument, NULL, O_FAIL},
-        {"v0-compatible", no_argument, NULL, O_V0},
-        {"v1-compatible", no_argument, NULL, O_V1},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *paths[BENCH_MAX_PATHS];
-    size_t npaths = 0;
-    const char *input_path = NULL;
-    bool query_stdin = false, mem = true, fail = true, v0 = false;
-    int fmt = BFMT_PRETTY;
+    o->own = opts;
+    o->own_short = "t:";
+    bool mem = true, fail = true;
     long count = 1;
     int64_t benchtime = 1000000000LL, fixed_n = 0;
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:i:If:t:h", opts, NULL)) != -1) {
+    while ((c = cli_opts_next(o, argc, argv)) > 0) {
         switch (c) {
-        case 'd':
-            if (npaths == BENCH_MAX_PATHS) {
-                fprintf(stderr, "gatehouse bench: too many -d paths\n");
-                return CLI_USAGE;
-            }
-            paths[npaths++] = optarg;
-            break;
-        case 'i': input_path = optarg; break;
-        case 'I': input_path = "-"; break;
-        case O_STDIN: query_stdin = true; break;
-        case 'f':
-            if (!strcmp(optarg, "pretty"))
-                fmt = BFMT_PRETTY;
-            else if (!strcmp(optarg, "json"))
-                fmt = BFMT_JSON;
-            else if (!strcmp(optarg, "gobench"))
-                fmt = BFMT_GOBENCH;
-            else {
-                fprintf(stderr, "gatehouse bench: unknown format \"%s\" (pretty, json, gobench)\n",
-                        optarg);
-                return CLI_USAGE;
-            }
-            break;
         case O_COUNT: {
             char *end;
             count = strtol(optarg, &end, 10);
@@ -438,14 +387,11 @@ int cli_bench(int argc, char **argv) {
                 return CLI_USAGE;
             }
             break;
-        case O_V0: v0 = true; break;
-        case O_V1: v0 = false; break;
-        case 'h': bench_usage(stdout); return CLI_OK;
-        default: bench_usage(stderr); return CLI_USAGE;
         }
     }
+    if (c < 0) return o->rc;
     int nargs = argc - optind;
-    if ((query_stdin && nargs) || (!query_stdin && nargs != 1)) {
+    if ((o->query_stdin && nargs) || (!o->query_stdin && nargs != 1)) {
         fprintf(stderr, "gatehouse bench: specify exactly one query argument or --stdin\n");
         return CLI_USAGE;
     }
@@ -468,32 +414,25 @@ int cli_bench(int argc, char **argv) {
         rc = CLI_USAGE;
         goto out;
     }
-    rc = cli_query_text(query_stdin ? NULL : argv[optind], query_stdin, &qtext, &qlen);
+    rc = cli_query_text(o->query_stdin ? NULL : argv[optind], o->query_stdin, &qtext, &qlen);
     if (rc) goto out;
-    for (size_t i = 0; i < npaths; i++)
-        pol_load_path(&l, paths[i], &errs);
-    val_t *input = NULL;
-    if (!errs.n && input_path && cli_load_document(&qa, input_path, CLI_FMT_AUTO, &input, &e)) {
-        char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-        pol_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
-    }
-    rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
+    val_t *input;
+    cli_opts_load(o, &l, &qa, &input, &errs);
+    rego_parse_opts po = {.version = o->v0 ? REGO_V0 : REGO_V1};
     if (!errs.n) p = pol_loaded_compile(&l, &po, NULL, &errs);
     rego_query *q = NULL;
     if (p && rego_query_prepare(p, &qa, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
-        if (!strcmp(e.file, "query"))
-            pol_errors_add_gh(&errs, &e, qtext, qlen);
-        else
-            pol_loaded_add_err(&l, &errs, &e);
+        cli_query_err(&l, &errs, &e, qtext, qlen);
         for (size_t i = from; i < errs.n; i++)
             if (errs.v[i].file && !strcmp(errs.v[i].file, "query")) errs.v[i].file[0] = 0;
     }
     if (errs.n || errs.oom) {
-        rc = print_errors(&errs, fmt, CLI_USAGE);
+        cli_print_errors(&errs, o->fmt == BFMT_JSON);
+        rc = CLI_USAGE;
         goto out;
     }
-    bench_ctx ctx = {.q = q, .a = &ea, .fail = fail, .rng = (uint64_t)mono_ns()};
+    bench_ctx ctx = {.q = q, .a = &ea, .fail = fail, .rng = (uint64_t)gh_mono_ns()};
     ctx.eo.input = input;
     gh_err_clear(&ctx.err);
     for (long i = 0; i < count; i++) {
@@ -502,12 +441,13 @@ int cli_bench(int argc, char **argv) {
                 pol_errors_addf(&errs, "undefined result");
             else
                 pol_loaded_add_err(&l, &errs, &ctx.err);
-            rc = print_errors(&errs, fmt, CLI_FAIL);
+            cli_print_errors(&errs, o->fmt == BFMT_JSON);
+            rc = CLI_FAIL;
             goto out;
         }
         gh_buf b;
         gh_buf_init(&b);
-        render(&b, res, fmt, mem);
+        render(&b, res, o->fmt, mem);
         rc = cli_flush(&b, stdout);
         gh_buf_free(&b);
         if (rc) break;
@@ -520,5 +460,17 @@ out:
     rego_policy_free(p);
     pol_loaded_free(&l);
     gh_free(qtext);
+    return rc;
+}
+
+int cli_bench(int argc, char **argv) {
+    cli_opts o = {.cmd = "bench",
+                  .take = CLI_O_DATA | CLI_O_INPUT | CLI_O_STDIN | CLI_O_FORMAT | CLI_O_VERSION,
+                  .formats = bench_formats,
+                  .usage = bench_usage,
+                  .max_paths = BENCH_MAX_PATHS,
+                  .fmt = BFMT_PRETTY};
+    int rc = bench_main(&o, argc, argv);
+    cli_opts_free(&o);
     return rc;
 }

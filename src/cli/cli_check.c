@@ -6,7 +6,6 @@
  * github, sarif or azuredevops output. Exit: 0 ok, 1 failures (or any error), with --fail-on-warn 2 for
  * failures and 1 for warnings only; --no-fail always 0 for results. */
 #include <dirent.h>
-#include <getopt.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +16,6 @@
 
 #include "cli.h"
 #include "policy/policy.h"
-
-typedef struct strv {
-    const char **v;
-    size_t n, cap;
-} strv;
-
-static int strv_push(strv *s, const char *x) {
-    if (s->n == s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 8;
-        const char **v = gh_realloc(s->v, nc * sizeof *v);
-        if (!v) return -1;
-        s->v = v, s->cap = nc;
-    }
-    s->v[s->n++] = x;
-    return 0;
-}
 
 /* Parse one input: the --parser choice (AUTO: by file name; stdin: YAML). */
 static int load_input(gh_arena *a, const char *path, cli_format p, val_t **out, gh_err *e) {
@@ -120,7 +103,7 @@ static int caps_load(gh_arena *a, const char *path, caps *out, gh_err *e) {
  * symbolic links are followed (conftest does), up to WALK_MAX_DEPTH levels so
  * that a link cycle ends in an error. */
 #define WALK_MAX_DEPTH 64
-static int walk(const char *dir, const regex_t *ignore, strv *files, gh_arena *a, int depth) {
+static int walk(const char *dir, const regex_t *ignore, cli_strv *files, gh_arena *a, int depth) {
     if (depth > WALK_MAX_DEPTH) return -1;
     struct dirent **ents = NULL;
     int n = scandir(dir, &ents, NULL, alphasort);
@@ -139,7 +122,7 @@ static int walk(const char *dir, const regex_t *ignore, strv *files, gh_arena *a
             } else if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
                 rc = walk(p, ignore, files, a, depth + 1);
             } else if (cli_format_for_path(p) >= 0) {
-                if (strv_push(files, p)) rc = -1;
+                if (cli_strv_push(files, p)) rc = -1;
             }
         }
         free(ents[i]);
@@ -362,14 +345,14 @@ static void out_tap(gh_buf *b, const pol_check_result *r, size_t nr) {
 }
 
 static int out_table(gh_buf *b, const pol_check_result *r, size_t nr) {
-    strv cells = {0};
+    cli_strv cells = {0};
     int rc = 0;
     for (size_t i = 0; i < nr && !rc; i++) {
         const char *f = r[i].file, *ns = r[i].ns;
 #define ROW(kind, msg)                                                                             \
     do {                                                                                           \
-        if (strv_push(&cells, kind) || strv_push(&cells, f) || strv_push(&cells, ns) ||            \
-            strv_push(&cells, msg))                                                                \
+        if (cli_strv_push(&cells, kind) || cli_strv_push(&cells, f) ||                             \
+            cli_strv_push(&cells, ns) || cli_strv_push(&cells, msg))                               \
             rc = -1;                                                                               \
     } while (0)
         for (size_t j = 0; j < r[i].successes; j++)
@@ -608,7 +591,7 @@ static int out_sarif(gh_buf *b, const pol_check_result *r, size_t nr) {
 /* ---- conftest.toml ---------------------------------------------------------
  * Settings a configuration file may hold, named like the flags; flags given
  * on the command line win. */
-static int cfg_strs(gh_arena *a, const val_t *cfg, const char *key, strv *dst) {
+static int cfg_strs(gh_arena *a, const val_t *cfg, const char *key, cli_strv *dst) {
     const val_t *v = val_obj_get_str(cfg, key, strlen(key));
     if (!v || dst->n) return 0; /* absent, or set by a flag */
     size_t n = val_kind_of(v) == VAL_ARRAY ? val_arr_len(v) : 1;
@@ -616,7 +599,7 @@ static int cfg_strs(gh_arena *a, const val_t *cfg, const char *key, strv *dst) {
         const val_t *x = val_kind_of(v) == VAL_ARRAY ? val_arr_at(v, i) : v;
         if (!val_is_str(x)) return 1;
         char *str = gh_arena_strndup(a, val_str_ptr(x), val_str_len(x));
-        if (!str || strv_push(dst, str)) return -1;
+        if (!str || cli_strv_push(dst, str)) return -1;
     }
     return 0;
 }
@@ -691,7 +674,6 @@ int cli_check(int argc, char **argv) {
         {"policy", required_argument, NULL, 'p'},
         {"namespace", required_argument, NULL, 'n'},
         {"all-namespaces", no_argument, NULL, O_ALLNS},
-        {"data", required_argument, NULL, 'd'},
         {"combine", no_argument, NULL, O_COMBINE},
         {"parser", required_argument, NULL, O_PARSER},
         {"ignore", required_argument, NULL, O_IGNORE},
@@ -707,10 +689,14 @@ int cli_check(int argc, char **argv) {
         {"rego-version", required_argument, NULL, O_REGOVER},
         {"trace", no_argument, NULL, O_TRACE},
         {"capabilities", required_argument, NULL, O_CAPS},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    strv policies = {0}, nss = {0}, datas = {0}, files = {0}, sel = {0};
+    cli_opts opt = {.cmd = "check",
+                    .take = CLI_O_DATA,
+                    .own = opts,
+                    .own_short = "p:n:o:c:",
+                    .usage = check_usage};
+    cli_strv policies = {0}, nss = {0}, files = {0}, sel = {0};
     bool allns = false, combine = false, failwarn = false, nofail = false, color = true;
     bool suppress = false, quiet = false, builtin_errors = false, trace = false;
     rego_compile_opts co = {0};
@@ -736,13 +722,11 @@ int cli_check(int argc, char **argv) {
     gh_err e;
     gh_err_clear(&e);
 
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:n:d:o:c:h", opts, NULL)) != -1) {
+    while ((c = cli_opts_next(&opt, argc, argv)) > 0) {
         int bad = 0;
         switch (c) {
-        case 'p': bad = strv_push(&policies, optarg); break;
-        case 'n': bad = strv_push(&nss, optarg); break;
-        case 'd': bad = strv_push(&datas, optarg); break;
+        case 'p': bad = cli_strv_push(&policies, optarg); break;
+        case 'n': bad = cli_strv_push(&nss, optarg); break;
         case 'o': output = optarg; break;
         case O_ALLNS: allns = true; break;
         case O_COMBINE: combine = true; break;
@@ -779,16 +763,12 @@ int cli_check(int argc, char **argv) {
             parser = (cli_format)f;
             break;
         }
-        case 'h':
-            check_usage(stdout);
-            rc = CLI_OK;
-            goto out;
-        default:
-            check_usage(stderr);
-            rc = CLI_USAGE;
-            goto out;
         }
         if (bad) goto oom;
+    }
+    if (c < 0) {
+        rc = opt.rc;
+        goto out;
     }
     /* conftest.toml: -c FILE, else ./conftest.toml when present */
     if (config || access("conftest.toml", R_OK) == 0) {
@@ -800,7 +780,7 @@ int cli_check(int argc, char **argv) {
         }
         int bad = cfg_strs(&a, cfg, "policy", &policies);
         if (!bad) bad = cfg_strs(&a, cfg, "namespace", &nss);
-        if (!bad) bad = cfg_strs(&a, cfg, "data", &datas);
+        if (!bad) bad = cfg_strs(&a, cfg, "data", &opt.data);
         if (!bad) bad = cfg_str(&a, cfg, "output", &output);
         if (!bad) bad = cfg_str(&a, cfg, "ignore", &ignore_re);
         if (!bad) bad = cfg_str(&a, cfg, "capabilities", &caps_file);
@@ -856,8 +836,8 @@ int cli_check(int argc, char **argv) {
         }
         have_ignore = true;
     }
-    if (!policies.n && strv_push(&policies, "policy")) goto oom;
-    if (!nss.n && strv_push(&nss, "main")) goto oom;
+    if (!policies.n && cli_strv_push(&policies, "policy")) goto oom;
+    if (!nss.n && cli_strv_push(&nss, "main")) goto oom;
     for (int i = optind; i < argc; i++) {
         if (!argv[i][0]) continue; /* conftest ignores blank file names */
         struct stat st;
@@ -868,7 +848,7 @@ int cli_check(int argc, char **argv) {
                         argv[i], WALK_MAX_DEPTH);
                 goto out;
             }
-        } else if (strv_push(&files, argv[i])) {
+        } else if (cli_strv_push(&files, argv[i])) {
             goto oom;
         }
     }
@@ -887,8 +867,8 @@ int cli_check(int argc, char **argv) {
         }
         pol_load_path(&l, policies.v[i], &errs);
     }
-    for (size_t i = 0; i < datas.n; i++)
-        pol_load_path(&l, datas.v[i], &errs);
+    for (size_t i = 0; i < opt.data.n; i++)
+        pol_load_path(&l, opt.data.v[i], &errs);
     if (errs.oom) goto oom;
     if (!errs.n && !l.nmods) {
         fprintf(stderr, "Error: no policies found in");
@@ -929,7 +909,7 @@ int cli_check(int argc, char **argv) {
     /* namespaces: literal names as given, globs expanded over the policies' */
     if (allns) {
         for (size_t i = 0; i < pol_check_nnamespaces(chk); i++)
-            if (strv_push(&sel, pol_check_namespace(chk, i))) goto oom;
+            if (cli_strv_push(&sel, pol_check_namespace(chk, i))) goto oom;
     } else {
         for (size_t i = 0; i < nss.n; i++) {
             const char *pat = nss.v[i];
@@ -937,7 +917,7 @@ int cli_check(int argc, char **argv) {
                 bool dup = false;
                 for (size_t k = 0; k < sel.n; k++)
                     dup |= !strcmp(sel.v[k], pat);
-                if (!dup && strv_push(&sel, pat)) goto oom;
+                if (!dup && cli_strv_push(&sel, pat)) goto oom;
                 continue;
             }
             for (size_t j = 0; j < pol_check_nnamespaces(chk); j++) {
@@ -945,7 +925,7 @@ int cli_check(int argc, char **argv) {
                 bool dup = false;
                 for (size_t k = 0; k < sel.n; k++)
                     dup |= !strcmp(sel.v[k], ns);
-                if (!dup && pol_check_ns_match(pat, ns) && strv_push(&sel, ns)) goto oom;
+                if (!dup && pol_check_ns_match(pat, ns) && cli_strv_push(&sel, ns)) goto oom;
             }
         }
     }
@@ -1072,7 +1052,7 @@ out:
     gh_arena_free(&a);
     gh_free(policies.v);
     gh_free(nss.v);
-    gh_free(datas.v);
+    cli_opts_free(&opt);
     gh_free(files.v);
     gh_free(sel.v);
     return rc;

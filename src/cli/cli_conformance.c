@@ -7,7 +7,6 @@
  * message") for errors. A skip list names cases not expected to pass yet
  * (`path<TAB>note<TAB>reason`, path relative to the corpus root's parent);
  * nothing is skipped silently. Ends with `N passed, N failed, N skipped`. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,10 +420,6 @@ static void run_file(conf *c, const char *path, const char *rel) {
     gh_free(text);
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static bool has_suffix(const char *s, const char *suf) {
     size_t n = strlen(s), m = strlen(suf);
     return n >= m && !strcmp(s + n - m, suf);
@@ -442,24 +437,9 @@ static void walk(conf *c, const char *path, const char *rel) {
         if (has_suffix(path, ".yaml") || has_suffix(path, ".yml")) run_file(c, path, rel);
         return;
     }
-    DIR *d = opendir(path);
-    if (!d) return;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            char **nn = gh_realloc(names, cap * sizeof *nn);
-            if (!nn) break;
-            names = nn;
-        }
-        names[n] = gh_strndup(de->d_name, strlen(de->d_name));
-        if (names[n]) n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    char **names;
+    size_t n;
+    if (gh_dir_names(path, &names, &n)) return;
     for (size_t i = 0; i < n; i++) {
         size_t lp = strlen(path) + strlen(names[i]) + 2, lr = strlen(rel) + strlen(names[i]) + 2;
         char *sub = gh_malloc(lp), *subrel = gh_malloc(lr);
@@ -470,9 +450,8 @@ static void walk(conf *c, const char *path, const char *rel) {
         }
         gh_free(sub);
         gh_free(subrel);
-        gh_free(names[i]);
     }
-    gh_free(names);
+    gh_dir_names_free(names, n);
 }
 
 static int write_skips(conf *c) {

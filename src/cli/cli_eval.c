@@ -4,7 +4,6 @@
  * raw), byte for byte as OPA 0.61 prints them. Errors (loading, parsing,
  * compiling, evaluating) print in the chosen format and exit 2; --fail and
  * --fail-defined turn an undefined / defined result into exit 1. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,102 +262,30 @@ static void locate_in_query(pol_errors *errs, size_t from, const rego_body *body
     }
 }
 
-static int print_errors(const pol_errors *errs, int fmt) {
-    gh_buf b;
-    gh_buf_init(&b);
-    if (fmt == FMT_JSON)
-        cli_errors_json(&b, errs);
-    else
-        pol_errors_text(&b, errs, "");
-    cli_flush(&b, stdout);
-    gh_buf_free(&b);
-    return CLI_USAGE;
-}
+static const char *const eval_formats[] = {"json", "values", "bindings", "pretty", "raw", NULL};
 
-int cli_eval(int argc, char **argv) {
-    enum { O_STDIN = 256, O_FAIL, O_FAIL_DEF, O_V0, O_V1, O_SBE, O_TIMEOUT, O_NET };
+static int eval_main(cli_opts *o, int argc, char **argv) {
+    enum { O_FAIL = 256, O_FAIL_DEF, O_SBE, O_NET };
     static const struct option opts[] = {
-        {"data", required_argument, NULL, 'd'},
-        {"bundle", required_argument, NULL, 'b'},
-        {"input", required_argument, NULL, 'i'},
-        {"stdin-input", no_argument, NULL, 'I'},
-        {"stdin", no_argument, NULL, O_STDIN},
-        {"format", required_argument, NULL, 'f'},
         {"fail", no_argument, NULL, O_FAIL},
         {"fail-defined", no_argument, NULL, O_FAIL_DEF},
-        {"v0-compatible", no_argument, NULL, O_V0},
-        {"v1-compatible", no_argument, NULL, O_V1},
         {"strict", no_argument, NULL, 'S'},
         {"strict-builtin-errors", no_argument, NULL, O_SBE},
-        {"timeout", required_argument, NULL, O_TIMEOUT},
         {"allow-net", optional_argument, NULL, O_NET},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *paths[EVAL_MAX_PATHS];
-    size_t npaths = 0;
-    const char *bundles[EVAL_MAX_PATHS]; /* -b: loaded after the -d paths, as bundles */
-    size_t nbundles = 0;
+    o->own = opts;
+    o->own_short = "S";
     const char *net_allow[EVAL_MAX_PATHS]; /* --allow-net: http.send destinations */
     size_t nnet = 0;
-    bool net = false;
-    const char *input_path = NULL;
-    bool query_stdin = false, fail = false, fail_def = false, v0 = false, strict = false,
-         sbe = false;
-    int fmt = FMT_JSON;
-    int64_t timeout_ns = 0;
+    bool net = false, fail = false, fail_def = false, strict = false, sbe = false;
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "d:b:i:If:Sh", opts, NULL)) != -1) {
+    while ((c = cli_opts_next(o, argc, argv)) > 0) {
         switch (c) {
-        case 'd':
-            if (npaths == EVAL_MAX_PATHS) {
-                fprintf(stderr, "gatehouse eval: too many -d paths (at most %d)\n", EVAL_MAX_PATHS);
-                return CLI_USAGE;
-            }
-            paths[npaths++] = optarg;
-            break;
-        case 'b':
-            if (nbundles == EVAL_MAX_PATHS) {
-                fprintf(stderr, "gatehouse eval: too many -b paths (at most %d)\n", EVAL_MAX_PATHS);
-                return CLI_USAGE;
-            }
-            bundles[nbundles++] = optarg;
-            break;
-        case 'i': input_path = optarg; break;
-        case 'I': input_path = "-"; break;
-        case O_STDIN: query_stdin = true; break;
-        case 'f':
-            if (!strcmp(optarg, "json"))
-                fmt = FMT_JSON;
-            else if (!strcmp(optarg, "values"))
-                fmt = FMT_VALUES;
-            else if (!strcmp(optarg, "bindings"))
-                fmt = FMT_BINDINGS;
-            else if (!strcmp(optarg, "pretty"))
-                fmt = FMT_PRETTY;
-            else if (!strcmp(optarg, "raw"))
-                fmt = FMT_RAW;
-            else {
-                fprintf(stderr,
-                        "gatehouse eval: unknown format \"%s\" "
-                        "(json, values, bindings, pretty, raw)\n",
-                        optarg);
-                return CLI_USAGE;
-            }
-            break;
         case O_FAIL: fail = true; break;
         case O_FAIL_DEF: fail_def = true; break;
-        case O_V0: v0 = true; break;
-        case O_V1: v0 = false; break;
         case 'S': strict = true; break;
         case O_SBE: sbe = true; break;
-        case O_TIMEOUT:
-            if (cli_parse_duration(optarg, &timeout_ns) || timeout_ns < 0) {
-                fprintf(stderr, "gatehouse eval: invalid duration \"%s\"\n", optarg);
-                return CLI_USAGE;
-            }
-            break;
         case O_NET:
             net = true;
             if (optarg && nnet == EVAL_MAX_PATHS) {
@@ -367,21 +294,20 @@ int cli_eval(int argc, char **argv) {
             }
             if (optarg) net_allow[nnet++] = optarg;
             break;
-        case 'h': eval_usage(stdout); return CLI_OK;
-        default: eval_usage(stderr); return CLI_USAGE;
         }
     }
+    if (c < 0) return o->rc;
     if (fail && fail_def) {
         fprintf(stderr, "gatehouse eval: specify --fail or --fail-defined but not both\n");
         return CLI_USAGE;
     }
     int nargs = argc - optind;
-    if ((query_stdin && nargs != 0) || (!query_stdin && nargs != 1)) {
+    if ((o->query_stdin && nargs != 0) || (!o->query_stdin && nargs != 1)) {
         fprintf(stderr, nargs > 1 ? "gatehouse eval: extra arguments\n"
                                   : "gatehouse eval: specify query argument or --stdin\n");
         return CLI_USAGE;
     }
-    if (query_stdin && input_path && !strcmp(input_path, "-")) {
+    if (o->query_stdin && o->input_path && !strcmp(o->input_path, "-")) {
         fprintf(stderr, "gatehouse eval: specify --stdin or --stdin-input but not both\n");
         return CLI_USAGE;
     }
@@ -399,24 +325,14 @@ int cli_eval(int argc, char **argv) {
     rego_policy *p = NULL;
     rego_body *body = NULL;
 
-    rc = cli_query_text(query_stdin ? NULL : argv[optind], query_stdin, &qtext, &qlen);
+    rc = cli_query_text(o->query_stdin ? NULL : argv[optind], o->query_stdin, &qtext, &qlen);
     if (rc) goto out;
 
-    for (size_t i = 0; i < npaths; i++)
-        pol_load_path(&l, paths[i], &errs);
-    l.bundle = true;
-    for (size_t i = 0; i < nbundles; i++)
-        pol_load_path(&l, bundles[i], &errs);
-    val_t *input = NULL;
-    if (!errs.n && input_path) {
-        if (cli_load_document(&a, input_path, CLI_FMT_AUTO, &input, &e)) {
-            char buf[GH_ERR_MSG + GH_ERR_FILE + 64];
-            pol_errors_addf(&errs, "%s", gh_err_format(&e, buf, sizeof buf));
-        }
-    }
+    val_t *input;
+    cli_opts_load(o, &l, &a, &input, &errs);
     if (errs.n) goto errors;
 
-    rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
+    rego_parse_opts po = {.version = o->v0 ? REGO_V0 : REGO_V1};
     rego_compile_opts co = {.strict = strict};
     p = pol_loaded_compile(&l, &po, &co, &errs);
     if (!p) goto errors;
@@ -432,17 +348,14 @@ int cli_eval(int argc, char **argv) {
     gh_err_clear(&e);
     if (rego_query_prepare(p, &a, qtext, qlen, &po, &q, &e)) {
         size_t from = errs.n;
-        if (!strcmp(e.file, "query"))
-            pol_errors_add_gh(&errs, &e, qtext, qlen);
-        else
-            pol_loaded_add_err(&l, &errs, &e);
+        cli_query_err(&l, &errs, &e, qtext, qlen);
         locate_in_query(&errs, from, body, qtext);
         goto errors;
     }
     rego_eval_opts eo = {
         .input = input,
         .strict_builtin_errors = sbe,
-        .timeout_ms = timeout_ns > 0 ? (timeout_ns + 999999) / 1000000 : 0,
+        .timeout_ms = o->timeout_ns > 0 ? (o->timeout_ns + 999999) / 1000000 : 0,
     };
     /* http.send is off unless asked for; the CLI user trusts local files */
     struct rego_http_policy http = {.allow = net_allow,
@@ -467,7 +380,7 @@ int cli_eval(int argc, char **argv) {
 
     gh_buf b;
     gh_buf_init(&b);
-    switch (fmt) {
+    switch (o->fmt) {
     case FMT_JSON: out_json(&b, &st, body, qtext); break;
     case FMT_VALUES: out_values(&b, &st); break;
     case FMT_BINDINGS: out_bindings(&b, &st); break;
@@ -484,7 +397,8 @@ errors:
         fprintf(stderr, "gatehouse eval: out of memory\n");
         rc = CLI_USAGE;
     } else {
-        rc = print_errors(&errs, fmt);
+        cli_print_errors(&errs, o->fmt == FMT_JSON);
+        rc = CLI_USAGE;
     }
 out:
     pol_errors_free(&errs);
@@ -492,5 +406,18 @@ out:
     pol_loaded_free(&l);
     gh_arena_free(&a);
     gh_free(qtext);
+    return rc;
+}
+
+int cli_eval(int argc, char **argv) {
+    cli_opts o = {.cmd = "eval",
+                  .take = CLI_O_DATA | CLI_O_BUNDLE | CLI_O_INPUT | CLI_O_STDIN | CLI_O_FORMAT |
+                          CLI_O_VERSION | CLI_O_TIMEOUT,
+                  .formats = eval_formats,
+                  .usage = eval_usage,
+                  .max_paths = EVAL_MAX_PATHS,
+                  .fmt = FMT_JSON};
+    int rc = eval_main(&o, argc, argv);
+    cli_opts_free(&o);
     return rc;
 }

@@ -170,3 +170,11 @@ int cli_query_text(const char *arg, bool from_stdin, char **text, size_t *len) {
     fprintf(stderr, "gatehouse: out of memory\n");
     return CLI_USAGE;
 }
+
+void cli_query_err(const pol_loaded *l, pol_errors *errs, const gh_err *e, const char *q,
+                   size_t qlen) {
+    if (!strcmp(e->file, "query"))
+        pol_errors_add_gh(errs, e, q, qlen);
+    else
+        pol_loaded_add_err(l, errs, e);
+}

@@ -11,6 +11,17 @@
 
 #include "cli.h"
 
+void cli_print_errors(const pol_errors *errs, bool json) {
+    gh_buf b;
+    gh_buf_init(&b);
+    if (json)
+        cli_errors_json(&b, errs);
+    else
+        pol_errors_text(&b, errs, "");
+    cli_flush(&b, stdout);
+    gh_buf_free(&b);
+}
+
 void cli_errors_json(gh_buf *b, const pol_errors *l) {
     gh_buf_puts(b, "{\n  \"errors\": [");
     for (size_t i = 0; i < l->n; i++) {

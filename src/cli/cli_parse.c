@@ -2,7 +2,6 @@
  * file as the JSON document a policy sees as `input`. One file prints its
  * document; several print an object keyed by file name. Output is
  * tab-indented JSON with sorted keys, as conftest prints it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,27 +23,20 @@ static void parse_usage(FILE *f) {
 int cli_parse(int argc, char **argv) {
     static const struct option opts[] = {
         {"parser", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    cli_opts o = {.cmd = "parse", .own = opts, .own_short = "p:", .usage = parse_usage};
     cli_format fmt = CLI_FMT_AUTO;
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': {
-            int f = cli_format_from_name(optarg);
-            if (f < 0) {
-                fprintf(stderr, "gatehouse parse: unknown parser \"%s\" (see --help)\n", optarg);
-                return CLI_USAGE;
-            }
-            fmt = (cli_format)f;
-            break;
+    while ((c = cli_opts_next(&o, argc, argv)) > 0) {
+        int f = cli_format_from_name(optarg); /* c is 'p' */
+        if (f < 0) {
+            fprintf(stderr, "gatehouse parse: unknown parser \"%s\" (see --help)\n", optarg);
+            return CLI_USAGE;
         }
-        case 'h': parse_usage(stdout); return CLI_OK;
-        default: parse_usage(stderr); return CLI_USAGE;
-        }
+        fmt = (cli_format)f;
     }
+    if (c < 0) return o.rc;
     if (optind >= argc) {
         parse_usage(stderr);
         return CLI_USAGE;

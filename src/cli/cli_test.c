@@ -8,7 +8,6 @@
  * when all pass, 1 on any failure, error or skip (-z: skips are fine), 2 on
  * load/compile errors or bad usage. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <getopt.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +52,6 @@ static void test_usage(FILE *f) {
                "                                GLOB while walking PATH (repeatable)\n\n"
                "exit status: 0 all passed, 1 a test failed, errored or was skipped,\n"
                "2 load/compile error or bad usage\n");
-}
-
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static char *heap_str(const char *s, size_t n) {
@@ -253,12 +246,12 @@ static void run_case(test_case *c, const rego_policy *p, gh_arena *a, int64_t ti
         pol_errors_add_gh(&c->errs, &e, NULL, 0);
         return;
     }
-    int64_t t0 = mono_ns();
+    int64_t t0 = gh_mono_ns();
     rego_query *q = NULL;
     rego_parse_opts po = {0};
     first_res fr = {0};
     if (rego_query_prepare(p, a, c->query, strlen(c->query), &po, &q, &e)) {
-        c->ns = mono_ns() - t0;
+        c->ns = gh_mono_ns() - t0;
         c->outcome = T_ERROR;
         size_t from = c->errs.n;
         pol_errors_add_gh(&c->errs, &e, c->query, strlen(c->query));
@@ -272,7 +265,7 @@ static void run_case(test_case *c, const rego_policy *p, gh_arena *a, int64_t ti
         .print_ud = &c->output,
     };
     int rc = rego_query_eval(q, a, &eo, on_result, &fr, &e);
-    c->ns = mono_ns() - t0;
+    c->ns = gh_mono_ns() - t0;
     if (rc) {
         c->outcome = T_ERROR;
         c->eval_error = true;
@@ -476,51 +469,36 @@ static int print_errs_stderr(const pol_errors *errs, const char *what) {
     return CLI_USAGE;
 }
 
+static const char *const test_formats[] = {"pretty", "json", NULL};
+
 int cli_test(int argc, char **argv) {
-    enum { O_V0 = 256, O_V1, O_TIMEOUT, O_IGNORE };
+    enum { O_IGNORE = 256 };
     enum { MAX_IGNORE = 64 };
     static const struct option opts[] = {
         {"verbose", no_argument, NULL, 'v'},
         {"run", required_argument, NULL, 'r'},
-        {"format", required_argument, NULL, 'f'},
-        {"timeout", required_argument, NULL, O_TIMEOUT},
         {"exit-zero-on-skipped", no_argument, NULL, 'z'},
-        {"v0-compatible", no_argument, NULL, O_V0},
-        {"v1-compatible", no_argument, NULL, O_V1},
         {"ignore", required_argument, NULL, O_IGNORE},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    bool verbose = false, json = false, zero_skip = false, v0 = false;
+    cli_opts o = {.cmd = "test",
+                  .take = CLI_O_FORMAT | CLI_O_TIMEOUT | CLI_O_VERSION,
+                  .formats = test_formats,
+                  .own = opts,
+                  .own_short = "vr:z",
+                  .usage = test_usage,
+                  .own_first = true,
+                  .timeout_ns = 5000000000LL};
+    bool verbose = false, zero_skip = false;
     const char *run = NULL;
     char *ignore[MAX_IGNORE];
     size_t nignore = 0;
-    int64_t timeout_ns = 5000000000LL;
     int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "vr:f:zh", opts, NULL)) != -1) {
+    while ((c = cli_opts_next(&o, argc, argv)) > 0) {
         switch (c) {
         case 'v': verbose = true; break;
         case 'r': run = optarg; break;
-        case 'f':
-            if (!strcmp(optarg, "json"))
-                json = true;
-            else if (!strcmp(optarg, "pretty"))
-                json = false;
-            else {
-                fprintf(stderr, "gatehouse test: unknown format \"%s\" (pretty, json)\n", optarg);
-                return CLI_USAGE;
-            }
-            break;
-        case O_TIMEOUT:
-            if (cli_parse_duration(optarg, &timeout_ns) || timeout_ns < 0) {
-                fprintf(stderr, "gatehouse test: invalid duration \"%s\"\n", optarg);
-                return CLI_USAGE;
-            }
-            break;
         case 'z': zero_skip = true; break;
-        case O_V0: v0 = true; break;
-        case O_V1: v0 = false; break;
         case O_IGNORE:
             if (nignore == MAX_IGNORE) {
                 fprintf(stderr, "gatehouse test: more than %d --ignore flags\n", MAX_IGNORE);
@@ -528,10 +506,10 @@ int cli_test(int argc, char **argv) {
             }
             ignore[nignore++] = optarg;
             break;
-        case 'h': test_usage(stdout); return CLI_OK;
-        default: test_usage(stderr); return CLI_USAGE;
         }
     }
+    if (c < 0) return o.rc;
+    bool json = o.fmt == 1;
     if (optind >= argc) {
         test_usage(stderr);
         return CLI_USAGE;
@@ -569,7 +547,7 @@ int cli_test(int argc, char **argv) {
     gh_arena ea;
     gh_arena_init(&ea, 0);
     rego_policy *p = NULL;
-    rego_parse_opts po = {.version = v0 ? REGO_V0 : REGO_V1};
+    rego_parse_opts po = {.version = o.v0 ? REGO_V0 : REGO_V1};
 
     for (int i = optind; i < argc; i++)
         pol_load_path(&l, argv[i], &errs);
@@ -613,7 +591,7 @@ int cli_test(int argc, char **argv) {
     t.n = kept;
     bool bad = false, skipped = false;
     for (size_t i = 0; i < t.n; i++) {
-        run_case(&t.v[i], p, &ea, timeout_ns);
+        run_case(&t.v[i], p, &ea, o.timeout_ns);
         gh_arena_reset(&ea);
         bad = bad || t.v[i].outcome == T_FAIL || t.v[i].outcome == T_ERROR;
         skipped = skipped || t.v[i].outcome == T_SKIP;

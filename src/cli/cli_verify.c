@@ -5,7 +5,6 @@
  * (violations yes/no/N, optional message regex). Paths in a suite are
  * relative to the suite file. Exit 1 when anything failed. */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <dirent.h>
 #include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +19,6 @@ typedef struct vctx {
     long passed, failed, skipped;
     gh_buf out;
 } vctx;
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Every YAML document of a file. */
 static int load_docs(gh_arena *a, const char *path, val_t ***docs, size_t *n, gh_err *e) {
@@ -206,6 +199,20 @@ err:;
 
 static void dur(gh_buf *b, int64_t ns) { cli_go_duration(b, ns); }
 
+/* Start a test of a suite or one of its cases (indent "" or "    "): its
+ * SKIP line and NULL when it is skipped, else its RUN line and its name. */
+static const char *begin_item(vctx *v, const val_t *item, const char *indent) {
+    const char *name = vstr(item, "name");
+    if (!name) name = "";
+    if (vtrue(item, "skip")) {
+        if (!v->quiet) gh_buf_printf(&v->out, "%s=== SKIP  %s\n", indent, name);
+        v->skipped++;
+        return NULL;
+    }
+    if (!v->quiet) gh_buf_printf(&v->out, "%s=== RUN   %s\n", indent, name);
+    return name;
+}
+
 static int run_suite(vctx *v, const char *path, const val_t *suite) {
     char *dirbuf = strdup(path);
     if (!dirbuf) return GH_ENOMEM;
@@ -215,7 +222,7 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
         *slash = 0;
         dir = dirbuf[0] ? dirbuf : "/";
     }
-    int64_t t0 = now_ns();
+    int64_t t0 = gh_mono_ns();
     bool suite_failed = false;
     const val_t *tests = vget(suite, "tests");
     gh_buf *o = &v->out;
@@ -223,15 +230,9 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
     gh_arena_init(&a, 0);
     for (size_t i = 0; tests && val_kind_of(tests) == VAL_ARRAY && i < val_arr_len(tests); i++) {
         const val_t *t = val_arr_at(tests, i);
-        const char *tname = vstr(t, "name");
-        if (!tname) tname = "";
-        if (vtrue(t, "skip")) {
-            if (!v->quiet) gh_buf_printf(o, "=== SKIP  %s\n", tname);
-            v->skipped++;
-            continue;
-        }
-        int64_t ts = now_ns();
-        if (!v->quiet) gh_buf_printf(o, "=== RUN   %s\n", tname);
+        int64_t ts = gh_mono_ns();
+        const char *tname = begin_item(v, t, "");
+        if (!tname) continue;
         pol_gk *g = pol_gk_new();
         bool cfail = false;
         gh_arena_reset(&a);
@@ -254,27 +255,21 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
                            j < val_arr_len(cases);
              j++) {
             const val_t *cs = val_arr_at(cases, j);
-            const char *cname = vstr(cs, "name");
-            if (!cname) cname = "";
-            if (vtrue(cs, "skip")) {
-                if (!v->quiet) gh_buf_printf(o, "    === SKIP  %s\n", cname);
-                v->skipped++;
-                continue;
-            }
-            int64_t cs0 = now_ns();
-            if (!v->quiet) gh_buf_printf(o, "    === RUN   %s\n", cname);
+            int64_t cs0 = gh_mono_ns();
+            const char *cname = begin_item(v, cs, "    ");
+            if (!cname) continue;
             gh_arena_reset(&a);
             const char *why = run_case(g, &a, dir, cs);
             if (why) {
                 gh_buf_printf(o, "    --- FAIL: %s\t(", cname);
-                dur(o, now_ns() - cs0);
+                dur(o, gh_mono_ns() - cs0);
                 gh_buf_printf(o, ")\n        %s\n", why);
                 v->failed++;
                 test_failed = true;
             } else {
                 if (!v->quiet) {
                     gh_buf_printf(o, "    --- PASS: %s\t(", cname);
-                    dur(o, now_ns() - cs0);
+                    dur(o, gh_mono_ns() - cs0);
                     gh_buf_puts(o, ")\n");
                 }
                 v->passed++;
@@ -283,7 +278,7 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
         if (invalid && !test_failed) v->passed++;
         if (test_failed) {
             gh_buf_printf(o, "--- FAIL: %s\t(", tname);
-            dur(o, now_ns() - ts);
+            dur(o, gh_mono_ns() - ts);
             gh_buf_puts(o, ")\n");
             if (err) {
                 gh_buf_printf(o, "    %s\n", err);
@@ -292,14 +287,14 @@ static int run_suite(vctx *v, const char *path, const val_t *suite) {
             suite_failed = true;
         } else if (!v->quiet) {
             gh_buf_printf(o, "--- PASS: %s\t(", tname);
-            dur(o, now_ns() - ts);
+            dur(o, gh_mono_ns() - ts);
             gh_buf_puts(o, ")\n");
         }
         pol_gk_free(g);
     }
     gh_arena_free(&a);
     gh_buf_printf(o, "%s\t%s\t", suite_failed ? "FAIL" : "ok", path);
-    dur(o, now_ns() - t0);
+    dur(o, gh_mono_ns() - t0);
     gh_buf_putc(o, '\n');
     free(dirbuf);
     fwrite(o->p ? o->p : "", 1, o->len, stdout);
@@ -346,10 +341,6 @@ static int visit_file(vctx *v, const char *path) {
     return rc;
 }
 
-static int cmp_str(const void *x, const void *y) {
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 static int walk(vctx *v, const char *path, int depth) {
     struct stat st;
     if (stat(path, &st)) {
@@ -358,42 +349,22 @@ static int walk(vctx *v, const char *path, int depth) {
     }
     if (!S_ISDIR(st.st_mode)) return visit_file(v, path);
     if (depth > 64) return 0;
-    DIR *d = opendir(path);
-    if (!d) return GH_EIO;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = GH_ENOMEM;
-                break;
-            }
-            names = nn;
-        }
+    char **names;
+    size_t n;
+    int rc = gh_dir_names(path, &names, &n);
+    for (size_t i = 0; !rc && i < n; i++) {
         size_t pl = strlen(path);
-        char *full = malloc(pl + strlen(de->d_name) + 2);
+        char *full = gh_malloc(pl + strlen(names[i]) + 2);
         if (!full) {
             rc = GH_ENOMEM;
             break;
         }
-        sprintf(full, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", de->d_name);
-        names[n++] = full;
+        sprintf(full, "%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", names[i]);
+        int r = walk(v, full, depth + 1);
+        if (r == GH_ENOMEM) rc = r;
+        gh_free(full);
     }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        if (!rc) {
-            int r = walk(v, names[i], depth + 1);
-            if (r == GH_ENOMEM) rc = r;
-        }
-        free(names[i]);
-    }
-    free(names);
+    gh_dir_names_free(names, n);
     return rc;
 }
 

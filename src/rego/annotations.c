@@ -26,6 +26,17 @@ static const char *cmt_text(const rego_parser *p, const rp_cmt *c, size_t *n) {
     return p->src + c->off + 1;
 }
 
+/* A line of a METADATA block as YAML sees it: the comment text less one
+ * leading space. */
+static const char *block_line(const rego_parser *p, const rp_cmt *c, size_t *n) {
+    const char *t = cmt_text(p, c, n);
+    if (*n && t[0] == ' ') {
+        t++;
+        --*n;
+    }
+    return t;
+}
+
 static bool trimmed_prefix(const char *s, size_t n, const char *pre) {
     while (n && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')) {
         s++;
@@ -369,11 +380,7 @@ static uint32_t field_line(const rego_parser *p, const block *b, const char *fie
     size_t fl = strlen(field);
     for (uint32_t i = 0; i < b->n; i++) {
         size_t n;
-        const char *t = cmt_text(p, b->lines[i], &n);
-        if (n && t[0] == ' ') {
-            t++;
-            n--;
-        }
+        const char *t = block_line(p, b->lines[i], &n);
         if (n > fl && !memcmp(t, field, fl) && t[fl] == ':') return i + 1;
     }
     return 0;
@@ -399,11 +406,7 @@ static bool parse_block(rego_parser *p, const block *b, annot_ext **out) {
     gh_buf_init(&buf);
     for (uint32_t i = 0; i < b->n; i++) {
         size_t n;
-        const char *t = cmt_text(p, b->lines[i], &n);
-        if (n && t[0] == ' ') {
-            t++;
-            n--;
-        }
+        const char *t = block_line(p, b->lines[i], &n);
         gh_buf_append(&buf, t, n);
         gh_buf_putc(&buf, '\n');
     }

@@ -18,10 +18,12 @@ typedef struct sfx {
     bool changed;
 } sfx;
 
-static void vars_of(const xterm *t, uint8_t *set);
+/* The vars an evaluation of t needs bound: with own_vars every var it
+ * reads or binds, and always the outer vars its closures capture. */
+static void term_vars(const xterm *t, uint8_t *set, bool own_vars);
 
-static void vars_of_list(xterm *const *ts, uint32_t n, uint8_t *set) {
-    for (uint32_t i = 0; i < n; i++) vars_of(ts[i], set);
+static void term_vars_list(xterm *const *ts, uint32_t n, uint8_t *set, bool own_vars) {
+    for (uint32_t i = 0; i < n; i++) term_vars(ts[i], set, own_vars);
 }
 
 static void vars_of_body_free(const xbody *b, uint8_t *set) {
@@ -29,24 +31,32 @@ static void vars_of_body_free(const xbody *b, uint8_t *set) {
     for (uint32_t i = 0; i < b->nfree; i++) set[b->free[i]] = 1;
 }
 
-/* Every var an evaluation of t reads or binds (closures: their captures). */
-static void vars_of(const xterm *t, uint8_t *set) {
+static void term_vars(const xterm *t, uint8_t *set, bool own_vars) {
     if (!t) return;
     switch (t->kind) {
-    case XT_VAR: set[t->slot] = 1; break;
-    case XT_REF:
-        if (t->u.ref.head) vars_of(t->u.ref.head, set);
-        vars_of_list(t->u.ref.path, t->u.ref.n, set);
+    case XT_VAR:
+        if (own_vars) set[t->slot] = 1;
         break;
-    case XT_ARRAY: case XT_SET: vars_of_list(t->u.list.items, t->u.list.n, set); break;
+    case XT_REF:
+        if (t->u.ref.head) term_vars(t->u.ref.head, set, own_vars);
+        term_vars_list(t->u.ref.path, t->u.ref.n, set, own_vars);
+        break;
+    case XT_ARRAY: case XT_SET: term_vars_list(t->u.list.items, t->u.list.n, set, own_vars); break;
     case XT_OBJECT:
-        vars_of_list(t->u.obj.keys, t->u.obj.n, set);
-        vars_of_list(t->u.obj.vals, t->u.obj.n, set);
+        term_vars_list(t->u.obj.keys, t->u.obj.n, set, own_vars);
+        term_vars_list(t->u.obj.vals, t->u.obj.n, set, own_vars);
         break;
     case XT_ACOMPR: case XT_SCOMPR: case XT_OCOMPR: vars_of_body_free(t->u.compr.body, set); break;
-    case XT_CALL: vars_of_list(t->u.call.args, t->u.call.n, set); break;
+    case XT_CALL: term_vars_list(t->u.call.args, t->u.call.n, set, own_vars); break;
     default: break;
     }
+}
+
+/* Every var an evaluation of t reads or binds (closures: their captures). */
+static void vars_of(const xterm *t, uint8_t *set) { term_vars(t, set, true); }
+
+static void vars_of_list(xterm *const *ts, uint32_t n, uint8_t *set) {
+    term_vars_list(ts, n, set, true);
 }
 
 static bool all_safe(const xterm *t, const uint8_t *safe, uint32_t n, uint8_t *tmp) {
@@ -306,28 +316,11 @@ static void expr_vars(const xexpr *x, uint8_t *set, uint8_t *need_before) {
     }
 }
 
-static void closure_needs(const xterm *t, uint8_t *need);
+/* The outer vars the closures inside t capture. */
+static void closure_needs(const xterm *t, uint8_t *need) { term_vars(t, need, false); }
 
 static void closure_needs_list(xterm *const *ts, uint32_t n, uint8_t *need) {
-    for (uint32_t i = 0; i < n; i++) closure_needs(ts[i], need);
-}
-
-static void closure_needs(const xterm *t, uint8_t *need) {
-    if (!t) return;
-    switch (t->kind) {
-    case XT_REF:
-        if (t->u.ref.head) closure_needs(t->u.ref.head, need);
-        closure_needs_list(t->u.ref.path, t->u.ref.n, need);
-        break;
-    case XT_ARRAY: case XT_SET: closure_needs_list(t->u.list.items, t->u.list.n, need); break;
-    case XT_OBJECT:
-        closure_needs_list(t->u.obj.keys, t->u.obj.n, need);
-        closure_needs_list(t->u.obj.vals, t->u.obj.n, need);
-        break;
-    case XT_CALL: closure_needs_list(t->u.call.args, t->u.call.n, need); break;
-    case XT_ACOMPR: case XT_SCOMPR: case XT_OCOMPR: vars_of_body_free(t->u.compr.body, need); break;
-    default: break;
-    }
+    term_vars_list(ts, n, need, false);
 }
 
 static void expr_closure_needs(const xexpr *x, uint8_t *need) {

@@ -30,12 +30,6 @@ int ev_errf(ev *e, int code, const char *kind, const rego_loc *loc, const char *
     return code;
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 int ev_step(ev *e) {
     char here;
     uintptr_t sp = (uintptr_t)&here;
@@ -47,7 +41,7 @@ int ev_step(ev *e) {
                        "evaluation exceeded its step limit (%llu)",
                        (unsigned long long)e->max_steps);
     if (GH_UNLIKELY((e->steps & 4095) == 0)) {
-        if (e->deadline_ns && mono_ns() > e->deadline_ns)
+        if (e->deadline_ns && gh_mono_ns() > e->deadline_ns)
             return ev_errf(e, GH_ECANCEL, "eval_cancel_error", NULL, "evaluation timed out");
         if (e->a->oom) return ev_oom(e);
     }
@@ -58,6 +52,25 @@ int ev_step(ev *e) {
 
 static int compr_value(ev *e, const xterm *t, val_t **out);
 static int call_ev_term_direct(ev *e, const xterm *t, val_t **out);
+
+/* An array or set term whose items need no iteration (ev_term_direct). */
+static int list_direct(ev *e, const xterm *t, val_t **out) {
+    bool set = t->kind == XT_SET;
+    val_t *c = set ? val_set_new(e->a, t->u.list.n) : val_arr_new(e->a, t->u.list.n);
+    if (!c) return ev_oom(e);
+    for (uint32_t i = 0; i < t->u.list.n; i++) {
+        val_t *v;
+        int rc = ev_term_direct(e, t->u.list.items[i], &v);
+        if (rc) return rc;
+        if (!v) {
+            *out = NULL;
+            return 0;
+        }
+        if (set ? val_set_add(e->a, c, v, NULL) : val_arr_push(e->a, c, v)) return ev_oom(e);
+    }
+    *out = c;
+    return 0;
+}
 
 /* Value of t when it needs no iteration: 0 with *out (NULL = undefined),
  * EV_ITER when some var is unbound, or an error. */
@@ -71,38 +84,7 @@ int ev_term_direct(ev *e, const xterm *t, val_t **out) {
         return *out ? 0 : EV_ITER;
     case XT_REF:
         return ev_ref_direct(e, t, out);
-    case XT_ARRAY: {
-        val_t *arr = val_arr_new(e->a, t->u.list.n);
-        if (!arr) return ev_oom(e);
-        for (uint32_t i = 0; i < t->u.list.n; i++) {
-            val_t *v;
-            int rc = ev_term_direct(e, t->u.list.items[i], &v);
-            if (rc) return rc;
-            if (!v) {
-                *out = NULL;
-                return 0;
-            }
-            if (val_arr_push(e->a, arr, v)) return ev_oom(e);
-        }
-        *out = arr;
-        return 0;
-    }
-    case XT_SET: {
-        val_t *s = val_set_new(e->a, t->u.list.n);
-        if (!s) return ev_oom(e);
-        for (uint32_t i = 0; i < t->u.list.n; i++) {
-            val_t *v;
-            int rc = ev_term_direct(e, t->u.list.items[i], &v);
-            if (rc) return rc;
-            if (!v) {
-                *out = NULL;
-                return 0;
-            }
-            if (val_set_add(e->a, s, v, NULL)) return ev_oom(e);
-        }
-        *out = s;
-        return 0;
-    }
+    case XT_ARRAY: case XT_SET: return list_direct(e, t, out);
     case XT_OBJECT: {
         val_t *o = val_obj_new(e->a, t->u.obj.n);
         if (!o) return ev_oom(e);

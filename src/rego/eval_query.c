@@ -54,12 +54,6 @@ static int64_t wall_ns(void) {
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 int rego_query_eval(const rego_query *q, gh_arena *a, const rego_eval_opts *o,
                     rego_result_cb cb, void *ud, gh_err *err) {
     rego_eval_opts dflt = {0};
@@ -78,7 +72,7 @@ int rego_query_eval(const rego_query *q, gh_arena *a, const rego_eval_opts *o,
     char top;
     e.stack_base = (uintptr_t)&top;
     e.stack_limit = o->max_stack ? o->max_stack : REGO_DEFAULT_MAX_STACK;
-    if (o->timeout_ms > 0) e.deadline_ns = mono_ns() + o->timeout_ms * 1000000LL;
+    if (o->timeout_ms > 0) e.deadline_ns = gh_mono_ns() + o->timeout_ms * 1000000LL;
     e.frame = gh_arena_calloc(a, (q->nslots + 1) * sizeof *e.frame);
     e.memo = gh_arena_calloc(a, sizeof *e.memo);
     e.qvals = gh_arena_calloc(a, (q->body->n + 1) * sizeof *e.qvals);

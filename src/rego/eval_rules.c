@@ -21,8 +21,24 @@ static int enter(ev *e, const rego_loc *loc) {
     return 0;
 }
 
-static val_t **frame_new(ev *e, uint32_t n) {
-    return gh_arena_calloc(e->a, (n ? n : 1) * sizeof(val_t *));
+/* Switch e to a fresh frame of n slots, the current one kept in *saved
+ * (the caller restores it); on GH_ENOMEM e->frame stays as it was. */
+static int frame_push(ev *e, uint32_t n, val_t ***saved) {
+    *saved = e->frame;
+    val_t **f = gh_arena_calloc(e->a, (n ? n : 1) * sizeof(val_t *));
+    if (!f) return ev_oom(e);
+    e->frame = f;
+    return 0;
+}
+
+/* The value of a default rule, in a frame of its own. */
+static int default_value(ev *e, const xrule *d, val_t **out) {
+    val_t **saved;
+    int rc = frame_push(e, d->nslots, &saved);
+    if (rc) return rc;
+    rc = ev_value(e, d->value, out);
+    e->frame = saved;
+    return rc;
 }
 
 /* ---- complete rules and functions: one value per chain ------------------------------- */
@@ -114,21 +130,24 @@ static void trace_index(ev *e, rnode *n, const uint8_t *cand) {
     ev_trace_index(e, n, k, early);
 }
 
+/* candidates(), with the index lookup traced when tracing. */
+static int traced_candidates(ev *e, rnode *n, uint8_t **cand) {
+    int rc = candidates(e, n, cand);
+    if (!rc && GH_UNLIKELY(e->trace)) trace_index(e, n, *cand);
+    return rc;
+}
+
 static int complete_value(ev *e, rnode *n, val_t **out) {
     val_t *res = NULL;
     uint8_t *cand;
-    int crc = candidates(e, n, &cand);
+    int crc = traced_candidates(e, n, &cand);
     if (crc) return crc;
-    if (GH_UNLIKELY(e->trace)) trace_index(e, n, cand);
     for (uint32_t i = 0; i < n->nrules; i++) {
         if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
-        val_t **saved = e->frame;
-        e->frame = frame_new(e, r->nslots);
-        if (!e->frame) {
-            e->frame = saved;
-            return ev_oom(e);
-        }
+        val_t **saved;
+        int frc = frame_push(e, r->nslots, &saved);
+        if (frc) return frc;
         val_t *v;
         int rc = chain_value(e, r, false, &v);
         e->frame = saved;
@@ -140,14 +159,7 @@ static int complete_value(ev *e, rnode *n, val_t **out) {
         res = v;
     }
     if (!res && n->dflt) {
-        val_t **saved = e->frame;
-        e->frame = frame_new(e, n->dflt->nslots);
-        if (!e->frame) {
-            e->frame = saved;
-            return ev_oom(e);
-        }
-        int rc = ev_value(e, n->dflt->value, &res);
-        e->frame = saved;
+        int rc = default_value(e, n->dflt, &res);
         if (rc) return rc;
     }
     *out = res;
@@ -222,18 +234,14 @@ static int coll_value(ev *e, rnode *n, val_t **out) {
     val_t *acc = n->kind == NK_MULTI ? val_set_new(e->a, 8) : val_obj_new(e->a, 8);
     if (!acc) return ev_oom(e);
     uint8_t *cand;
-    int crc = candidates(e, n, &cand);
+    int crc = traced_candidates(e, n, &cand);
     if (crc) return crc;
-    if (GH_UNLIKELY(e->trace)) trace_index(e, n, cand);
     for (uint32_t i = 0; i < n->nrules; i++) {
         if (cand && !cand[i]) continue;
         const xrule *r = n->rules[i];
-        val_t **saved = e->frame;
-        e->frame = frame_new(e, r->nslots);
-        if (!e->frame) {
-            e->frame = saved;
-            return ev_oom(e);
-        }
+        val_t **saved;
+        int frc = frame_push(e, r->nslots, &saved);
+        if (frc) return frc;
         coll_k ck = {{coll_fn}, {collv_fn}, r, acc, n};
         const rego_rule *save = e->cur_rule;
         e->cur_rule = r->src;
@@ -371,13 +379,8 @@ int ev_func_call(ev *e, rnode *fn, val_t **args, uint32_t nargs, const rego_loc 
     val_t *res = NULL;
     for (uint32_t i = 0; i < fn->nrules && rc == 0; i++) {
         const xrule *r = fn->rules[i];
-        val_t **saved = e->frame;
-        e->frame = frame_new(e, r->nslots);
-        if (!e->frame) {
-            e->frame = saved;
-            rc = ev_oom(e);
-            break;
-        }
+        val_t **saved;
+        if ((rc = frame_push(e, r->nslots, &saved))) break;
         fargs_k f = {{fargs_fn}, r, NULL};
         rc = uargs(e, r, args, 0, &f.k);
         e->frame = saved;
@@ -389,17 +392,7 @@ int ev_func_call(ev *e, rnode *fn, val_t **args, uint32_t nargs, const rego_loc 
                          "functions must not produce multiple outputs for same inputs");
         res = f.res;
     }
-    if (!rc && !res && fn->dflt) {
-        val_t **saved = e->frame;
-        e->frame = frame_new(e, fn->dflt->nslots);
-        if (!e->frame) {
-            e->frame = saved;
-            rc = ev_oom(e);
-        } else {
-            rc = ev_value(e, fn->dflt->value, &res);
-            e->frame = saved;
-        }
-    }
+    if (!rc && !res && fn->dflt) rc = default_value(e, fn->dflt, &res);
     e->depth--;
     if (rc) return rc;
     *out = res;

@@ -69,14 +69,8 @@ const char *val_kind_name(val_kind k) {
 val_t *val_bool(bool b) { return b ? &val_true_v : &val_false_v; }
 
 /* ---- strings ---------------------------------------------------------------- */
-val_t *val_str(gh_arena *a, const char *s, size_t n) {
-    if (n == 0) return &val_empty_str_v;
-    if (n >= UINT32_MAX || n > SIZE_MAX - sizeof(val_t) - 1) return NULL;
-    val_t *v = gh_arena_alloc(a, sizeof(val_t) + n + 1);
-    if (!v) return NULL;
-    char *p = (char *)(v + 1);
-    memcpy(p, s, n);
-    p[n] = '\0';
+/* Make v the string of the n bytes at p (n < UINT32_MAX). */
+static inline val_t *str_set(val_t *v, const char *p, size_t n) {
     v->kind = VAL_STRING;
     v->sub = 0;
     v->pad = 0;
@@ -86,20 +80,24 @@ val_t *val_str(gh_arena *a, const char *s, size_t n) {
     return v;
 }
 
+val_t *val_str(gh_arena *a, const char *s, size_t n) {
+    if (n == 0) return &val_empty_str_v;
+    if (n >= UINT32_MAX || n > SIZE_MAX - sizeof(val_t) - 1) return NULL;
+    val_t *v = gh_arena_alloc(a, sizeof(val_t) + n + 1);
+    if (!v) return NULL;
+    char *p = (char *)(v + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return str_set(v, p, n);
+}
+
 val_t *val_strc(gh_arena *a, const char *s) { return val_str(a, s, strlen(s)); }
 
 val_t *val_str_ref(gh_arena *a, const char *s, size_t n) {
     if (n == 0) return &val_empty_str_v;
     if (n >= UINT32_MAX) return NULL;
     val_t *v = gh_arena_alloc(a, sizeof(val_t));
-    if (!v) return NULL;
-    v->kind = VAL_STRING;
-    v->sub = 0;
-    v->pad = 0;
-    v->len = (uint32_t)n;
-    v->hash = val_hash_str(s, n);
-    v->u.s = s;
-    return v;
+    return v ? str_set(v, s, n) : NULL;
 }
 
 /* ---- arrays ------------------------------------------------------------------ */

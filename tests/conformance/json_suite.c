@@ -4,7 +4,6 @@
  * Every accepted file also goes parse -> val_to_json -> parse -> val_equal.
  * Usage: json_suite DIR [CHOICES] (CHOICES defaults to
  * tests/conformance/json_i_choices.txt, relative to the working directory). */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,10 +54,6 @@ static choice *find_choice(const char *name) {
     return NULL;
 }
 
-static int cmp_names(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Parse, and on success check the emit/reparse round trip. Returns the
  * parse status; *why describes a round-trip failure (NULL when fine). */
 static int run_one(const char *buf, size_t n, gh_err *e, const char **why) {
@@ -91,33 +86,17 @@ int main(int argc, char **argv) {
     }
     const char *dir = argv[1];
     if (load_choices(argc == 3 ? argv[2] : "tests/conformance/json_i_choices.txt")) return 2;
-    DIR *d = opendir(dir);
-    if (!d) {
+    char **names;
+    size_t nnames;
+    if (gh_dir_names(dir, &names, &nnames)) {
         fprintf(stderr, "json_suite: cannot open %s\n", dir);
         return 2;
     }
-    char **names = NULL;
-    size_t nnames = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        const char *nm = de->d_name;
-        if (strlen(nm) < 3 || nm[1] != '_' || !strchr("yni", nm[0])) continue;
-        if (nnames == cap) {
-            cap = cap ? cap * 2 : 512;
-            char **nn = realloc(names, cap * sizeof *names);
-            if (!nn) abort();
-            names = nn;
-        }
-        names[nnames] = strdup(nm);
-        if (!names[nnames]) abort();
-        nnames++;
-    }
-    closedir(d);
-    qsort(names, nnames, sizeof *names, cmp_names);
 
     int passed = 0, failed = 0, acc_y = 0, rej_n = 0, acc_i = 0, rej_i = 0;
     for (size_t i = 0; i < nnames; i++) {
         const char *nm = names[i];
+        if (strlen(nm) < 3 || nm[1] != '_' || !strchr("yni", nm[0])) continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, nm);
         char *buf;
@@ -176,9 +155,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nchoices; i++)
         if (!choices[i].seen)
             printf("note: choices table names missing file %s\n", choices[i].file);
-    for (size_t i = 0; i < nnames; i++)
-        free(names[i]);
-    free(names);
+    gh_dir_names_free(names, nnames);
     printf("y_ parsed %d, n_ rejected %d, i_ accepted %d, i_ rejected %d\n", acc_y, rej_n, acc_i,
            rej_i);
     printf("%d passed, %d failed\n", passed, failed);

@@ -4,7 +4,6 @@
  * `v0/` paths are v0), Gatekeeper ConstraintTemplates (targets[].rego/libs,
  * code[].source, v0 unless version v1) and .rego files; each parsed module
  * must print, re-parse and print identically. Ends with `N passed, N failed`. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,10 +294,6 @@ static bool ends_with(const char *s, const char *suf) {
     return a >= b && !strcmp(s + a - b, suf);
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void walk(const char *path) {
     struct stat st;
     if (stat(path, &st)) {
@@ -312,30 +307,15 @@ static void walk(const char *path) {
             run_rego(path);
         return;
     }
-    DIR *d = opendir(path);
-    if (!d) return;
-    char **names = NULL;
-    size_t nn = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (nn == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nv = realloc(names, cap * sizeof *names);
-            if (!nv) break;
-            names = nv;
-        }
-        names[nn++] = strdup(de->d_name);
-    }
-    closedir(d);
-    qsort(names, nn, sizeof *names, cmp_str);
+    char **names;
+    size_t nn;
+    if (gh_dir_names(path, &names, &nn)) return;
     for (size_t i = 0; i < nn; i++) {
         char sub[4096];
         snprintf(sub, sizeof sub, "%s/%s", path, names[i]);
         walk(sub);
-        free(names[i]);
     }
-    free(names);
+    gh_dir_names_free(names, nn);
 }
 
 int main(int argc, char **argv) {

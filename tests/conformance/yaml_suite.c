@@ -11,7 +11,6 @@
  * Comparison: documents whose value is null are left out on both sides,
  * because the loader drops empty documents (as kubectl does) while the
  * suite's JSON writes them as null; everything else compares with val_equal. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,41 +37,31 @@ static int exists(const char *dir, const char *name) {
     return stat(path, &st) == 0;
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted subdirectory names of dir (heap strings); returns the count. */
+/* Sorted subdirectory names of dir (free with gh_dir_names_free); returns
+ * the count, or -1 when dir cannot be read. */
 static int list_dirs(const char *dir, char ***out) {
-    DIR *d = opendir(dir);
-    int n = 0, cap = 0;
-    char **v = NULL;
-    struct dirent *de;
-    if (!d) return -1;
-    while ((de = readdir(d))) {
+    char **v;
+    size_t n, k = 0;
+    if (gh_dir_names(dir, &v, &n)) return -1;
+    for (size_t i = 0; i < n; i++) {
         char path[4096];
         struct stat st;
-        if (de->d_name[0] == '.') continue;
-        if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path)) continue;
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            v = realloc(v, (size_t)cap * sizeof(char *));
-            if (!v) abort();
+        if (snprintf(path, sizeof(path), "%s/%s", dir, v[i]) >= (int)sizeof(path) ||
+            stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            gh_free(v[i]);
+            continue;
         }
-        v[n++] = strdup(de->d_name);
+        v[k++] = v[i];
     }
-    closedir(d);
-    if (n) qsort(v, (size_t)n, sizeof(char *), cmp_str);
+    if (!k) {
+        gh_free(v);
+        v = NULL;
+    }
     *out = v;
-    return n;
+    return (int)k;
 }
 
-static void free_list(char **v, int n) {
-    for (int i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
-}
+static void free_list(char **v, int n) { gh_dir_names_free(v, n > 0 ? (size_t)n : 0); }
 
 static int load_skips(const char *path) {
     FILE *f = fopen(path, "r");

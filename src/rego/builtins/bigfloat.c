@@ -349,39 +349,11 @@ void rn_bf_int(rn_scratch *s, const rn_bf *x, rn_nat *mag, bool *neg, bool *exac
 
 /* Go's Float.pow5 on a receiver of precision 128. */
 static void pow5_float(rn_scratch *s, rn_bf *z, uint64_t n) {
-    static const uint64_t tab[28] = {1ull,
-                                     5ull,
-                                     25ull,
-                                     125ull,
-                                     625ull,
-                                     3125ull,
-                                     15625ull,
-                                     78125ull,
-                                     390625ull,
-                                     1953125ull,
-                                     9765625ull,
-                                     48828125ull,
-                                     244140625ull,
-                                     1220703125ull,
-                                     6103515625ull,
-                                     30517578125ull,
-                                     152587890625ull,
-                                     762939453125ull,
-                                     3814697265625ull,
-                                     19073486328125ull,
-                                     95367431640625ull,
-                                     476837158203125ull,
-                                     2384185791015625ull,
-                                     11920928955078125ull,
-                                     59604644775390625ull,
-                                     298023223876953125ull,
-                                     1490116119384765625ull,
-                                     7450580596923828125ull};
     if (n <= 27) {
-        set_u64(s, z, false, tab[n], 128);
+        set_u64(s, z, false, rn_pow5_u64[n], 128);
         return;
     }
-    set_u64(s, z, false, tab[27], 128);
+    set_u64(s, z, false, rn_pow5_u64[27], 128);
     n -= 27;
     rn_bf f;
     set_u64(s, &f, false, 5, 192);

@@ -1,8 +1,8 @@
 /* bignum.c - the scratch allocator and natural-number arithmetic behind the
- * number, format_int, sprintf and units builtins (see bignum.h). Limbs are 64-bit with 128-bit products
- * (unsigned __int128, GCC and Clang). Invariants: every rn_nat returned is
- * normalized (no leading zero limbs); inputs are never written; sizes are
- * checked against RN_NAT_MAX_LIMBS before anything is allocated. */
+ * number, format_int, sprintf and units builtins (see bignum.h). Limbs are 64-bit with 128-bit
+ * products (unsigned __int128, GCC and Clang). Invariants: every rn_nat returned is normalized (no
+ * leading zero limbs); inputs are never written; sizes are checked against RN_NAT_MAX_LIMBS before
+ * anything is allocated. */
 #include <string.h>
 
 #include "base/base.h"
@@ -350,43 +350,44 @@ static size_t mul_small_inplace(uint64_t *d, size_t n, uint64_t m) {
     return n;
 }
 
+const uint64_t rn_pow5_u64[28] = {1ull,
+                                  5ull,
+                                  25ull,
+                                  125ull,
+                                  625ull,
+                                  3125ull,
+                                  15625ull,
+                                  78125ull,
+                                  390625ull,
+                                  1953125ull,
+                                  9765625ull,
+                                  48828125ull,
+                                  244140625ull,
+                                  1220703125ull,
+                                  6103515625ull,
+                                  30517578125ull,
+                                  152587890625ull,
+                                  762939453125ull,
+                                  3814697265625ull,
+                                  19073486328125ull,
+                                  95367431640625ull,
+                                  476837158203125ull,
+                                  2384185791015625ull,
+                                  11920928955078125ull,
+                                  59604644775390625ull,
+                                  298023223876953125ull,
+                                  1490116119384765625ull,
+                                  7450580596923828125ull};
+
 rn_nat rn_nat_pow5(rn_scratch *s, uint64_t k) {
-    static const uint64_t p5[28] = {1ull,
-                                    5ull,
-                                    25ull,
-                                    125ull,
-                                    625ull,
-                                    3125ull,
-                                    15625ull,
-                                    78125ull,
-                                    390625ull,
-                                    1953125ull,
-                                    9765625ull,
-                                    48828125ull,
-                                    244140625ull,
-                                    1220703125ull,
-                                    6103515625ull,
-                                    30517578125ull,
-                                    152587890625ull,
-                                    762939453125ull,
-                                    3814697265625ull,
-                                    19073486328125ull,
-                                    95367431640625ull,
-                                    476837158203125ull,
-                                    2384185791015625ull,
-                                    11920928955078125ull,
-                                    59604644775390625ull,
-                                    298023223876953125ull,
-                                    1490116119384765625ull,
-                                    7450580596923828125ull};
     if (k <= 27 * 64) {
         /* repeated multiplication by 5^27 (one limb) is cheapest here */
         size_t cap = (size_t)(k * 2322 / 1000 / 64) + 2, n = 1;
         uint64_t *d = limbs(s, cap);
         if (!d) return NAT0;
-        d[0] = p5[k % 27];
+        d[0] = rn_pow5_u64[k % 27];
         for (uint64_t j = 0; j < k / 27; j++)
-            n = mul_small_inplace(d, n, p5[27]);
+            n = mul_small_inplace(d, n, rn_pow5_u64[27]);
         return mk(d, n);
     }
     rn_nat res = rn_nat_u64(s, 1), base = rn_nat_u64(s, 5);

@@ -74,6 +74,8 @@ unsigned rn_nat_bit(rn_nat a, size_t i);
 bool rn_nat_sticky(rn_nat a, size_t i); /* any bit below position i set */
 /* q = a / b, r = a % b (b != 0); either output may be NULL. */
 void rn_nat_divmod(rn_scratch *s, rn_nat a, rn_nat b, rn_nat *q, rn_nat *r);
+/* 5^0 .. 5^27: the powers of five that fit one limb. */
+extern const uint64_t rn_pow5_u64[28];
 rn_nat rn_nat_pow5(rn_scratch *s, uint64_t k);
 /* a * 10^k. */
 rn_nat rn_nat_mul_pow10(rn_scratch *s, rn_nat a, uint64_t k);

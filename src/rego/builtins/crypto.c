@@ -30,9 +30,7 @@ static int hash_hex(rego_bctx *c, val_t *const *args, val_t **out, const char *m
     unsigned char dig[EVP_MAX_MD_SIZE];
     size_t dn = 0;
     if (!EVP_Q_digest(NULL, md, NULL, s, n, dig, &dn)) return rb_err(c, "%s: digest failed", md);
-    char *hex = rb_hex_encode(c->a, dig, dn);
-    if (!hex || !(*out = val_str_ref(c->a, hex, dn * 2))) return rb_oom(c);
-    return 0;
+    return (*out = rb_hex_value(c->a, dig, dn)) ? 0 : rb_oom(c);
 }
 
 static int bi_md5(rego_bctx *c, val_t *const *args, val_t **out) {
@@ -59,9 +57,7 @@ static int hmac_hex(rego_bctx *c, val_t *const *args, val_t **out, const char *m
     if (!EVP_Q_mac(NULL, "HMAC", NULL, md, NULL, k, kn ? kn : 1, (const unsigned char *)msg, mn,
                    mac, sizeof mac, &macn))
         return rb_err(c, "HMAC-%s failed", md);
-    char *hex = rb_hex_encode(c->a, mac, macn);
-    if (!hex || !(*out = val_str_ref(c->a, hex, macn * 2))) return rb_oom(c);
-    return 0;
+    return (*out = rb_hex_value(c->a, mac, macn)) ? 0 : rb_oom(c);
 }
 
 static int bi_hmac_md5(rego_bctx *c, val_t *const *args, val_t **out) {
@@ -246,15 +242,9 @@ static int bi_parse_rsa_private_key(rego_bctx *c, val_t *const *args, val_t **ou
     val_t *o = val_obj_new(c->a, 9);
     switch (EVP_PKEY_get_base_id(pk)) {
     case EVP_PKEY_RSA: {
-        static const char *const names[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
-        static const char *const params[] = {
-            OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
-            OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
-            OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-            OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
         bool ok = rb_put(c->a, o, "kty", val_strc(c->a, "RSA"));
-        for (size_t i = 0; ok && i < 8; i++)
-            ok = rb_put(c->a, o, names[i], b64url_bn(c->a, pk, params[i]));
+        for (size_t i = 0; ok && i < RB_JWK_RSA_N; i++)
+            ok = rb_put(c->a, o, rb_jwk_rsa_members[i], b64url_bn(c->a, pk, rb_jwk_rsa_params[i]));
         rc = ok ? 0 : rb_oom(c);
         break;
     }

@@ -1,5 +1,6 @@
 /* crypto_int.h - helpers shared by the crypto, JOSE and AWS builtin families
- * (crypto.c, x509*.c, jwk.c, jwt.c, aws.c); private to src/rego/builtins/.
+ * (crypto.c, x509*.c, jwk.c, jwt.c, aws.c) and the base64 codec of
+ * encoding.c; private to src/rego/builtins/.
  *   crypto_util.c  Go-compatible base64 and PEM decoding (OPA calls Go's
  *                  encoding/base64 and encoding/pem, and its error messages
  *                  are part of OPA's), hex, a bounded DER reader, BIGNUM and
@@ -58,6 +59,8 @@ char *rb_b64_encode(gh_arena *a, const unsigned char *p, size_t n, bool url, boo
                     size_t *outn);
 /* Lower-case hex into the arena (NUL-terminated); NULL on exhaustion. */
 char *rb_hex_encode(gh_arena *a, const unsigned char *p, size_t n);
+/* The same as a string value; NULL on exhaustion. */
+val_t *rb_hex_value(gh_arena *a, const unsigned char *p, size_t n);
 
 /* ---- crypto_util.c: PEM ----------------------------------------------------------- */
 
@@ -118,6 +121,12 @@ bool rb_ct_equal(const void *a, size_t an, const void *b, size_t bn);
 /* ---- jwk.c: keys ------------------------------------------------------------------------ */
 
 enum { RB_KTY_NONE = 0, RB_KTY_RSA, RB_KTY_EC, RB_KTY_OKP, RB_KTY_OCT };
+
+/* An RSA JWK's members (n, e, d, p, q, dp, dq, qi) and the OpenSSL key
+ * parameters they carry, index for index. */
+enum { RB_JWK_RSA_N = 8 };
+extern const char *const rb_jwk_rsa_members[RB_JWK_RSA_N];
+extern const char *const rb_jwk_rsa_params[RB_JWK_RSA_N];
 
 /* JWS algorithms (RFC 7518 + RFC 8037 EdDSA). */
 typedef enum {

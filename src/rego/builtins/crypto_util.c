@@ -197,6 +197,11 @@ char *rb_hex_encode(gh_arena *a, const unsigned char *p, size_t n) {
     return o;
 }
 
+val_t *rb_hex_value(gh_arena *a, const unsigned char *p, size_t n) {
+    char *hex = rb_hex_encode(a, p, n);
+    return hex ? val_str_ref(a, hex, n * 2) : NULL;
+}
+
 /* ---- PEM (Go's encoding/pem.Decode) -------------------------------------------------- */
 
 static const char pem_start[] = "\n-----BEGIN ";

@@ -9,142 +9,46 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rego/builtins/crypto_int.h"
 #include "rego/builtins/encoding_int.h"
 #include "rego/builtins/strutil.h"
 
 /* ---- base64 ---------------------------------------------------------------------- */
 
-static const char b64std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static int b64_encode(rego_bctx *c, val_t *const *args, val_t **out, const char *alpha, bool pad) {
+static int b64_encode(rego_bctx *c, val_t *const *args, val_t **out, bool url, bool pad) {
     const char *s;
-    size_t n;
+    size_t n, k;
     int rc = rb_arg_str(c, args, 0, &s, &n);
     if (rc) return rc;
-    rb_sb b;
-    rb_sb_init(&b, c->a, (n + 2) / 3 * 4 + 1);
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)u[i] << 16 | (uint32_t)u[i + 1] << 8 | u[i + 2];
-        char q[4] = {alpha[v >> 18], alpha[(v >> 12) & 63], alpha[(v >> 6) & 63], alpha[v & 63]};
-        rb_sb_put(&b, q, 4);
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)u[i] << 16 | (i + 1 < n ? (uint32_t)u[i + 1] << 8 : 0);
-        rb_sb_putc(&b, alpha[v >> 18]);
-        rb_sb_putc(&b, alpha[(v >> 12) & 63]);
-        if (i + 1 < n)
-            rb_sb_putc(&b, alpha[(v >> 6) & 63]);
-        else if (pad)
-            rb_sb_putc(&b, '=');
-        if (pad) rb_sb_putc(&b, '=');
-    }
-    *out = rb_sb_finish(&b);
-    return *out ? RB_OK : rb_oom(c);
-}
-
-static int dec6(unsigned char ch, bool url) {
-    if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-    if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-    if (ch == (url ? '-' : '+')) return 62;
-    if (ch == (url ? '_' : '/')) return 63;
-    return -1;
-}
-
-static bool is_nl(char ch) { return ch == '\n' || ch == '\r'; }
-
-/* Go's Encoding.DecodeString with '=' padding, quantum by quantum as its
- * decodeQuantum does. Writes into dst (>= n / 4 * 3 + 3 bytes). Returns the
- * decoded length, or -1 with *errpos set to Go's CorruptInputError offset. */
-static long b64_decode(const char *s, size_t n, bool url, unsigned char *dst, size_t *errpos) {
-    size_t si = 0, dn = 0;
-    for (;;) {
-        int dbuf[4] = {0, 0, 0, 0};
-        int dlen = 4, j;
-        bool trailing = false;
-        size_t trailpos = 0;
-        for (j = 0; j < 4; j++) {
-            if (si == n) {
-                if (j == 0) return (long)dn;
-                *errpos = si - (size_t)j;
-                return -1;
-            }
-            unsigned char in = (unsigned char)s[si++];
-            int v = dec6(in, url);
-            if (v >= 0) {
-                dbuf[j] = v;
-                continue;
-            }
-            if (is_nl((char)in)) {
-                j--;
-                continue;
-            }
-            if (in != '=' || j < 2) {
-                *errpos = si - 1;
-                return -1;
-            }
-            if (j == 2) { /* "==" expected; the first one is consumed */
-                while (si < n && is_nl(s[si]))
-                    si++;
-                if (si == n) {
-                    *errpos = n;
-                    return -1;
-                }
-                if (s[si] != '=') {
-                    *errpos = si - 1;
-                    return -1;
-                }
-                si++;
-            }
-            while (si < n && is_nl(s[si]))
-                si++;
-            if (si < n) {
-                trailing = true;
-                trailpos = si;
-            }
-            dlen = j;
-            break;
-        }
-        uint32_t v = (uint32_t)dbuf[0] << 18 | (uint32_t)dbuf[1] << 12 | (uint32_t)dbuf[2] << 6 |
-                     (uint32_t)dbuf[3];
-        if (dlen >= 2) dst[dn++] = (unsigned char)(v >> 16);
-        if (dlen >= 3) dst[dn++] = (unsigned char)(v >> 8);
-        if (dlen == 4) dst[dn++] = (unsigned char)v;
-        if (trailing) {
-            *errpos = trailpos;
-            return -1;
-        }
-        if (dlen < 4) return (long)dn;
-    }
+    char *e = rb_b64_encode(c->a, (const unsigned char *)s, n, url, pad, &k);
+    if (!e || !(*out = val_str_ref(c->a, e, k))) return rb_oom(c);
+    return RB_OK;
 }
 
 static int b64_decode_arg(rego_bctx *c, const char *s, size_t n, bool url, val_t **out,
                           bool check_only) {
     unsigned char *dst = gh_arena_alloc(c->a, n / 4 * 3 + 4);
     if (!dst) return rb_oom(c);
-    size_t pos = 0;
-    long dn = b64_decode(s, n, url, dst, &pos);
+    size_t pos = 0, dn;
+    int bad = rb_b64_go_decode(s, n, url, dst, &dn, &pos);
     if (check_only) {
-        *out = val_bool(dn >= 0);
+        *out = val_bool(!bad);
         return RB_OK;
     }
-    if (dn < 0) return rb_err(c, "illegal base64 data at input byte %zu", pos);
+    if (bad) return rb_err(c, "illegal base64 data at input byte %zu", pos);
     dst[dn] = 0;
-    *out = val_str_ref(c->a, (const char *)dst, (size_t)dn);
+    *out = val_str_ref(c->a, (const char *)dst, dn);
     return *out ? RB_OK : rb_oom(c);
 }
 
 static int bi_base64_encode(rego_bctx *c, val_t *const *args, val_t **out) {
-    return b64_encode(c, args, out, b64std, true);
+    return b64_encode(c, args, out, false, true);
 }
 static int bi_base64url_encode(rego_bctx *c, val_t *const *args, val_t **out) {
-    return b64_encode(c, args, out, b64url, true);
+    return b64_encode(c, args, out, true, true);
 }
 static int bi_base64url_encode_no_pad(rego_bctx *c, val_t *const *args, val_t **out) {
-    return b64_encode(c, args, out, b64url, false);
+    return b64_encode(c, args, out, true, false);
 }
 
 static int bi_base64_decode(rego_bctx *c, val_t *const *args, val_t **out) {

@@ -129,71 +129,76 @@ static bool runes_equal(const uint32_t *a, size_t na, const uint32_t *b, size_t 
     return na == nb && (na == 0 || memcmp(a, b, na * sizeof *a) == 0);
 }
 
-static gm *glue_every(cctx *c, gm *const *v, size_t n) {
-    if (n <= 1) return NULL;
-    bool any = false, super = false, single = false;
-    int min = 0;
-    const uint32_t *sep0 = NULL;
-    size_t nsep0 = 0;
+/* What gobwas's glueMatchersAsEvery reads from a run of matchers: which
+ * kinds occur, how many single runes they need, and their common separators. */
+typedef struct every_scan {
+    bool any, super, single;
+    int min;
+    const uint32_t *sep;
+    size_t nsep;
+} every_scan;
+
+/* Scan v[0..n) (n > 1); false when the run cannot be glued as EveryOf (a
+ * matcher of another kind, a positive list, or differing separators). */
+static bool scan_every(gm *const *v, size_t n, every_scan *e) {
+    *e = (every_scan){0};
     for (size_t i = 0; i < n; i++) {
-        const uint32_t *sep;
-        size_t nsep;
+        const uint32_t *sep = NULL;
+        size_t nsep = 0;
         switch (v[i]->type) {
-        case M_SUPER:
-            sep = NULL;
-            nsep = 0;
-            super = true;
-            break;
+        case M_SUPER: e->super = true; break;
         case M_ANY:
             sep = v[i]->runes;
             nsep = v[i]->nrunes;
-            any = true;
+            e->any = true;
             break;
+        case M_LIST: /* a negated list needs one rune, as a single does */
         case M_SINGLE:
+            if (v[i]->type == M_LIST && !v[i]->not ) return false;
             sep = v[i]->runes;
             nsep = v[i]->nrunes;
-            single = true;
-            min++;
+            e->single = true;
+            e->min++;
             break;
-        case M_LIST:
-            if (!v[i]->not ) return NULL;
-            sep = v[i]->runes;
-            nsep = v[i]->nrunes;
-            single = true;
-            min++;
-            break;
-        default: return NULL;
+        default: return false;
         }
         if (i == 0) {
-            sep0 = sep;
-            nsep0 = nsep;
+            e->sep = sep;
+            e->nsep = nsep;
         }
-        if (!runes_equal(sep, nsep, sep0, nsep0)) return NULL;
+        if (!runes_equal(sep, nsep, e->sep, e->nsep)) return false;
     }
+    return true;
+}
+
+static gm *glue_every(cctx *c, gm *const *v, size_t n) {
+    if (n <= 1) return NULL;
+    every_scan e;
+    if (!scan_every(v, n, &e)) return NULL;
     gm *m;
-    if (super && !any && !single) return mk(c, M_SUPER);
-    if (any && !super && !single) {
-        if ((m = mk(c, M_ANY))) m->runes = sep0, m->nrunes = nsep0;
+    if (e.super && !e.any && !e.single) return mk(c, M_SUPER);
+    if (e.any && !e.super && !e.single) {
+        if ((m = mk(c, M_ANY))) m->runes = e.sep, m->nrunes = e.nsep;
         return m;
     }
-    if ((any || super) && min > 0 && nsep0 == 0) {
-        if ((m = mk(c, M_MIN))) m->limit = min;
+    if ((e.any || e.super) && e.min > 0 && e.nsep == 0) {
+        if ((m = mk(c, M_MIN))) m->limit = e.min;
         return m;
     }
     gm *every = mk(c, M_EVERYOF), *parts[3];
     size_t np = 0;
     if (!every) return NULL;
-    if (min > 0) {
+    if (e.min > 0) {
         if (!(parts[np] = mk(c, M_MIN))) return NULL;
-        parts[np++]->limit = min;
-        if (!any && !super) {
+        parts[np++]->limit = e.min;
+        if (!e.any && !e.super) {
             if (!(parts[np] = mk(c, M_MAX))) return NULL;
-            parts[np++]->limit = min;
+            parts[np++]->limit = e.min;
         }
     }
-    if (nsep0 > 0) {
+    if (e.nsep > 0) {
         gm *ct = mk(c, M_CONTAINS);
-        if (!ct || !(ct->s1 = runes_str(c, sep0, nsep0, &ct->n1))) return NULL;
+        if (!ct || !(ct->s1 = runes_str(c, e.sep, e.nsep, &ct->n1))) return NULL;
         ct->not = true;
         parts[np++] = ct;
     }
@@ -226,46 +231,12 @@ static gm *glue(cctx *c, gm *const *v, size_t n) {
  * without building it (minimize tries O(n^2) ranges per round). */
 static bool glue_len(gm *const *v, size_t n, int *len) {
     if (n <= 1) return false;
-    bool any = false, super = false, single = false, every_ok = true;
-    int min = 0;
-    const uint32_t *sep0 = NULL;
-    size_t nsep0 = 0;
-    for (size_t i = 0; i < n && every_ok; i++) {
-        const uint32_t *sep = NULL;
-        size_t nsep = 0;
-        switch (v[i]->type) {
-        case M_SUPER: super = true; break;
-        case M_ANY:
-            sep = v[i]->runes;
-            nsep = v[i]->nrunes;
-            any = true;
-            break;
-        case M_SINGLE:
-            sep = v[i]->runes;
-            nsep = v[i]->nrunes;
-            single = true;
-            min++;
-            break;
-        case M_LIST:
-            if (!v[i]->not ) every_ok = false;
-            sep = v[i]->runes;
-            nsep = v[i]->nrunes;
-            single = true;
-            min++;
-            break;
-        default: every_ok = false;
-        }
-        if (i == 0) {
-            sep0 = sep;
-            nsep0 = nsep;
-        }
-        if (every_ok && !runes_equal(sep, nsep, sep0, nsep0)) every_ok = false;
-    }
-    if (every_ok) {
-        bool every = !(super && !any && !single) && !(any && !super && !single) &&
-                     !((any || super) && min > 0 && nsep0 == 0);
+    every_scan e;
+    if (scan_every(v, n, &e)) {
+        bool every = !(e.super && !e.any && !e.single) && !(e.any && !e.super && !e.single) &&
+                     !((e.any || e.super) && e.min > 0 && e.nsep == 0);
         /* EveryOf's Len is -1 unless it ends up with no parts */
-        int parts = (min > 0) + (min > 0 && !any && !super) + (nsep0 > 0);
+        int parts = (e.min > 0) + (e.min > 0 && !e.any && !e.super) + (e.nsep > 0);
         *len = every && parts == 0 ? 0 : -1;
         return true;
     }

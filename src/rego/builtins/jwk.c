@@ -250,17 +250,18 @@ static EVP_PKEY *pkey_from_params(const char *type, OSSL_PARAM_BLD *bld, bool pr
 
 static BIGNUM *bn_of(const unsigned char *p, size_t n) { return BN_bin2bn(p, (int)n, NULL); }
 
+const char *const rb_jwk_rsa_members[RB_JWK_RSA_N] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
+const char *const rb_jwk_rsa_params[RB_JWK_RSA_N] = {
+    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,           OSSL_PKEY_PARAM_RSA_D,
+    OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,     OSSL_PKEY_PARAM_RSA_EXPONENT1,
+    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+
 static int jwk_rsa(rego_bctx *c, const val_t *o, rb_jkey *k) {
-    static const char *const names[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
-    static const char *const params[] = {
-        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
-        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
-        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-        OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
-    unsigned char *b[8];
-    size_t bn[8];
-    bool has[8];
-    for (int i = 0; i < 8; i++) {
+    const char *const *names = rb_jwk_rsa_members, *const *params = rb_jwk_rsa_params;
+    unsigned char *b[RB_JWK_RSA_N];
+    size_t bn[RB_JWK_RSA_N];
+    bool has[RB_JWK_RSA_N];
+    for (int i = 0; i < RB_JWK_RSA_N; i++) {
         int rc = jwk_bytes(c, o, names[i], &b[i], &bn[i], &has[i]);
         if (rc) return rc;
     }
@@ -277,16 +278,16 @@ static int jwk_rsa(rego_bctx *c, const val_t *o, rb_jkey *k) {
                       JP);
     bool crt = priv && has[3] && has[4] && has[5] && has[6] && has[7];
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    BIGNUM *v[8] = {0};
+    BIGNUM *v[RB_JWK_RSA_N] = {0};
     bool ok = bld != NULL;
-    for (int i = 0; ok && i < 8; i++) {
+    for (int i = 0; ok && i < RB_JWK_RSA_N; i++) {
         if (i == 2 && !priv) break;
         if (i >= 3 && !crt) break;
         v[i] = bn_of(b[i], bn[i]);
         ok = v[i] && OSSL_PARAM_BLD_push_BN(bld, params[i], v[i]);
     }
     k->pk = ok ? pkey_from_params("RSA", bld, priv) : NULL;
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < RB_JWK_RSA_N; i++)
         BN_clear_free(v[i]);
     OSSL_PARAM_BLD_free(bld);
     if (priv) OPENSSL_cleanse(b[2], bn[2]);

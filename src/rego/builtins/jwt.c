@@ -203,9 +203,7 @@ static int decode_token(rego_bctx *c, const char *s, size_t n, val_t **out, int 
     size_t sn;
     if ((rc = tok_signature(c, &t, &sig, &sn)))
         return wrap_err(c, rc, "JWT signature had invalid encoding: ");
-    char *hex = rb_hex_encode(c->a, sig, sn);
-    val_t *arr = val_arr_new(c->a, 3);
-    val_t *hv = hex ? val_str_ref(c->a, hex, sn * 2) : NULL;
+    val_t *arr = val_arr_new(c->a, 3), *hv = rb_hex_value(c->a, sig, sn);
     if (!arr || !hv || val_arr_push(c->a, arr, t.header) || val_arr_push(c->a, arr, payload) ||
         val_arr_push(c->a, arr, hv))
         return rb_oom(c);

@@ -217,14 +217,21 @@ static val_t *vseq_at(const vseq *q, size_t i) {
     return q->ord ? val_set_at(q->coll, q->ord[i]) : val_arr_at(q->coll, i);
 }
 
-static int bi_graph_reachable(rego_bctx *c, val_t *const *args, val_t **out) {
+/* The operands of graph.reachable(_paths): a graph object and an array or
+ * set of start vertices, read into *iq. */
+static int graph_args(rego_bctx *c, val_t *const *args, vseq *iq) {
     int rc = rb_arg_kind(c, args, 0, VAL_OBJECT);
     if (rc) return rc;
-    const val_t *g = args[0], *init = args[1];
-    if (val_kind_of(init) != VAL_ARRAY && val_kind_of(init) != VAL_SET)
-        return vertices_err(c, init);
+    if (val_kind_of(args[1]) != VAL_ARRAY && val_kind_of(args[1]) != VAL_SET)
+        return vertices_err(c, args[1]);
+    return vseq_init(c, args[1], iq);
+}
+
+static int bi_graph_reachable(rego_bctx *c, val_t *const *args, val_t **out) {
+    const val_t *g = args[0];
     vseq iq;
-    if ((rc = vseq_init(c, init, &iq))) return rc;
+    int rc = graph_args(c, args, &iq);
+    if (rc) return rc;
     size_t cap = iq.n + 16, head = 0, tail = 0;
     val_t **queue = gh_arena_alloc(c->a, cap * sizeof *queue);
     val_t *reached = val_set_new(c->a, 16);
@@ -320,13 +327,10 @@ static int paths_from(rego_bctx *c, const val_t *g, val_t *start, val_t *first, 
 }
 
 static int bi_graph_reachable_paths(rego_bctx *c, val_t *const *args, val_t **out) {
-    int rc = rb_arg_kind(c, args, 0, VAL_OBJECT);
-    if (rc) return rc;
-    const val_t *g = args[0], *init = args[1];
-    if (val_kind_of(init) != VAL_ARRAY && val_kind_of(init) != VAL_SET)
-        return vertices_err(c, init);
+    const val_t *g = args[0];
     vseq iq;
-    if ((rc = vseq_init(c, init, &iq))) return rc;
+    int rc = graph_args(c, args, &iq);
+    if (rc) return rc;
     val_t *results = val_set_new(c->a, 8);
     if (!results) return rb_oom(c);
     for (size_t i = 0; i < iq.n; i++) {

@@ -449,14 +449,22 @@ static int get_re_val(rego_bctx *c, val_t *const *args, int i, const rego_re **r
     return rego_re_get_val(args[i], re, c->err);
 }
 
+/* The operands (pattern, value) of regex.match and regex.split: the
+ * compiled pattern and its length, and the value's text. */
+static int re_and_subject(rego_bctx *c, val_t *const *args, const rego_re **re, size_t *pn,
+                          const char **s, size_t *sn) {
+    const char *pat;
+    int rc;
+    if ((rc = rb_arg_str(c, args, 0, &pat, pn)) || (rc = rb_arg_str(c, args, 1, s, sn))) return rc;
+    return get_re_val(c, args, 0, re);
+}
+
 static int bi_match(rego_bctx *c, val_t *const *args, val_t **out) {
-    const char *pat, *s;
+    const char *s;
     size_t pn, sn;
     const rego_re *re;
     int rc;
-    if ((rc = rb_arg_str(c, args, 0, &pat, &pn)) || (rc = rb_arg_str(c, args, 1, &s, &sn)) ||
-        (rc = get_re_val(c, args, 0, &re)))
-        return rc;
+    if ((rc = re_and_subject(c, args, &re, &pn, &s, &sn))) return rc;
     if ((rc = rego_re_test(re, s, sn, c->err)) < 0) return rc;
     *out = val_bool(rc == 1);
     return RB_OK;
@@ -482,13 +490,11 @@ static int push_str(rego_bctx *c, val_t *arr, const char *s, size_t n) {
 }
 
 static int bi_split(rego_bctx *c, val_t *const *args, val_t **out) {
-    const char *pat, *s;
+    const char *s;
     size_t pn, sn;
     const rego_re *re;
     int rc;
-    if ((rc = rb_arg_str(c, args, 0, &pat, &pn)) || (rc = rb_arg_str(c, args, 1, &s, &sn)) ||
-        (rc = get_re_val(c, args, 0, &re)))
-        return rc;
+    if ((rc = re_and_subject(c, args, &re, &pn, &s, &sn))) return rc;
     val_t *arr = val_arr_new(c->a, 4);
     if (!arr) return rb_oom(c);
     if (pn > 0 && sn == 0) { /* Go: a non-empty expression splits "" into [""] */

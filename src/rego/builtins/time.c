@@ -276,35 +276,35 @@ static int bi_parse_duration_ns(rego_bctx *c, val_t *const *args, val_t **out) {
     return *out ? RB_OK : rb_oom(c);
 }
 
-static int bi_date(rego_bctx *c, val_t *const *args, val_t **out) {
+/* The civil fields of a time operand (ns, or [ns, zone]). */
+static int civil_arg(rego_bctx *c, const val_t *arg, gcivil *cv) {
     gtime t;
-    int rc;
-    if ((rc = tz_time(c, args[0], &t, NULL, NULL))) return rc;
+    int rc = tz_time(c, arg, &t, NULL, NULL);
+    if (!rc) gt_civil(&t, cv, NULL);
+    return rc;
+}
+
+static int bi_date(rego_bctx *c, val_t *const *args, val_t **out) {
     gcivil cv;
-    gt_civil(&t, &cv, NULL);
+    int rc = civil_arg(c, args[0], &cv);
+    if (rc) return rc;
     int64_t v[3] = {cv.year, cv.month, cv.day};
     return ret_ints(c, v, 3, out);
 }
 
 static int bi_clock(rego_bctx *c, val_t *const *args, val_t **out) {
-    gtime t;
-    int rc;
-    if ((rc = tz_time(c, args[0], &t, NULL, NULL))) return rc;
     gcivil cv;
-    gt_civil(&t, &cv, NULL);
+    int rc = civil_arg(c, args[0], &cv);
+    if (rc) return rc;
     int64_t v[3] = {cv.hour, cv.min, cv.sec};
     return ret_ints(c, v, 3, out);
 }
 
 static int bi_weekday(rego_bctx *c, val_t *const *args, val_t **out) {
-    static const char *const names[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                        "Thursday", "Friday", "Saturday"};
-    gtime t;
-    int rc;
-    if ((rc = tz_time(c, args[0], &t, NULL, NULL))) return rc;
     gcivil cv;
-    gt_civil(&t, &cv, NULL);
-    *out = val_str_ref(c->a, names[cv.wday], strlen(names[cv.wday]));
+    int rc = civil_arg(c, args[0], &cv);
+    if (rc) return rc;
+    *out = val_strc(c->a, tl_long_days[cv.wday]);
     return *out ? RB_OK : rb_oom(c);
 }
 

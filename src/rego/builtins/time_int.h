@@ -114,6 +114,8 @@ gtime gt_from_ns(int64_t ns, const tz_loc *loc);
 
 /* Append t formatted with a Go reference layout (Time.Format). */
 void tl_format(gh_buf *b, const gtime *t, const char *layout, size_t n);
+/* Go's weekday names, Sunday first (time.Weekday.String). */
+extern const char *const tl_long_days[7];
 /* Go's time.Parse(layout, value) (default location UTC, zone abbreviations
  * resolved against tz_local()). Returns 0 and *out, or GH_EINVAL with Go's
  * message appended to msg (e.g. `parsing time "x" as "2006": cannot parse

@@ -61,13 +61,41 @@ typedef struct {
     size_t len; /* bytes of the element itself */
 } chunk;
 
+/* How each numeric zone element (S_ISO_TZ..S_NUM_COLON_SECS_TZ) spells an
+ * offset; the formatter and the parser both read it. */
+typedef struct {
+    bool z_out; /* prints "Z" for UTC (the ISO forms) */
+    bool z_in;  /* accepts "Z" for UTC (Go 1.19: only Z0700, Z07 and Z07:00) */
+    bool colon; /* ':' between hours, minutes and seconds */
+    bool mins;  /* minutes are written (all but the short forms) */
+    bool secs;  /* seconds are written */
+} tz_shape;
+
+static const tz_shape tz_shapes[] = {
+    [S_ISO_TZ - S_ISO_TZ] = {true, true, false, true, false},
+    [S_ISO_SECS_TZ - S_ISO_TZ] = {true, false, false, true, true},
+    [S_ISO_SHORT_TZ - S_ISO_TZ] = {true, true, false, false, false},
+    [S_ISO_COLON_TZ - S_ISO_TZ] = {true, true, true, true, false},
+    [S_ISO_COLON_SECS_TZ - S_ISO_TZ] = {true, false, true, true, true},
+    [S_NUM_TZ - S_ISO_TZ] = {false, false, false, true, false},
+    [S_NUM_SECS_TZ - S_ISO_TZ] = {false, false, false, true, true},
+    [S_NUM_SHORT_TZ - S_ISO_TZ] = {false, false, false, false, false},
+    [S_NUM_COLON_TZ - S_ISO_TZ] = {false, false, true, true, false},
+    [S_NUM_COLON_SECS_TZ - S_ISO_TZ] = {false, false, true, true, true},
+};
+
+/* The shape of a numeric zone element; NULL for any other element. */
+static const tz_shape *tz_shape_of(int std) {
+    return std >= S_ISO_TZ && std <= S_NUM_COLON_SECS_TZ ? &tz_shapes[std - S_ISO_TZ] : NULL;
+}
+
 static const char *const long_months[] = {"January",   "February", "March",    "April",
                                           "May",       "June",     "July",     "August",
                                           "September", "October",  "November", "December"};
 static const char *const short_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-static const char *const long_days[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                        "Thursday", "Friday", "Saturday"};
+const char *const tl_long_days[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                     "Thursday", "Friday", "Saturday"};
 static const char *const short_days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
 static bool has(const char *s, size_t n, size_t i, const char *lit) {
@@ -206,6 +234,31 @@ static void put_nano(gh_buf *b, int32_t ns, const chunk *c) {
     gh_buf_append(b, tmp, k);
 }
 
+/* A numeric zone offset (seconds east of UTC) as tz spells it. */
+static void put_offset(gh_buf *b, const tz_shape *tz, int off) {
+    if (off == 0 && tz->z_out) {
+        gh_buf_putc(b, 'Z');
+        return;
+    }
+    int zone = off / 60, absoff = off;
+    if (zone < 0) {
+        gh_buf_putc(b, '-');
+        zone = -zone;
+        absoff = -absoff;
+    } else {
+        gh_buf_putc(b, '+');
+    }
+    put_int(b, zone / 60, 2);
+    if (tz->mins) {
+        if (tz->colon) gh_buf_putc(b, ':');
+        put_int(b, zone % 60, 2);
+    }
+    if (tz->secs) {
+        if (tz->colon) gh_buf_putc(b, ':');
+        put_int(b, absoff % 60, 2);
+    }
+}
+
 void tl_format(gh_buf *b, const gtime *t, const char *layout, size_t n) {
     gcivil cv;
     tz_info z;
@@ -229,7 +282,7 @@ void tl_format(gh_buf *b, const gtime *t, const char *layout, size_t n) {
         case S_NUM_MONTH: put_int(b, cv.month, 0); break;
         case S_ZERO_MONTH: put_int(b, cv.month, 2); break;
         case S_WEEKDAY: gh_buf_puts(b, short_days[cv.wday]); break;
-        case S_LONG_WEEKDAY: gh_buf_puts(b, long_days[cv.wday]); break;
+        case S_LONG_WEEKDAY: gh_buf_puts(b, tl_long_days[cv.wday]); break;
         case S_DAY: put_int(b, cv.day, 0); break;
         case S_UNDER_DAY:
             if (cv.day < 10) gh_buf_putc(b, ' ');
@@ -253,42 +306,6 @@ void tl_format(gh_buf *b, const gtime *t, const char *layout, size_t n) {
         case S_ZERO_SECOND: put_int(b, cv.sec, 2); break;
         case S_PM: gh_buf_puts(b, cv.hour >= 12 ? "PM" : "AM"); break;
         case S_PM_LOWER: gh_buf_puts(b, cv.hour >= 12 ? "pm" : "am"); break;
-        case S_ISO_TZ:
-        case S_ISO_SECS_TZ:
-        case S_ISO_SHORT_TZ:
-        case S_ISO_COLON_TZ:
-        case S_ISO_COLON_SECS_TZ:
-        case S_NUM_TZ:
-        case S_NUM_SECS_TZ:
-        case S_NUM_SHORT_TZ:
-        case S_NUM_COLON_TZ:
-        case S_NUM_COLON_SECS_TZ: {
-            bool iso = c.std >= S_ISO_TZ && c.std <= S_ISO_COLON_SECS_TZ;
-            if (z.off == 0 && iso) {
-                gh_buf_putc(b, 'Z');
-                break;
-            }
-            int zone = z.off / 60, absoff = z.off;
-            if (zone < 0) {
-                gh_buf_putc(b, '-');
-                zone = -zone;
-                absoff = -absoff;
-            } else {
-                gh_buf_putc(b, '+');
-            }
-            put_int(b, zone / 60, 2);
-            bool colon = c.std == S_ISO_COLON_TZ || c.std == S_NUM_COLON_TZ ||
-                         c.std == S_ISO_COLON_SECS_TZ || c.std == S_NUM_COLON_SECS_TZ;
-            if (colon) gh_buf_putc(b, ':');
-            if (c.std != S_NUM_SHORT_TZ && c.std != S_ISO_SHORT_TZ) put_int(b, zone % 60, 2);
-            if (c.std == S_ISO_SECS_TZ || c.std == S_NUM_SECS_TZ || c.std == S_NUM_COLON_SECS_TZ ||
-                c.std == S_ISO_COLON_SECS_TZ) {
-                if (c.std == S_NUM_COLON_SECS_TZ || c.std == S_ISO_COLON_SECS_TZ)
-                    gh_buf_putc(b, ':');
-                put_int(b, absoff % 60, 2);
-            }
-            break;
-        }
         case S_TZ:
             if (z.name[0]) {
                 gh_buf_puts(b, z.name);
@@ -308,7 +325,11 @@ void tl_format(gh_buf *b, const gtime *t, const char *layout, size_t n) {
             break;
         case S_FRAC0:
         case S_FRAC9: put_nano(b, t->nsec, &c); break;
-        default: break;
+        default: {
+            const tz_shape *tz = tz_shape_of(c.std);
+            if (tz) put_offset(b, tz, z.off);
+            break;
+        }
         }
     }
 }
@@ -494,6 +515,37 @@ static int perr_msg(gh_buf *m, str val, const char *msg, const str *extra) {
     return GH_EINVAL;
 }
 
+/* A numeric zone offset spelt as tz says, at the start of *v: on success
+ * *v moves past it and *off (seconds east) or *utc is set. False when v
+ * does not hold one (*v moves unless it was too short). */
+static bool parse_offset(str *v, const tz_shape *tz, int64_t *off, bool *utc) {
+    if (tz->z_in && v->n >= 1 && v->p[0] == 'Z') {
+        *v = adv(*v, 1);
+        *utc = true;
+        return true;
+    }
+    size_t need = 3 + (tz->mins ? 2u + tz->colon : 0) + (tz->secs ? 2u + tz->colon : 0);
+    if (v->n < need) return false;
+    if (tz->colon && (v->p[3] != ':' || (tz->secs && v->p[6] != ':'))) return false;
+    const char *p = v->p;
+    str hh = {p + 1, 2}, mm = {"00", 2}, ss = {"00", 2};
+    size_t at = 3 + tz->colon;
+    if (tz->mins) {
+        mm = (str){p + at, 2};
+        at += 2 + tz->colon;
+    }
+    if (tz->secs) ss = (str){p + at, 2};
+    *v = adv(*v, need);
+    int h = 0, mi = 0, se = 0;
+    bool ok = getnum(&hh, true, &h) && getnum(&mm, true, &mi) && getnum(&ss, true, &se);
+    *off = ((int64_t)h * 60 + mi) * 60 + se;
+    if (p[0] == '-')
+        *off = -*off;
+    else if (p[0] != '+')
+        ok = false;
+    return ok;
+}
+
 static const int days_before[13] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
 
 int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime *out, gh_buf *msg) {
@@ -552,7 +604,7 @@ int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime 
             if (!bad && (month <= 0 || month > 12)) range_err = "month";
             break;
         case S_WEEKDAY: bad = lookup(short_days, 7, &v) < 0; break;
-        case S_LONG_WEEKDAY: bad = lookup(long_days, 7, &v) < 0; break;
+        case S_LONG_WEEKDAY: bad = lookup(tl_long_days, 7, &v) < 0; break;
         case S_DAY:
         case S_UNDER_DAY:
         case S_ZERO_DAY:
@@ -622,70 +674,6 @@ int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime 
                 bad = true;
             v = adv(v, 2);
             break;
-        case S_ISO_TZ:
-        case S_ISO_SECS_TZ:
-        case S_ISO_SHORT_TZ:
-        case S_ISO_COLON_TZ:
-        case S_ISO_COLON_SECS_TZ:
-        case S_NUM_TZ:
-        case S_NUM_SECS_TZ:
-        case S_NUM_SHORT_TZ:
-        case S_NUM_COLON_TZ:
-        case S_NUM_COLON_SECS_TZ: {
-            if ((c.std == S_ISO_TZ || c.std == S_ISO_SHORT_TZ || c.std == S_ISO_COLON_TZ) &&
-                v.n >= 1 && v.p[0] == 'Z') {
-                v = adv(v, 1);
-                utc = true;
-                break;
-            }
-            str sg, hh, mm, ss = {"00", 2};
-            if (c.std == S_ISO_COLON_TZ || c.std == S_NUM_COLON_TZ) {
-                if (v.n < 6 || v.p[3] != ':') {
-                    bad = true;
-                    break;
-                }
-                sg = (str){v.p, 1}, hh = (str){v.p + 1, 2}, mm = (str){v.p + 4, 2};
-                v = adv(v, 6);
-            } else if (c.std == S_NUM_SHORT_TZ || c.std == S_ISO_SHORT_TZ) {
-                if (v.n < 3) {
-                    bad = true;
-                    break;
-                }
-                sg = (str){v.p, 1}, hh = (str){v.p + 1, 2}, mm = (str){"00", 2};
-                v = adv(v, 3);
-            } else if (c.std == S_ISO_COLON_SECS_TZ || c.std == S_NUM_COLON_SECS_TZ) {
-                if (v.n < 9 || v.p[3] != ':' || v.p[6] != ':') {
-                    bad = true;
-                    break;
-                }
-                sg = (str){v.p, 1}, hh = (str){v.p + 1, 2}, mm = (str){v.p + 4, 2};
-                ss = (str){v.p + 7, 2};
-                v = adv(v, 9);
-            } else if (c.std == S_ISO_SECS_TZ || c.std == S_NUM_SECS_TZ) {
-                if (v.n < 7) {
-                    bad = true;
-                    break;
-                }
-                sg = (str){v.p, 1}, hh = (str){v.p + 1, 2}, mm = (str){v.p + 3, 2};
-                ss = (str){v.p + 5, 2};
-                v = adv(v, 7);
-            } else {
-                if (v.n < 5) {
-                    bad = true;
-                    break;
-                }
-                sg = (str){v.p, 1}, hh = (str){v.p + 1, 2}, mm = (str){v.p + 3, 2};
-                v = adv(v, 5);
-            }
-            int h = 0, mi = 0, se = 0;
-            bad = !getnum(&hh, true, &h) || !getnum(&mm, true, &mi) || !getnum(&ss, true, &se);
-            zone_off = ((int64_t)h * 60 + mi) * 60 + se;
-            if (sg.p[0] == '-')
-                zone_off = -zone_off;
-            else if (sg.p[0] != '+')
-                bad = true;
-            break;
-        }
         case S_TZ: {
             if (v.n >= 3 && !memcmp(v.p, "UTC", 3)) {
                 utc = true;
@@ -724,7 +712,11 @@ int tl_parse(const char *layout, size_t ln, const char *value, size_t vn, gtime 
             v = adv(v, 1 + i);
             break;
         }
-        default: break;
+        default: {
+            const tz_shape *tz = tz_shape_of(c.std);
+            if (tz) bad = !parse_offset(&v, tz, &zone_off, &utc);
+            break;
+        }
         }
         if (range_err) {
             gh_buf_puts(msg, "parsing time ");

@@ -48,27 +48,38 @@ static int parse_err(rego_bctx *c, const char *s, size_t n, const char *why) {
     return rc;
 }
 
+/* Copies the run of digits at s[*i] to out[*k] (Go allows '_' between two
+ * digits, dropped here), moving both on. Returns the digits copied, or -1
+ * for a misplaced '_'. */
+static long digit_run(const char *s, size_t n, size_t *i, char *out, size_t *k) {
+    long nd = 0;
+    char prev = 0;
+    for (; *i < n && ((s[*i] >= '0' && s[*i] <= '9') || s[*i] == '_'); ++*i) {
+        size_t j = *i;
+        if (s[j] == '_') {
+            if (!(prev >= '0' && prev <= '9') || j + 1 >= n || s[j + 1] < '0' || s[j + 1] > '9')
+                return -1;
+        } else {
+            out[(*k)++] = s[j];
+            nd++;
+        }
+        prev = s[j];
+    }
+    return nd;
+}
+
 /* Reads Go's decimal float syntax ([+-] digits [. digits] [e [+-] digits],
  * '_' allowed between digits) and writes the equivalent JSON literal into
  * out (cap >= 2n + 8). Returns the length, or 0 for bad syntax. */
 static size_t go_decimal(const char *s, size_t n, char *out) {
-    size_t i = 0, k = 0, nint = 0, nfrac = 0;
+    size_t i = 0, k = 0;
+    long nint, nfrac = 0;
     if (i < n && (s[i] == '+' || s[i] == '-')) {
         if (s[i] == '-') out[k++] = '-';
         i++;
     }
-    char prev = 0;
     size_t istart = k;
-    for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); i++) {
-        if (s[i] == '_') {
-            if (!(prev >= '0' && prev <= '9') || i + 1 >= n || s[i + 1] < '0' || s[i + 1] > '9')
-                return 0;
-        } else {
-            out[k++] = s[i];
-            nint++;
-        }
-        prev = s[i];
-    }
+    if ((nint = digit_run(s, n, &i, out, &k)) < 0) return 0;
     /* drop leading zeros of the integer part, keep one */
     size_t z = istart;
     while (z + 1 < k && out[z] == '0')
@@ -82,17 +93,7 @@ static size_t go_decimal(const char *s, size_t n, char *out) {
         i++;
         size_t dot = k;
         out[k++] = '.';
-        prev = 0;
-        for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); i++) {
-            if (s[i] == '_') {
-                if (!(prev >= '0' && prev <= '9') || i + 1 >= n || s[i + 1] < '0' || s[i + 1] > '9')
-                    return 0;
-            } else {
-                out[k++] = s[i];
-                nfrac++;
-            }
-            prev = s[i];
-        }
+        if ((nfrac = digit_run(s, n, &i, out, &k)) < 0) return 0;
         if (nfrac == 0) k = dot; /* "5." is 5 */
     }
     if (nint == 0 && nfrac == 0) return 0;
@@ -101,17 +102,7 @@ static size_t go_decimal(const char *s, size_t n, char *out) {
         i++;
         if (i < n && (s[i] == '+' || s[i] == '-')) out[k++] = s[i++];
         size_t ds = i;
-        prev = 0;
-        for (; i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); i++) {
-            if (s[i] == '_') {
-                if (!(prev >= '0' && prev <= '9') || i + 1 >= n || s[i + 1] < '0' || s[i + 1] > '9')
-                    return 0;
-            } else {
-                out[k++] = s[i];
-            }
-            prev = s[i];
-        }
-        if (i == ds) return 0;
+        if (digit_run(s, n, &i, out, &k) < 0 || i == ds) return 0;
     }
     if (i != n) return 0;
     out[k] = '\0';

@@ -1,6 +1,6 @@
 /* test_base.c - unit tests of the base module: arena (alignment, reset,
  * budget, realloc), gh_buf (growth, printf, injected allocation failures),
- * gh_err formatting, SipHash-1-3 (checked against an independent reference
+ * whole-file reads, sorted directory listings, gh_err formatting, SipHash-1-3 (checked against an independent reference
  * implementation validated on the published SipHash-2-4 vectors), log key
  * redaction and JSON quoting. */
 #include <stdio.h>
@@ -238,6 +238,49 @@ static void test_read_file(void **state) {
     assert_string_equal(e.file, path);
 }
 
+static void test_dir_names(void **state) {
+    (void)state;
+    char dir[] = "/tmp/gh_test_dir_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    static const char *const files[] = {"b", "a.rego", ".hidden", "B", "a"};
+    char path[128];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        int fd = open(path, O_WRONLY | O_CREAT, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+    }
+    char **names;
+    size_t n;
+    assert_int_equal(gh_dir_names(dir, &names, &n), 0);
+    /* bytewise order, dot entries left out */
+    assert_int_equal(n, 4);
+    assert_string_equal(names[0], "B");
+    assert_string_equal(names[1], "a");
+    assert_string_equal(names[2], "a.rego");
+    assert_string_equal(names[3], "b");
+    gh_dir_names_free(names, n);
+    /* every allocation failing: GH_ENOMEM and nothing returned */
+    for (long k = 0; k < 6; k++) {
+        gh_alloc_fail_after(k);
+        int rc = gh_dir_names(dir, &names, &n);
+        gh_alloc_fail_after(-1);
+        if (rc) {
+            assert_int_equal(rc, GH_ENOMEM);
+            assert_null(names);
+            assert_int_equal(n, 0);
+        } else {
+            gh_dir_names_free(names, n);
+        }
+    }
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    assert_int_equal(gh_dir_names(dir, &names, &n), GH_EIO);
+}
+
 /* ---- errors ------------------------------------------------------------------------- */
 static void test_err_format(void **state) {
     (void)state;
@@ -423,7 +466,8 @@ int main(void) {
         cmocka_unit_test(test_arena_budget),    cmocka_unit_test(test_arena_realloc),
         cmocka_unit_test(test_arena_fault_injection),
         cmocka_unit_test(test_buf_growth),      cmocka_unit_test(test_buf_oom),
-        cmocka_unit_test(test_read_file),       cmocka_unit_test(test_err_format),
+        cmocka_unit_test(test_read_file),       cmocka_unit_test(test_dir_names),
+        cmocka_unit_test(test_err_format),
         cmocka_unit_test(test_siphash),         cmocka_unit_test(test_hash_seed),
         cmocka_unit_test(test_log_secret_keys), cmocka_unit_test(test_json_quote),
         cmocka_unit_test(test_str),

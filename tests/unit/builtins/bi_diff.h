@@ -258,25 +258,71 @@ static inline void bd_expect(gh_arena *a, const rego_builtin *const *tabs, int64
     assert_int_equal(rc, want_rc);
     assert_string_equal(got, want);
 }
-/* Calls line's builtin (of tabs) in arenas of growing budget, 64 bytes up
- * to max_budget (x1.5 each time); every call must succeed, run out of memory
- * (GH_ENOMEM) or return also_ok. Arguments are built in an unbounded arena. */
-static inline void bd_oom_sweep(const rego_builtin *const *tabs, const char *line,
-                                size_t max_budget, int also_ok) {
-    for (size_t budget = 64; budget < max_budget; budget = budget * 3 / 2) {
+/* A unit case of a family test: a builtin call, the code it returns and
+ * its text (as bd_call gives it). */
+typedef struct bd_case {
+    const char *line;
+    int rc;
+    const char *want;
+} bd_case;
+
+/* bd_expect on every case at query time now_ns, in one arena. */
+static inline void bd_expect_cases(const rego_builtin *const *tabs, int64_t now_ns,
+                                   const bd_case *cases, size_t n) {
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    for (size_t i = 0; i < n; i++)
+        bd_expect(&a, tabs, now_ns, cases[i].line, cases[i].rc, cases[i].want);
+    gh_arena_free(&a);
+}
+
+/* The test program of a family that has only OPA's recorded answers (at
+ * least min_pass of them pass) and a bd_case table: defines
+ * test_differential, test_cases and main. */
+#define BD_FAMILY_TEST(family, tabs, min_pass, cases)                                              \
+    static void test_differential(void **state) {                                                  \
+        (void)state;                                                                               \
+        bd_check(family, tabs, NULL, min_pass);                                                    \
+    }                                                                                              \
+    static void test_cases(void **state) {                                                         \
+        (void)state;                                                                               \
+        bd_expect_cases(tabs, 0, cases, sizeof cases / sizeof *cases);                             \
+    }                                                                                              \
+    int main(void) {                                                                               \
+        const struct CMUnitTest tests[] = {                                                        \
+            cmocka_unit_test(test_differential),                                                   \
+            cmocka_unit_test(test_cases),                                                          \
+        };                                                                                         \
+        return cmocka_run_group_tests(tests, NULL, NULL);                                          \
+    }
+
+/* Arena budgets to try: from first while below limit, step bytes more each
+ * time (step 0: half as much again each time). */
+typedef struct bd_budgets {
+    size_t first, limit, step;
+} bd_budgets;
+
+/* Calls line's builtin (of tabs, with its arity) in an arena of each
+ * budget of b; every call must succeed, run out of memory (GH_ENOMEM) or
+ * return also_ok. Arguments are built in an unbounded arena. */
+static inline void bd_oom_sweep(const rego_builtin *const *tabs, const char *line, bd_budgets b,
+                                int also_ok) {
+    for (size_t budget = b.first; budget < b.limit; budget += b.step ? b.step : budget / 2) {
         gh_arena big, small;
         gh_arena_init(&big, 0);
         char name[64];
         val_t *args[4];
         int n = rl_call(&big, line, name, sizeof name, args, 4);
         assert_true(n >= 0);
-        const rego_builtin *b = bd_find(tabs, name);
-        assert_non_null(b);
+        const rego_builtin *fn = bd_find(tabs, name);
+        assert_non_null(fn);
+        assert_int_equal(n, fn->arity);
         gh_arena_init(&small, budget);
         gh_err e;
+        gh_err_clear(&e);
         rego_bctx c = {.a = &small, .err = &e};
         val_t *out = NULL;
-        int rc = b->fn(&c, args, &out);
+        int rc = fn->fn(&c, args, &out);
         assert_true(rc == RB_OK || rc == GH_ENOMEM || rc == also_ok);
         gh_arena_free(&small);
         gh_arena_free(&big);

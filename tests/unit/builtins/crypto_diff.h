@@ -1,9 +1,10 @@
 /* crypto_diff.h - test helper for the crypto and JWT families: replays
  * tests/differential/<family>.expect (OPA 0.61's answers) calling the
  * builtins directly with the query clock set to the real time (OPA ran the
- * lines at the wall clock; certificate chains depend on it), and a call()
- * helper for hand-written cases. Lines listed as known deviations (OPA 1.x
- * semantics or deliberate security rules) are skipped and counted. */
+ * lines at the wall clock; certificate chains depend on it), a call()
+ * helper for hand-written cases and cd_fixture for the key and certificate
+ * files. Lines listed as known deviations (OPA 1.x semantics or deliberate
+ * security rules) are skipped and counted. */
 #ifndef GH_TEST_CRYPTO_DIFF_H
 #define GH_TEST_CRYPTO_DIFF_H
 
@@ -13,6 +14,22 @@
 
 #include "bi_diff.h"
 #include "rego/builtins/crypto_int.h"
+
+#ifdef GH_TEST_H
+/* The text of fixture `name` of tests/data/crypto/, in the group arena A
+ * (gh_test.h); asserts it can be read. */
+static inline const char *cd_fixture(const char *name) {
+    char path[512];
+    snprintf(path, sizeof path, GH_SOURCE_DIR "/tests/data/crypto/%s", name);
+    char *buf;
+    size_t n;
+    gh_err e;
+    assert_int_equal(gh_read_file(path, 1 << 20, &buf, &n, &e), 0);
+    char *s = gh_arena_strndup(&A, buf, n);
+    gh_free(buf);
+    return s;
+}
+#endif
 
 /* bd_run is for the generic families; keep it referenced. */
 static inline void cd_unused(void) { (void)bd_run; }

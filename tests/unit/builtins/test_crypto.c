@@ -9,20 +9,7 @@
 
 #include "crypto_diff.h"
 
-#define DATA GH_SOURCE_DIR "/tests/data/crypto/"
 #define T_NOW 1700000000000000000LL
-
-static const char *fixture(const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, DATA "%s", name);
-    char *buf;
-    size_t n;
-    gh_err e;
-    assert_int_equal(gh_read_file(path, 1 << 20, &buf, &n, &e), 0);
-    char *s = gh_arena_strndup(&A, buf, n);
-    gh_free(buf);
-    return s;
-}
 
 static val_t *J(const char *json) {
     val_t *v;
@@ -51,10 +38,10 @@ static const char *verify_opts(const char *chain, const char *opts) {
 
 static void test_verify_with_options(void **state) {
     (void)state;
-    const char *root = fixture("root.pem"), *inter = fixture("inter.pem");
-    const char *chain = gh_arena_printf(&A, "%s%s%s", root, inter, fixture("leaf.pem"));
-    const char *client = gh_arena_printf(&A, "%s%s%s", root, inter, fixture("client.pem"));
-    const char *expired = gh_arena_printf(&A, "%s%s%s", root, inter, fixture("expired.pem"));
+    const char *root = cd_fixture("root.pem"), *inter = cd_fixture("inter.pem");
+    const char *chain = gh_arena_printf(&A, "%s%s%s", root, inter, cd_fixture("leaf.pem"));
+    const char *client = gh_arena_printf(&A, "%s%s%s", root, inter, cd_fixture("client.pem"));
+    const char *expired = gh_arena_printf(&A, "%s%s%s", root, inter, cd_fixture("expired.pem"));
     assert_string_equal(verify_opts(chain, "{}"), "valid:3");
     assert_string_equal(verify_opts(chain, "{\"DNSName\":\"web.prod.example.org\"}"), "valid:3");
     assert_string_equal(verify_opts(chain, "{\"DNSName\":\"a.svc.example.org\"}"), "valid:3");
@@ -74,9 +61,9 @@ static void test_verify_with_options(void **state) {
     assert_string_equal(verify_opts(chain, "{\"CurrentTime\":1500000000000000000}"), "invalid");
     assert_string_equal(verify_opts(chain, "{\"MaxConstraintComparisons\":10}"), "valid:3");
     /* order: root first, leaf last; an intermediate as the anchor works */
-    const char *rev = gh_arena_printf(&A, "%s%s%s", fixture("leaf.pem"), inter, root);
+    const char *rev = gh_arena_printf(&A, "%s%s%s", cd_fixture("leaf.pem"), inter, root);
     assert_string_equal(verify_opts(rev, "{}"), "invalid");
-    assert_string_equal(verify_opts(gh_arena_printf(&A, "%s%s", inter, fixture("leaf.pem")), "{}"),
+    assert_string_equal(verify_opts(gh_arena_printf(&A, "%s%s", inter, cd_fixture("leaf.pem")), "{}"),
                         "valid:2");
     /* option errors (OPA's messages) */
     assert_string_equal(verify_opts(chain, "{\"DNSName\":1}"),
@@ -104,7 +91,7 @@ static void test_verify_with_options(void **state) {
 
 static void test_spiffe(void **state) {
     (void)state;
-    val_t *args[1] = {val_strc(&A, fixture("leaf.pem"))}, *out;
+    val_t *args[1] = {val_strc(&A, cd_fixture("leaf.pem"))}, *out;
     gh_err e;
     assert_int_equal(cd_call(&A, "crypto.x509.parse_certificates", args, &out, &e, T_NOW), RB_OK);
     val_t *c = val_arr_at(out, 0);
@@ -134,7 +121,7 @@ static uint64_t next_rand(void) {
 
 static void test_garbage(void **state) {
     (void)state;
-    const char *pem = fixture("leaf.pem");
+    const char *pem = cd_fixture("leaf.pem");
     /* the DER of the leaf, then truncations and bit flips of it */
     gh_err e;
     rb_pem blk;
@@ -169,8 +156,8 @@ static void test_garbage(void **state) {
 
 static void test_exhaustion(void **state) {
     (void)state;
-    const char *chain = gh_arena_printf(&A, "%s%s%s", fixture("root.pem"), fixture("inter.pem"),
-                                        fixture("leaf.pem"));
+    const char *chain = gh_arena_printf(&A, "%s%s%s", cd_fixture("root.pem"), cd_fixture("inter.pem"),
+                                        cd_fixture("leaf.pem"));
     for (size_t budget = 2048; budget < 192 * 1024; budget += 6144) {
         gh_arena small;
         gh_arena_init(&small, budget);

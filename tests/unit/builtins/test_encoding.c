@@ -273,7 +273,7 @@ static void test_oom(void **state) {
         "yaml.unmarshal(\"a: [1, 2\")",
     };
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
-        bd_oom_sweep(tabs, lines[i], 200000, GH_EINVAL);
+        bd_oom_sweep(tabs, lines[i], (bd_budgets){64, 200000, 0}, GH_EINVAL);
 }
 
 int main(void) {

@@ -146,6 +146,21 @@ static void expect_err(const struct rego_http_policy *p, int code, const char *w
     q_free(&q);
 }
 
+/* A request that fails with GH_EINVAL: want and req are printf formats
+ * in which every %d stands for the port. */
+typedef struct err_case {
+    const char *want, *req;
+} err_case;
+
+static void expect_errs(const struct rego_http_policy *p, int port, const err_case *c, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        char want[512];
+        snprintf(want, sizeof want, c[i].want, port, port);
+        expect_err(p, GH_EINVAL, want, c[i].req, port, port);
+    }
+}
+#define NCASES(t) (sizeof(t) / sizeof *(t))
+
 /* The echo route's view of the request: header lines joined by '|'. */
 static const char *echo_headers(call *q) {
     val_t *h = val_obj_get_str(val_obj_get_str(q->out, "body", 4), "headers", 7);
@@ -262,22 +277,18 @@ static void test_invalid_params(void **state) {
         expect_err(&pol, cases[i].code, cases[i].want,
                    "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/json\", %s}", P,
                    cases[i].extra);
-    expect_err(&pol, GH_EINVAL, "\"url\" must be a string", "{\"method\": \"get\", \"url\": 5}");
-    expect_err(&pol, GH_EINVAL, "net/http: invalid method \"G T\"",
-               "{\"method\": \"g t\", \"url\": \"http://127.0.0.1:%d/json\"}", P);
-    char want[256];
-    snprintf(want, sizeof want,
-             "Get \"http://127.0.0.1:%d/json\": net/http: invalid header field name \"a b\"", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/json\", \"headers\": {\"a "
-               "b\": \"1\"}}",
-               P);
-    snprintf(want, sizeof want,
-             "Get \"http://127.0.0.1:%d/json\": net/http: invalid header field value for \"A\"", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/json\", \"headers\": {\"a\": "
-               "\"1\\r\\nX: y\"}}",
-               P);
+    static const err_case bad_requests[] = {
+        {"\"url\" must be a string", "{\"method\": \"get\", \"url\": 5}"},
+        {"net/http: invalid method \"G T\"",
+         "{\"method\": \"g t\", \"url\": \"http://127.0.0.1:%d/json\"}"},
+        {"Get \"http://127.0.0.1:%d/json\": net/http: invalid header field name \"a b\"",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/json\", \"headers\": {\"a "
+         "b\": \"1\"}}"},
+        {"Get \"http://127.0.0.1:%d/json\": net/http: invalid header field value for \"A\"",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/json\", \"headers\": {\"a\": "
+         "\"1\\r\\nX: y\"}}"},
+    };
+    expect_errs(&pol, P, bad_requests, NCASES(bad_requests));
     assert_int_equal(ts_hits_of("/json"), h0); /* nothing was sent */
 }
 
@@ -409,29 +420,31 @@ static void test_status_codes(void **state) {
 static void test_timeouts(void **state) {
     (void)state;
     int P = srv.port;
-    char want[256];
     double t0 = mono_s();
-    snprintf(want, sizeof want, "Get http://127.0.0.1:%d/slow?ms=3000: request timed out", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/slow?ms=3000\", \"timeout\": "
-               "\"200ms\"}",
-               P);
+    static const err_case timed_out[] = {
+        {"Get http://127.0.0.1:%d/slow?ms=3000: request timed out",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/slow?ms=3000\", \"timeout\": "
+         "\"200ms\"}"},
+        /* 1ns: already expired, as in Go */
+        {"Get http://127.0.0.1:%d/json: request timed out",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/json\", \"timeout\": \"1\"}"},
+    };
+    expect_errs(&pol, P, timed_out, NCASES(timed_out));
     assert_true(mono_s() - t0 < 2.0);
-    /* 1ns: already expired, as in Go */
-    snprintf(want, sizeof want, "Get http://127.0.0.1:%d/json: request timed out", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/json\", \"timeout\": \"1\"}",
-               P);
     /* the policy default and cap */
+    static const err_case by_default[] = {
+        {"Get http://127.0.0.1:%d/slow?ms=3000: request timed out",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/slow?ms=3000\"}"},
+    };
     pol.timeout_ns = 200000000;
-    snprintf(want, sizeof want, "Get http://127.0.0.1:%d/slow?ms=3000: request timed out", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/slow?ms=3000\"}", P);
+    expect_errs(&pol, P, by_default, NCASES(by_default));
+    static const err_case capped[] = {
+        {"Get http://127.0.0.1:%d/slow?ms=3000: request timed out",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/slow?ms=3000\", \"timeout\": 0}"},
+    };
     pol.timeout_ns = 0;
     pol.max_timeout_ns = 200000000;
-    expect_err(
-        &pol, GH_EINVAL, want,
-        "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/slow?ms=3000\", \"timeout\": 0}", P);
+    expect_errs(&pol, P, capped, NCASES(capped));
     /* raise_error false: a response describing the network error */
     call q;
     q_init(&q, &pol);
@@ -441,6 +454,7 @@ static void test_timeouts(void **state) {
            P);
     assert_string_equal(at(&q, "status_code"), "0");
     assert_string_equal(at(&q, "error.code"), "\"eval_http_send_network_error\"");
+    char want[256];
     snprintf(want, sizeof want,
              "\"Get \\\"http://127.0.0.1:%d/slow?ms=3000\\\": context deadline exceeded "
              "(Client.Timeout exceeded while awaiting headers)\"",
@@ -453,12 +467,11 @@ static void test_timeouts(void **state) {
 static void test_network_errors(void **state) {
     (void)state;
     int D = ts_dead_port();
-    char want[256];
-    snprintf(want, sizeof want,
-             "Get \"http://127.0.0.1:%d/x\": dial tcp 127.0.0.1:%d: connect: connection refused", D,
-             D);
-    expect_err(&pol, GH_EINVAL, want, "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/x\"}",
-               D);
+    static const err_case refused[] = {
+        {"Get \"http://127.0.0.1:%d/x\": dial tcp 127.0.0.1:%d: connect: connection refused",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/x\"}"},
+    };
+    expect_errs(&pol, D, refused, NCASES(refused));
     call q;
     q_init(&q, &pol);
     q_send(&q, "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/x\", \"raise_error\": false}",
@@ -474,23 +487,24 @@ static void test_network_errors(void **state) {
     assert_string_equal(at(&q, "error.message"),
                         "\"eval_builtin_error: http.send: invalid value for \\\"cache\\\" field\"");
     q_free(&q);
-    snprintf(want, sizeof want, "Post \"http://127.0.0.1:%d/close\": EOF", srv.port);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"post\", \"url\": \"http://127.0.0.1:%d/close\"}", srv.port);
-    /* schemes other than http/https never reach libcurl */
-    expect_err(&pol, GH_EINVAL, "Get \"ftp://127.0.0.1/x\": unsupported protocol scheme \"ftp\"",
-               "{\"method\": \"get\", \"url\": \"ftp://127.0.0.1/x\"}");
-    expect_err(&pol, GH_EINVAL, "Get \"file:///etc/passwd\": unsupported protocol scheme \"file\"",
-               "{\"method\": \"get\", \"url\": \"file:///etc/passwd\"}");
-    expect_err(&pol, GH_EINVAL, "Get \"http:///x\": http: no Host in request URL",
-               "{\"method\": \"get\", \"url\": \"http:///x\"}");
-    /* stricter than Go, which would put the space on the request line */
-    expect_err(&pol, GH_EINVAL, "parse \"http://127.0.0.1/a?b c\": Bad query",
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1/a?b c\"}");
-    expect_err(&pol, GH_EINVAL, "Get \"\": unsupported protocol scheme \"\"",
-               "{\"method\": \"get\", \"url\": \"\"}");
-    expect_err(&pol, GH_EINVAL, "Get \"gopher://x/\": unsupported protocol scheme \"gopher\"",
-               "{\"method\": \"get\", \"url\": \"gopher://x/\"}");
+    static const err_case failing[] = {
+        {"Post \"http://127.0.0.1:%d/close\": EOF",
+         "{\"method\": \"post\", \"url\": \"http://127.0.0.1:%d/close\"}"},
+        /* schemes other than http/https never reach libcurl */
+        {"Get \"ftp://127.0.0.1/x\": unsupported protocol scheme \"ftp\"",
+         "{\"method\": \"get\", \"url\": \"ftp://127.0.0.1/x\"}"},
+        {"Get \"file:///etc/passwd\": unsupported protocol scheme \"file\"",
+         "{\"method\": \"get\", \"url\": \"file:///etc/passwd\"}"},
+        {"Get \"http:///x\": http: no Host in request URL",
+         "{\"method\": \"get\", \"url\": \"http:///x\"}"},
+        /* stricter than Go, which would put the space on the request line */
+        {"parse \"http://127.0.0.1/a?b c\": Bad query",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1/a?b c\"}"},
+        {"Get \"\": unsupported protocol scheme \"\"", "{\"method\": \"get\", \"url\": \"\"}"},
+        {"Get \"gopher://x/\": unsupported protocol scheme \"gopher\"",
+         "{\"method\": \"get\", \"url\": \"gopher://x/\"}"},
+    };
+    expect_errs(&pol, srv.port, failing, NCASES(failing));
 }
 
 /* Make the next /flaky request one the server drops. */
@@ -501,14 +515,14 @@ static void flaky_align(void) {
 static void test_retries(void **state) {
     (void)state;
     int P = srv.port;
-    char want[256];
     /* the policy allows no retry: the first failure is final */
-    snprintf(want, sizeof want, "Get \"http://127.0.0.1:%d/flaky\": EOF", P);
+    static const err_case no_retry[] = {
+        {"Get \"http://127.0.0.1:%d/flaky\": EOF",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/flaky\", \"max_retry_attempts\": "
+         "3}"},
+    };
     flaky_align();
-    expect_err(
-        &pol, GH_EINVAL, want,
-        "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/flaky\", \"max_retry_attempts\": 3}",
-        P);
+    expect_errs(&pol, P, no_retry, NCASES(no_retry));
     pol.max_retry_attempts = 3;
     call q;
     q_init(&q, &pol);
@@ -531,29 +545,22 @@ static void test_limits(void **state) {
     (void)state;
     int P = srv.port;
     pol.max_response_bytes = 1000;
-    char want[256];
-    snprintf(
-        want, sizeof want,
-        "Get \"http://127.0.0.1:%d/big?n=5000\": response body exceeds the limit of 1000 bytes", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/big?n=5000\"}", P);
-    snprintf(want, sizeof want,
-             "Get \"http://127.0.0.1:%d/bigchunked?n=5000\": response body exceeds the limit of "
-             "1000 bytes",
-             P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/bigchunked?n=5000\"}", P);
+    static const err_case too_big[] = {
+        {"Get \"http://127.0.0.1:%d/big?n=5000\": response body exceeds the limit of 1000 bytes",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/big?n=5000\"}"},
+        {"Get \"http://127.0.0.1:%d/bigchunked?n=5000\": response body exceeds the limit of "
+         "1000 bytes",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/bigchunked?n=5000\"}"},
+        {"Get \"http://127.0.0.1:%d/hdrbomb\": net/http: server response headers exceeded "
+         "262144 bytes; aborted",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/hdrbomb\"}"},
+    };
+    expect_errs(&pol, P, too_big, NCASES(too_big));
     call q;
     q_init(&q, &pol);
     q_send(&q, "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/big?n=1000\"}", P);
     assert_string_equal(at(&q, "headers.content-length"), "[\"1000\"]");
     q_free(&q);
-    snprintf(want, sizeof want,
-             "Get \"http://127.0.0.1:%d/hdrbomb\": net/http: server response headers exceeded "
-             "262144 bytes; aborted",
-             P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/hdrbomb\"}", P);
 }
 
 /* ---- redirects and the allow list ----------------------------------------------------------- */
@@ -599,27 +606,25 @@ static void test_redirects(void **state) {
     assert_non_null(
         strstr(echo_headers(&q), "Host: 127.0.0.1:")); /* caller Host not carried over */
     q_free(&q);
-    char want[256];
-    snprintf(want, sizeof want, "Get \"ftp://127.0.0.1/x\": unsupported protocol scheme \"ftp\"");
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": "
-               "\"http://127.0.0.1:%d/redirect?to=ftp://127.0.0.1/x\", \"enable_redirect\": true}",
-               P);
-    snprintf(want, sizeof want, "Get \"http://127.0.0.1:%d/loop\": stopped after 10 redirects", P);
-    expect_err(
-        &pol, GH_EINVAL, want,
-        "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/loop\", \"enable_redirect\": true}",
-        P);
+    static const err_case bad_hops[] = {
+        {"Get \"ftp://127.0.0.1/x\": unsupported protocol scheme \"ftp\"",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/redirect?to=ftp://127.0.0.1/x\", "
+         "\"enable_redirect\": true}"},
+        {"Get \"http://127.0.0.1:%d/loop\": stopped after 10 redirects",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/loop\", \"enable_redirect\": true}"},
+    };
+    expect_errs(&pol, P, bad_hops, NCASES(bad_hops));
     /* every hop is checked against the allow list */
+    static const err_case unallowed_hop[] = {
+        {"Get \"http://localhost:%d/json\": unallowed host: localhost",
+         "{\"method\": \"get\", \"url\": "
+         "\"http://127.0.0.1:%d/redirect?to=http://localhost:%d/json\", \"enable_redirect\": "
+         "true}"},
+    };
     const char *allow[] = {"127.0.0.1"};
     pol.allow = allow;
     pol.nallow = 1;
-    snprintf(want, sizeof want, "Get \"http://localhost:%d/json\": unallowed host: localhost", P);
-    expect_err(
-        &pol, GH_EINVAL, want,
-        "{\"method\": \"get\", \"url\": "
-        "\"http://127.0.0.1:%d/redirect?to=http://localhost:%d/json\", \"enable_redirect\": true}",
-        P, P);
+    expect_errs(&pol, P, unallowed_hop, NCASES(unallowed_hop));
 }
 
 static void test_allow_list(void **state) {
@@ -645,26 +650,24 @@ static void test_allow_list(void **state) {
                      RB_OK);
     assert_string_equal(at(&q, "status_code"), "404");
     q_free(&q);
-    char want[256];
     /* path boundary, dot segments, other port, other scheme, other host */
-    snprintf(want, sizeof want, "unallowed url: http://127.0.0.1:%d/jsonx", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/jsonx\"}", P);
-    snprintf(want, sizeof want, "unallowed url: http://127.0.0.1:%d/dir/../echo", P);
-    expect_err(&pol, GH_EINVAL, want,
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/dir/../echo\"}", P);
-    expect_err(&pol, GH_EINVAL, "unallowed url: https://127.0.0.1:1/json",
-               "{\"method\": \"get\", \"url\": \"https://127.0.0.1:1/json\"}");
-    expect_err(&pol, GH_EINVAL, "unallowed url: http://localhost:1/json",
-               "{\"method\": \"get\", \"url\": \"http://localhost:1/json\"}");
-    expect_err(&pol, GH_EINVAL, "unallowed host: 127.0.0.2",
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.2:1/\"}");
-    expect_err(&pol, GH_EINVAL, "unallowed host: example.com",
-               "{\"method\": \"get\", \"url\": \"http://example.com/\"}");
-    expect_err(&pol, GH_EINVAL, "unallowed host: x.example.com.evil",
-               "{\"method\": \"get\", \"url\": \"http://x.example.com.evil/\"}");
-    expect_err(&pol, GH_EINVAL, "unallowed host: evil.com",
-               "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d@evil.com/json\"}", P);
+    static const err_case unallowed[] = {
+        {"unallowed url: http://127.0.0.1:%d/jsonx",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/jsonx\"}"},
+        {"unallowed url: http://127.0.0.1:%d/dir/../echo",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d/dir/../echo\"}"},
+        {"unallowed url: https://127.0.0.1:1/json",
+         "{\"method\": \"get\", \"url\": \"https://127.0.0.1:1/json\"}"},
+        {"unallowed url: http://localhost:1/json",
+         "{\"method\": \"get\", \"url\": \"http://localhost:1/json\"}"},
+        {"unallowed host: 127.0.0.2", "{\"method\": \"get\", \"url\": \"http://127.0.0.2:1/\"}"},
+        {"unallowed host: example.com", "{\"method\": \"get\", \"url\": \"http://example.com/\"}"},
+        {"unallowed host: x.example.com.evil",
+         "{\"method\": \"get\", \"url\": \"http://x.example.com.evil/\"}"},
+        {"unallowed host: evil.com",
+         "{\"method\": \"get\", \"url\": \"http://127.0.0.1:%d@evil.com/json\"}"},
+    };
+    expect_errs(&pol, P, unallowed, NCASES(unallowed));
     /* the wildcard matches subdomains (curl resolves *.localhost itself) */
     snprintf(e4, sizeof e4, "*.localhost"); /* allow[3] points at e4 */
     call r;

@@ -169,7 +169,7 @@ static void test_oom(void **state) {
         "5}, {\"maxProperties\": 1}]})",
     };
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
-        bd_oom_sweep(tabs, lines[i], 400000, RB_OK);
+        bd_oom_sweep(tabs, lines[i], (bd_budgets){64, 400000, 0}, RB_OK);
 }
 
 int main(void) {

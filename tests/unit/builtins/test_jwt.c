@@ -11,20 +11,7 @@
 
 #include "crypto_diff.h"
 
-#define DATA GH_SOURCE_DIR "/tests/data/crypto/"
 #define T_NOW 1700000000000000000LL /* 2023-11-14, inside every fixture's window */
-
-static const char *fixture(const char *name) {
-    char path[512];
-    snprintf(path, sizeof path, DATA "%s", name);
-    char *buf;
-    size_t n;
-    gh_err e;
-    assert_int_equal(gh_read_file(path, 1 << 20, &buf, &n, &e), 0);
-    char *s = gh_arena_strndup(&A, buf, n);
-    gh_free(buf);
-    return s;
-}
 
 static val_t *S(const char *s) { return val_strc(&A, s); }
 
@@ -125,21 +112,21 @@ static void test_round_trips(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *hdr = gh_arena_printf(&A, "{\"alg\":\"%s\",\"typ\":\"JWT\"}", cases[i].alg);
         const char *tok =
-            sign(hdr, "{\"sub\":\"alice\",\"exp\":1900000000}", fixture(cases[i].priv));
-        const char *pub = fixture(cases[i].pub);
+            sign(hdr, "{\"sub\":\"alice\",\"exp\":1900000000}", cd_fixture(cases[i].priv));
+        const char *pub = cd_fixture(cases[i].pub);
         assert_int_equal(vf(cases[i].verify, tok, pub), 1);
         assert_int_equal(dv(tok, cert_cons(pub), T_NOW), 1);
         /* the private JWK verifies too (its public half is used) */
-        assert_int_equal(dv(tok, cert_cons(fixture(cases[i].priv)), T_NOW), 1);
+        assert_int_equal(dv(tok, cert_cons(cd_fixture(cases[i].priv)), T_NOW), 1);
     }
     /* PEM public keys and certificates */
-    const char *rs = sign("{\"alg\":\"RS256\"}", "{}", fixture("root.jwk"));
-    assert_int_equal(vf("io.jwt.verify_rs256", rs, fixture("root_pub.pem")), 1);
-    assert_int_equal(vf("io.jwt.verify_rs256", rs, fixture("root.pem")), 1);
-    const char *es = sign("{\"alg\":\"ES256\"}", "{}", fixture("leaf.jwk"));
-    assert_int_equal(vf("io.jwt.verify_es256", es, fixture("leaf.pem")), 1);
-    const char *ed = sign("{\"alg\":\"EdDSA\"}", "{}", fixture("ed25519.jwk"));
-    assert_int_equal(vf("io.jwt.verify_eddsa", ed, fixture("ed25519.pem")), 1);
+    const char *rs = sign("{\"alg\":\"RS256\"}", "{}", cd_fixture("root.jwk"));
+    assert_int_equal(vf("io.jwt.verify_rs256", rs, cd_fixture("root_pub.pem")), 1);
+    assert_int_equal(vf("io.jwt.verify_rs256", rs, cd_fixture("root.pem")), 1);
+    const char *es = sign("{\"alg\":\"ES256\"}", "{}", cd_fixture("leaf.jwk"));
+    assert_int_equal(vf("io.jwt.verify_es256", es, cd_fixture("leaf.pem")), 1);
+    const char *ed = sign("{\"alg\":\"EdDSA\"}", "{}", cd_fixture("ed25519.jwk"));
+    assert_int_equal(vf("io.jwt.verify_eddsa", ed, cd_fixture("ed25519.pem")), 1);
     /* HMAC */
     for (int bits = 256; bits <= 512; bits += 128) {
         const char *key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -163,9 +150,9 @@ static void test_alg_none(void **state) {
             gh_arena_printf(&A, "%s.%s.", b64u(gh_arena_printf(&A, "{\"alg\":\"%s\"}", algs[i])),
                             b64u("{\"sub\":\"admin\"}"));
         assert_int_equal(dv(tok, secret_cons(SECRET), T_NOW), 0);
-        assert_int_equal(dv(tok, cert_cons(fixture("root_pub.pem")), T_NOW), 0);
+        assert_int_equal(dv(tok, cert_cons(cd_fixture("root_pub.pem")), T_NOW), 0);
         assert_int_equal(dv(tok, cert_cons(oct_jwk(SECRET)), T_NOW), 0);
-        assert_int_equal(vf("io.jwt.verify_rs256", tok, fixture("root_pub.pem")), 0);
+        assert_int_equal(vf("io.jwt.verify_rs256", tok, cd_fixture("root_pub.pem")), 0);
         assert_int_equal(vf("io.jwt.verify_hs256", tok, SECRET), 0);
         assert_int_equal(vf("io.jwt.verify_hs256", tok, ""), 0);
     }
@@ -182,19 +169,19 @@ static void test_key_confusion(void **state) {
     (void)state;
     /* HS256 token whose HMAC key is the RSA public key PEM (the classic
      * attack on verifiers that take the algorithm from the header) */
-    const char *pem = fixture("root_pub.pem");
+    const char *pem = cd_fixture("root_pub.pem");
     size_t k;
     const char *jwk = gh_arena_printf(
         &A, "{\"kty\":\"oct\",\"k\":\"%s\"}",
         rb_b64_encode(&A, (const unsigned char *)pem, strlen(pem), true, false, &k));
     const char *tok = sign("{\"alg\":\"HS256\"}", "{\"sub\":\"admin\"}", jwk);
     assert_int_equal(dv(tok, cert_cons(pem), T_NOW), 0);
-    assert_int_equal(dv(tok, cert_cons(fixture("root.pem")), T_NOW), 0);
-    assert_int_equal(dv(tok, cert_cons(fixture("root.pub.jwk")), T_NOW), 0);
+    assert_int_equal(dv(tok, cert_cons(cd_fixture("root.pem")), T_NOW), 0);
+    assert_int_equal(dv(tok, cert_cons(cd_fixture("root.pub.jwk")), T_NOW), 0);
     assert_int_equal(dv(tok, secret_cons(pem), T_NOW), 0);
     assert_int_equal(vf("io.jwt.verify_hs256", tok, pem), 0);
     /* the same with the certificate PEM as the HMAC key */
-    const char *cpem = fixture("root.pem");
+    const char *cpem = cd_fixture("root.pem");
     jwk = gh_arena_printf(
         &A, "{\"kty\":\"oct\",\"k\":\"%s\"}",
         rb_b64_encode(&A, (const unsigned char *)cpem, strlen(cpem), true, false, &k));
@@ -202,16 +189,16 @@ static void test_key_confusion(void **state) {
     assert_int_equal(vf("io.jwt.verify_hs256", tok, cpem), 0);
     assert_int_equal(dv(tok, secret_cons(cpem), T_NOW), 0);
     /* an RS256 token never verifies with a secret, nor HS with an RSA key */
-    const char *rs = sign("{\"alg\":\"RS256\"}", "{}", fixture("root.jwk"));
+    const char *rs = sign("{\"alg\":\"RS256\"}", "{}", cd_fixture("root.jwk"));
     assert_int_equal(dv(rs, secret_cons(SECRET), T_NOW), 0);
     const char *hs = sign("{\"alg\":\"HS256\"}", "{}", oct_jwk(SECRET));
-    assert_int_equal(dv(hs, cert_cons(fixture("root.pub.jwk")), T_NOW), 0);
+    assert_int_equal(dv(hs, cert_cons(cd_fixture("root.pub.jwk")), T_NOW), 0);
     /* ES256 token against RS verifiers and vice versa */
-    const char *es = sign("{\"alg\":\"ES256\"}", "{}", fixture("leaf.jwk"));
-    assert_int_equal(vf("io.jwt.verify_rs256", es, fixture("leaf_pub.pem")), 0);
-    assert_int_equal(vf("io.jwt.verify_es256", rs, fixture("root_pub.pem")), 0);
+    const char *es = sign("{\"alg\":\"ES256\"}", "{}", cd_fixture("leaf.jwk"));
+    assert_int_equal(vf("io.jwt.verify_rs256", es, cd_fixture("leaf_pub.pem")), 0);
+    assert_int_equal(vf("io.jwt.verify_es256", rs, cd_fixture("root_pub.pem")), 0);
     /* ES384 verifier with a P-256 key (curve must match the algorithm) */
-    assert_int_equal(vf("io.jwt.verify_es384", es, fixture("leaf_pub.pem")), 0);
+    assert_int_equal(vf("io.jwt.verify_es384", es, cd_fixture("leaf_pub.pem")), 0);
 }
 
 /* ---- time claims --------------------------------------------------------------------------- */
@@ -250,8 +237,8 @@ static const char *swap_payload(const char *tok, const char *payload) {
 
 static void test_forged(void **state) {
     (void)state;
-    const char *pub = fixture("root_pub.pem");
-    const char *tok = sign("{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}", fixture("root.jwk"));
+    const char *pub = cd_fixture("root_pub.pem");
+    const char *tok = sign("{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}", cd_fixture("root.jwk"));
     assert_int_equal(vf("io.jwt.verify_rs256", tok, pub), 1);
     /* payload swapped under the original signature */
     assert_int_equal(vf("io.jwt.verify_rs256", swap_payload(tok, "{\"sub\":\"admin\"}"), pub), 0);
@@ -263,13 +250,13 @@ static void test_forged(void **state) {
     assert_int_equal(
         vf("io.jwt.verify_rs256", gh_arena_strndup(&A, tok, strrchr(tok, '.') - tok + 1), pub), 0);
     /* signed by another key */
-    const char *other = sign("{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}", fixture("rsa1024.jwk"));
+    const char *other = sign("{\"alg\":\"RS256\"}", "{\"sub\":\"alice\"}", cd_fixture("rsa1024.jwk"));
     assert_int_equal(vf("io.jwt.verify_rs256", other, pub), 0);
     /* a 1024-bit RSA key never verifies, even its own tokens */
-    assert_int_equal(vf("io.jwt.verify_rs256", other, fixture("rsa1024.pub.jwk")), 0);
+    assert_int_equal(vf("io.jwt.verify_rs256", other, cd_fixture("rsa1024.pub.jwk")), 0);
     /* ECDSA: r||s must be exactly 64 bytes for ES256 */
-    const char *es = sign("{\"alg\":\"ES256\"}", "{\"a\":1}", fixture("leaf.jwk"));
-    const char *lpub = fixture("leaf.pub.jwk");
+    const char *es = sign("{\"alg\":\"ES256\"}", "{\"a\":1}", cd_fixture("leaf.jwk"));
+    const char *lpub = cd_fixture("leaf.pub.jwk");
     assert_int_equal(vf("io.jwt.verify_es256", es, lpub), 1);
     const char *sig = strrchr(es, '.') + 1;
     gh_err e;
@@ -338,8 +325,8 @@ static void test_base64_strict(void **state) {
 
 static void test_jwk_rules(void **state) {
     (void)state;
-    const char *tok = sign("{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{}", fixture("root.jwk"));
-    val_t *pub = J(fixture("root.pub.jwk"));
+    const char *tok = sign("{\"alg\":\"RS256\",\"kid\":\"k1\"}", "{}", cd_fixture("root.jwk"));
+    val_t *pub = J(cd_fixture("root.pub.jwk"));
     const char *base = val_to_json(&A, pub, 0);
     assert_int_equal(vf("io.jwt.verify_rs256", tok, base), 1);
     static const char *const extra[] = {"\"use\":\"enc\"",   "\"key_ops\":[\"encrypt\"]",
@@ -357,7 +344,7 @@ static void test_jwk_rules(void **state) {
         assert_int_equal(vf("io.jwt.verify_rs256", tok, k), 1);
     }
     /* key sets: kid selection, duplicate kids, mixed symmetric/asymmetric */
-    const char *other = fixture("rsa1024.pub.jwk");
+    const char *other = cd_fixture("rsa1024.pub.jwk");
     const char *set = gh_arena_printf(&A, "{\"keys\":[{\"kid\":\"k0\",%s,{\"kid\":\"k1\",%s]}",
                                       other + 1, base + 1);
     assert_int_equal(vf("io.jwt.verify_rs256", tok, set), 1);
@@ -371,10 +358,10 @@ static void test_jwk_rules(void **state) {
     assert_int_equal(dv(hs, cert_cons(oct_jwk("short")), T_NOW), 0);
     assert_int_equal(vf("io.jwt.verify_hs256", hs, "short"), 1);
     /* EC point not on the curve */
-    val_t *ec = J(fixture("leaf.pub.jwk"));
+    val_t *ec = J(cd_fixture("leaf.pub.jwk"));
     const char *x = val_str_ptr(val_obj_get_str(ec, "x", 1));
     const char *y = val_str_ptr(val_obj_get_str(ec, "y", 1));
-    const char *es = sign("{\"alg\":\"ES256\"}", "{}", fixture("leaf.jwk"));
+    const char *es = sign("{\"alg\":\"ES256\"}", "{}", cd_fixture("leaf.jwk"));
     const char *bad =
         gh_arena_printf(&A, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}", y, x);
     assert_int_equal(vf("io.jwt.verify_es256", es, bad), 0);
@@ -413,9 +400,9 @@ static void test_no_secrets_in_errors(void **state) {
 static void test_exhaustion(void **state) {
     (void)state;
     const char *tok = sign("{\"alg\":\"RS256\",\"typ\":\"JWT\"}",
-                           "{\"sub\":\"alice\",\"n\":[1,2,3]}", fixture("root.jwk"));
-    const char *pub = fixture("root_pub.pem");
-    const char *jwk = fixture("root.jwk");
+                           "{\"sub\":\"alice\",\"n\":[1,2,3]}", cd_fixture("root.jwk"));
+    const char *pub = cd_fixture("root_pub.pem");
+    const char *jwk = cd_fixture("root.jwk");
     for (size_t budget = 1024; budget < 256 * 1024; budget += 4096) {
         gh_arena small;
         gh_arena_init(&small, budget);

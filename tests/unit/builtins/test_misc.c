@@ -180,7 +180,7 @@ static void test_oom(void **state) {
         "walk({\"b\": [1, {\"d\": 1, \"c\": 2}], \"a\": {3, 1}})",
     };
     for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
-        bd_oom_sweep(tabs, lines[i], 100000, RB_OK);
+        bd_oom_sweep(tabs, lines[i], (bd_budgets){64, 100000, 0}, RB_OK);
 }
 
 int main(void) {

@@ -131,28 +131,8 @@ static void test_oom(void **state) {
         "net.cidr_contains_matches([\"10.0.0.0/8\", \"1.0.0.0/8\"], {\"a\": \"10.1.1.1\"})",
         "net.lookup_ip_addr(\"127.0.0.1\")",
     };
-    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
-        gh_arena big;
-        gh_arena_init(&big, 0);
-        char name[64];
-        val_t *args[4];
-        int n = rl_call(&big, lines[i], name, sizeof name, args, 4);
-        const rego_builtin *b = bd_find(tabs, name);
-        assert_non_null(b);
-        assert_int_equal(n, b->arity);
-        for (size_t budget = 1; budget < 40000; budget += 997) {
-            gh_arena small;
-            gh_arena_init(&small, budget);
-            gh_err e;
-            gh_err_clear(&e);
-            rego_bctx c = {.a = &small, .err = &e};
-            val_t *out = NULL;
-            int rc = b->fn(&c, args, &out);
-            assert_true(rc == 0 || rc == GH_ENOMEM);
-            gh_arena_free(&small);
-        }
-        gh_arena_free(&big);
-    }
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        bd_oom_sweep(tabs, lines[i], (bd_budgets){1, 40000, 997}, RB_OK);
 }
 
 int main(void) {

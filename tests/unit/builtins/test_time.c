@@ -345,28 +345,8 @@ static void test_oom(void **state) {
         "time.parse_duration_ns(\"1x\")",
         "time.weekday(0)",
     };
-    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
-        gh_arena big;
-        gh_arena_init(&big, 0);
-        char name[64];
-        val_t *args[4];
-        int n = rl_call(&big, lines[i], name, sizeof name, args, 4);
-        const rego_builtin *b = bd_find(tabs, name);
-        assert_non_null(b);
-        assert_int_equal(n, b->arity);
-        for (size_t budget = 1; budget < 4096; budget += 37) {
-            gh_arena small;
-            gh_arena_init(&small, budget);
-            gh_err e;
-            gh_err_clear(&e);
-            rego_bctx c = {.a = &small, .err = &e};
-            val_t *out = NULL;
-            int rc = b->fn(&c, args, &out);
-            assert_true(rc == 0 || rc == GH_ENOMEM || rc == GH_EINVAL);
-            gh_arena_free(&small);
-        }
-        gh_arena_free(&big);
-    }
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+        bd_oom_sweep(tabs, lines[i], (bd_budgets){1, 4096, 37}, GH_EINVAL);
 }
 
 int main(void) {
