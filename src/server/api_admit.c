@@ -9,12 +9,6 @@
 
 #include "server/srv_int.h"
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static const val_t *get(const val_t *o, const char *k) {
     return o && val_kind_of(o) == VAL_OBJECT ? val_obj_get_str(o, k, strlen(k)) : NULL;
 }
@@ -75,7 +69,7 @@ static int admit_without_model(gh_arena *a, const val_t *review, bool fail_open,
 void srv_api_admit(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *rest) {
     (void)rest;
     gh_arena *a = rq->arena;
-    int64_t t0 = rq->start_ns ? rq->start_ns : mono_ns();
+    int64_t t0 = rq->start_ns ? rq->start_ns : gh_mono_ns();
     gh_err e;
     gh_err_clear(&e);
     val_t *review = NULL;
@@ -122,7 +116,7 @@ void srv_api_admit(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *re
         srv_metrics_decision(ctx->metrics, worker, errored ? "error" : ok ? "allowed" : "denied");
     char id[37];
     srv_declog_record(ctx ? ctx->declog : NULL, rq->worker, "v1/admit", review, out,
-                      s ? s->revision : 0, mono_ns() - t0, id);
+                      s ? s->revision : 0, gh_mono_ns() - t0, id);
     rs->decision_id = gh_arena_strndup(a, id, strlen(id));
     srv_resp_json(rs, 200, out, srv_query_bool(rq, "pretty"));
 }

@@ -13,12 +13,6 @@
 
 #include "server/srv_int.h"
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ==== the prepared-query cache ================================================ */
 
 #define QC_SLOTS 512             /* power of two; reset when 3/4 full */
@@ -409,7 +403,7 @@ static val_t *metrics_value(gh_arena *a, const dec_metrics *m) {
         rc = rc ? rc : put_metric(a, o, "timer_rego_query_compile_ns", m->qcompile_ns);
     }
     rc = rc ? rc : put_metric(a, o, "timer_rego_query_eval_ns", m->eval_ns);
-    rc = rc ? rc : put_metric(a, o, "timer_server_handler_ns", mono_ns() - m->start_ns);
+    rc = rc ? rc : put_metric(a, o, "timer_server_handler_ns", gh_mono_ns() - m->start_ns);
     return rc ? NULL : o;
 }
 
@@ -559,13 +553,13 @@ static int decide(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, decision *d) {
     d->m.hit = q != NULL;
     if (!q) {
         gh_arena *qa = qc ? &qc->a : rq->arena;
-        int64_t t0 = mono_ns();
+        int64_t t0 = gh_mono_ns();
         rego_body *body = NULL;
         rc = rego_parse_query(qa, "", d->qtext, strlen(d->qtext), NULL, &body, &e);
-        int64_t t1 = mono_ns();
+        int64_t t1 = gh_mono_ns();
         if (!rc) rc = rego_query_prepare_body(snap->policy, qa, body, &q, &e);
         d->m.qparse_ns = t1 - t0;
-        d->m.qcompile_ns = mono_ns() - t1;
+        d->m.qcompile_ns = gh_mono_ns() - t1;
         if (rc) {
             prepare_error(rs, &e);
             srv_metrics_decision(ctx ? ctx->metrics : NULL, widx, "error");
@@ -587,9 +581,9 @@ static int decide(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, decision *d) {
         d->o.x = srv_explain_new(rq->arena, d->o.explain, d->o.pretty);
         srv_explain_attach(d->o.x, &eo);
     }
-    int64_t t0 = mono_ns();
+    int64_t t0 = gh_mono_ns();
     rc = rego_query_eval(q, rq->arena, &eo, d->o.x ? take_first_all : take_first, &f, &e);
-    d->m.eval_ns = mono_ns() - t0;
+    d->m.eval_ns = gh_mono_ns() - t0;
     if (rc) {
         eval_error(rs, rq->arena, &e);
         srv_metrics_decision(ctx ? ctx->metrics : NULL, widx, "error");
@@ -598,7 +592,7 @@ static int decide(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, decision *d) {
     }
     d->result = f.v;
     srv_declog_record(ctx ? ctx->declog : NULL, rq->worker, d->logpath, d->input, d->result, d->rev,
-                      mono_ns() - d->m.start_ns, d->id);
+                      gh_mono_ns() - d->m.start_ns, d->id);
     srv_metrics_decision(ctx ? ctx->metrics : NULL, widx, result_label(d->result));
     char *id = gh_arena_strndup(rq->arena, d->id, strlen(d->id));
     rs->decision_id = id;
@@ -627,14 +621,14 @@ static void oom_resp(srv_resp *rs) {
 
 static void v1_read(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *rest, bool post) {
     decision d = {0};
-    d.m.start_ns = mono_ns();
+    d.m.start_ns = gh_mono_ns();
     read_opts(rq, &d.o);
     bool deep;
     d.qtext = read_query(rq->arena, rest, &d.logpath, &deep);
     if (!d.qtext) return deep ? too_deep(rs) : oom_resp(rs);
     bool warn = false;
     gh_err e;
-    int64_t t0 = mono_ns();
+    int64_t t0 = gh_mono_ns();
     if (post) {
         val_t *body = NULL;
         if (parse_body(rq, true, &body, &e)) {
@@ -674,7 +668,7 @@ static void v1_read(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *r
             d.input = in;
         }
     }
-    d.m.input_ns = mono_ns() - t0;
+    d.m.input_ns = gh_mono_ns() - t0;
     if (decide(ctx, rq, rs, &d)) return;
     v1_response(ctx, rq, rs, &d.o, d.id, &d.m, d.result, warn, d.rev);
 }
@@ -813,7 +807,7 @@ void srv_api_data(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *res
 static void v0_decision(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *qtext,
                         const char *logpath) {
     decision d = {0};
-    d.m.start_ns = mono_ns();
+    d.m.start_ns = gh_mono_ns();
     d.o.pretty = srv_query_bool(rq, "pretty");
     d.qtext = qtext;
     d.logpath = logpath;

@@ -10,12 +10,6 @@
 
 #include "server/srv_int.h"
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* The module's AST as OPA's JSON, parsed in the configured syntax version
  * first, then the other one; JSON null when neither parses (cannot happen
  * for a module that compiled). */
@@ -244,14 +238,14 @@ void srv_api_policies_put(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const c
     val_t *errs = NULL;
     gh_err e;
     gh_err_clear(&e);
-    int64_t t0 = mono_ns();
+    int64_t t0 = gh_mono_ns();
     int rc = srv_state_apply(ctx->state, &ch, rq->arena, &errs, &e);
     count_write(ctx, rc);
     if (rc) {
         apply_failed(rq, rs, rc, &e, errs, "invalid_parameter", text, n);
         return;
     }
-    write_ok(rq, rs, mono_ns() - t0);
+    write_ok(rq, rs, gh_mono_ns() - t0);
 }
 
 void srv_api_policies_delete(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char *rest) {
@@ -267,7 +261,7 @@ void srv_api_policies_delete(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, cons
     val_t *errs = NULL;
     gh_err e;
     gh_err_clear(&e);
-    int64_t t0 = mono_ns();
+    int64_t t0 = gh_mono_ns();
     int rc = srv_state_apply(ctx->state, &ch, rq->arena, &errs, &e);
     if (rc != GH_ENOTFOUND) count_write(ctx, rc);
     if (rc == GH_ENOTFOUND) {
@@ -279,5 +273,5 @@ void srv_api_policies_delete(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, cons
         apply_failed(rq, rs, rc, &e, errs, "invalid_operation", "", 0);
         return;
     }
-    write_ok(rq, rs, mono_ns() - t0);
+    write_ok(rq, rs, gh_mono_ns() - t0);
 }

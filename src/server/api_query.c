@@ -11,12 +11,6 @@
 
 #include "server/srv_int.h"
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static rego_parse_opts parse_opts(const srv_config *cfg) {
     rego_parse_opts o = {0};
     if (cfg && cfg->v0_compatible) {
@@ -145,7 +139,7 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
     rego_parse_opts po = parse_opts(srv_snap_cfg(ctx, snap));
     gh_err e;
     gh_err_clear(&e);
-    int64_t t0 = mono_ns();
+    int64_t t0 = gh_mono_ns();
     rego_body *body = NULL;
     int rc = rego_parse_query(a, "", text, n, &po, &body, &e);
     if (rc == GH_ENOMEM) goto oom;
@@ -153,7 +147,7 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
         ast_error(rs, a, "error(s) occurred while parsing query", &e, text, n);
         return;
     }
-    int64_t t1 = mono_ns();
+    int64_t t1 = gh_mono_ns();
     rego_query *q = NULL;
     rc = rego_query_prepare_body(snap->policy, a, body, &q, &e);
     if (rc == GH_ENOMEM) goto oom;
@@ -161,7 +155,7 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
         ast_error(rs, a, "error(s) occurred while compiling query", &e, NULL, 0);
         return;
     }
-    int64_t t2 = mono_ns();
+    int64_t t2 = gh_mono_ns();
     bind_ud b = {.a = a, .rows = val_arr_new(a, 4)};
     if (!b.rows) goto oom;
     rego_eval_opts eo = eval_opts(srv_snap_cfg(ctx, snap), input);
@@ -177,7 +171,7 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
         srv_resp_gh_error(rs, &e);
         return;
     }
-    int64_t t3 = mono_ns();
+    int64_t t3 = gh_mono_ns();
     val_t *resp = val_obj_new(a, 2);
     if (!resp) goto oom;
     if (metrics) {

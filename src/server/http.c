@@ -27,11 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t srv_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+int64_t srv_now_ns(void) { return gh_mono_ns(); }
 
 /* ---- connections ------------------------------------------------------------- */
 
