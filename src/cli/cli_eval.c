@@ -430,12 +430,18 @@ int cli_eval(int argc, char **argv) {
     }
     rego_query *q = NULL;
     gh_err_clear(&e);
-    if (rego_query_prepare(p, &a, qtext, qlen, &po, &q, &e)) {
+    rego_errors qerrs = {0};
+    rego_parse_opts qpo = po;
+    qpo.errors = &qerrs;
+    if (rego_query_prepare(p, &a, qtext, qlen, &qpo, &q, &e)) {
         size_t from = errs.n;
-        if (!strcmp(e.file, "query"))
+        if (qerrs.n)
+            pol_errors_add_list(&errs, &qerrs, &e, qtext, qlen);
+        else if (!strcmp(e.file, "query"))
             pol_errors_add_gh(&errs, &e, qtext, qlen);
         else
             pol_loaded_add_err(&l, &errs, &e);
+        rego_errors_free(&qerrs);
         locate_in_query(&errs, from, body, qtext);
         goto errors;
     }

@@ -484,9 +484,17 @@ static int check_tree(rego_policy *p, rnode *n, gh_err *e) {
 
 int rego_policy_compile(rego_policy *p, const rego_compile_opts *o, gh_err *e) {
     if (p->compiled) return 0;
+    gh_err local;
+    if (!e) {
+        gh_err_clear(&local);
+        e = &local;
+    }
+    rego_errors *sink = o ? o->errors : NULL;
+    size_t before = sink ? sink->n : 0;
     p->strict = o && o->strict;
     p->allow_builtin = o ? o->allow_builtin : NULL;
     p->allow_ctx = o ? o->allow_ctx : NULL;
+    p->errsink = sink;
     p->nnodes = 0;
     int rc = build_tree(p, e);
     if (!rc) rc = check_tree(p, p->root, e);
@@ -496,6 +504,9 @@ int rego_policy_compile(rego_policy *p, const rego_compile_opts *o, gh_err *e) {
     if (!rc) rc = rc_check_recursion(p, e);
     if (!rc) rc = rc_check_types(p, e);
     if (!rc) rc = rc_build_indexes(p, e);
+    p->errsink = NULL;
+    /* a stage that failed with one error (e only) still gives the list one */
+    if (rc && sink && sink->n == before && e->kind) rc_elist_add_gh(sink, e);
     if (rc) return rc;
     p->bases = gh_arena_calloc(&p->a, (p->nnodes + 1) * sizeof *p->bases);
     if (!p->bases || p->a.oom) return oom(e);

@@ -40,8 +40,7 @@ static const struct {
 /* Errors found while lowering: OPA reports every rule's errors (up to 10),
  * sorted by location; lowering goes on with the next rule after one. */
 typedef struct lerrs {
-    gh_err errs[10];
-    uint32_t n;
+    rego_errors list;
     int fatal;
 } lerrs;
 
@@ -53,13 +52,11 @@ static int cap_check(lctx *c, const char *name, const rego_loc *loc) {
         return 0;
     lerrs *le = c->cap_errs;
     if (!le) return lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
-    if (le->n < 10) {
-        gh_err *x = &le->errs[le->n++];
-        gh_err_clear(x);
-        gh_err_set(x, GH_ENOTFOUND, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
-                   loc ? (int)loc->col : 0, "undefined function %s", name);
-        gh_err_set_kind(x, "rego_type_error");
-    }
+    char msg[GH_ERR_MSG];
+    snprintf(msg, sizeof msg, "undefined function %s", name);
+    if (rc_elist_add(&le->list, GH_ENOTFOUND, "rego_type_error", loc ? loc->file : NULL,
+                     loc ? (int)loc->line : 0, loc ? (int)loc->col : 0, msg, NULL, NULL))
+        le->fatal = GH_ENOMEM;
     return 0;
 }
 
@@ -574,7 +571,7 @@ static void keep_err(lerrs *le, gh_err *e, int rc) {
         le->fatal = rc;
         return;
     }
-    if (le->n < 10) le->errs[le->n++] = *e;
+    if (rc_elist_add_gh(&le->list, e)) le->fatal = GH_ENOMEM;
     gh_err_clear(e);
 }
 
@@ -606,14 +603,6 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
         for (uint32_t j = 0; !n->dflt && j < c.nmore; j++) keep_err(le, &c.more[j], GH_EPARSE);
     }
     for (uint32_t i = 0; i < n->nkids; i++) lower_node(p, n->kids[i], e, le);
-}
-
-static int err_cmp(const gh_err *a, const gh_err *b) {
-    int c = strcmp(a->file, b->file);
-    if (c) return c;
-    if (a->line != b->line) return a->line < b->line ? -1 : 1;
-    if (a->col != b->col) return a->col < b->col ? -1 : 1;
-    return strcmp(a->msg, b->msg);
 }
 
 static void check_imports(rego_policy *p, gh_err *e, lerrs *le) {
@@ -652,28 +641,12 @@ int rc_lower_rules(rego_policy *p, gh_err *e) {
     lower_node(p, p->root, e, le);
     if (p->strict) check_imports(p, e, le);
     int rc = le->fatal;
-    if (!rc && le->n) {
-        for (uint32_t i = 1; i < le->n; i++)
-            for (uint32_t j = i; j > 0 && err_cmp(&le->errs[j - 1], &le->errs[j]) > 0; j--) {
-                gh_err t = le->errs[j];
-                le->errs[j] = le->errs[j - 1];
-                le->errs[j - 1] = t;
-            }
-        gh_err *first = &le->errs[0];
-        gh_buf m;
-        gh_buf_init(&m);
-        gh_buf_puts(&m, first->msg);
-        for (uint32_t i = 1; i < le->n; i++) {
-            const gh_err *x = &le->errs[i];
-            gh_buf_printf(&m, "\n%s:%d:%d: %s: %s", x->file, x->line, x->col,
-                          x->kind ? x->kind : "error", x->msg);
-        }
-        rc = first->code ? first->code : GH_EPARSE;
-        if (e) {
-            *e = *first;
-            snprintf(e->msg, sizeof e->msg, "%s", m.p ? m.p : first->msg);
-        }
-        gh_buf_free(&m);
+    if (rc) {
+        rego_errors_free(&le->list);
+    } else {
+        /* every rule's errors, ordered by location as OPA sorts them */
+        rc_elist_sort(&le->list);
+        rc = rc_elist_finish(&le->list, e, p->errsink);
     }
     gh_free(le);
     return rc;
@@ -742,49 +715,73 @@ static bool query_captures(const rego_body *b, const xbody *xb) {
     return true;
 }
 
+/* A failed query frame: its first error (c->e) and the later ones as the
+ * stage's list (sorted as OPA does), summarised into c->e. */
+static int query_errs(lctx *c, rego_errors *sink, int rc0) {
+    if (rc0 == GH_ENOMEM || c->rc != rc0 || !c->e->kind) return rc0;
+    rego_errors l = {0};
+    rc_elist_add_gh(&l, c->e);
+    for (uint32_t i = 0; i < c->nmore; i++) rc_elist_add_gh(&l, &c->more[i]);
+    rc_elist_sort(&l);
+    int rc = rc_elist_finish(&l, c->e, sink);
+    return rc ? rc : rc0;
+}
+
+static int lower_query(lctx *c, const rego_body *b, rego_query *q);
+
 int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
-                   rego_query *q, gh_err *e) {
+                   rego_query *q, gh_err *e, rego_errors *sink) {
+    gh_err local;
+    if (!e) {
+        gh_err_clear(&local);
+        e = &local;
+    }
     lctx c;
     lctx_init(&c, p, a, e, NULL);
     c.v1 = v1;
+    int rc = lower_query(&c, b, q);
+    return rc ? query_errs(&c, sink, rc) : 0;
+}
+
+static int lower_query(lctx *c, const rego_body *b, rego_query *q) {
     lscope s;
-    lc_scope_push(&c, &s);
-    b = lc_prep_body(&c, b);
-    lc_prescan_body(&c, b);
-    xbody *xb = c.rc ? NULL : lc_body(&c, b);
-    lc_scope_pop(&c);
-    if (!xb) return c.rc ? c.rc : GH_ENOMEM;
-    if (lc_check_unused(&c)) return c.rc;
+    lc_scope_push(c, &s);
+    b = lc_prep_body(c, b);
+    lc_prescan_body(c, b);
+    xbody *xb = c->rc ? NULL : lc_body(c, b);
+    lc_scope_pop(c);
+    if (!xb) return c->rc ? c->rc : GH_ENOMEM;
+    if (lc_check_unused(c)) return c->rc;
     for (uint32_t i = 0; i < xb->n; i++) xb->exprs[i]->pad = (uint16_t)(i + 1 < 0xffff ? i + 1 : 0);
-    uint8_t *safe = lalloc(&c, c.nslots + 1);
-    if (!safe) return c.rc;
-    if (sf_body(&c, xb, safe)) return c.rc;
+    uint8_t *safe = lalloc(c, c->nslots + 1);
+    if (!safe) return c->rc;
+    if (sf_body(c, xb, safe)) return c->rc;
     q->body = xb;
     q->capture = query_captures(b, xb);
-    q->nslots = c.nslots;
-    q->slot_names = c.slot_names;
-    q->result_slots = lalloc(&c, (c.nslots + 1) * sizeof *q->result_slots);
-    if (!q->result_slots) return c.rc;
+    q->nslots = c->nslots;
+    q->slot_names = c->slot_names;
+    q->result_slots = lalloc(c, (c->nslots + 1) * sizeof *q->result_slots);
+    if (!q->result_slots) return c->rc;
     for (uint32_t i = 0; i < s.n; i++) {
         uint32_t slot = s.names[i].slot;
-        if (slot == UINT32_MAX || (c.slot_flags[slot] & XF_GEN)) continue;
+        if (slot == UINT32_MAX || (c->slot_flags[slot] & XF_GEN)) continue;
         q->result_slots[q->nresult++] = slot;
     }
     qsort_r(q->result_slots, q->nresult, sizeof *q->result_slots, cmp_slot_name,
-            (void *)c.slot_names);
+            (void *)c->slot_names);
     return 0;
 }
 
 static int prepare(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
-                   rego_query **out, gh_err *e) {
+                   rego_query **out, gh_err *e, rego_errors *errs) {
     if (!p->compiled) return gh_err_set(e, GH_EINVAL, NULL, 0, 0, "policy not compiled");
     rego_query *q = gh_arena_calloc(a, sizeof *q);
     if (!q) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
     q->p = p;
     q->a = a;
     q->src = b;
-    int rc = rc_lower_query(p, a, b, v1, q, e);
-    if (!rc) rc = rc_check_query_types(p, q, e);
+    int rc = rc_lower_query(p, a, b, v1, q, e, errs);
+    if (!rc) rc = rc_check_query_types(p, q, e, errs);
     if (rc) return rc;
     *out = q;
     return 0;
@@ -792,7 +789,7 @@ static int prepare(const rego_policy *p, gh_arena *a, const rego_body *b, bool v
 
 int rego_query_prepare_body(const rego_policy *p, gh_arena *a, const rego_body *b,
                             rego_query **out, gh_err *e) {
-    return prepare(p, a, b, true, out, e);
+    return prepare(p, a, b, true, out, e, NULL);
 }
 
 static bool builtin_known(void *ctx, const char *name, size_t n) {
@@ -810,5 +807,5 @@ int rego_query_prepare(const rego_policy *p, gh_arena *a, const char *text, size
         if (e && !e->kind && rc == GH_EPARSE) gh_err_set_kind(e, "rego_parse_error");
         return rc;
     }
-    return prepare(p, a, b, po.version == REGO_V1, out, e);
+    return prepare(p, a, b, po.version == REGO_V1, out, e, po.errors);
 }

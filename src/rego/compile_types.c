@@ -7,21 +7,11 @@
  * as in OPA; whenever inference is unsure the type is `any`, so only calls
  * that must fail are rejected. Called by rego_policy_compile and query
  * preparation, after lowering and safety. */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine_int.h"
-
-enum { TY_ANY, TY_NULL, TY_BOOL, TY_NUM, TY_STR, TY_ARR, TY_OBJ, TY_SET, TY_UNION };
-
-typedef struct ty ty;
-struct ty {
-    uint8_t k;
-    uint32_t n;    /* ARR: static items; OBJ: static keys; UNION: members */
-    ty **items;    /* ARR static items, OBJ static values, UNION members */
-    val_t **keys;  /* OBJ static keys */
-    ty *dyn;       /* ARR/SET element, OBJ dynamic value (NULL: none) */
-    ty *dkey;      /* OBJ dynamic key */
-};
+#include "types_int.h"
 
 static ty T_ANY = {TY_ANY, 0, NULL, NULL, NULL, NULL};
 static ty T_NULL = {TY_NULL, 0, NULL, NULL, NULL, NULL};
@@ -34,7 +24,9 @@ typedef struct tcx {
     const rego_policy *pc;
     gh_arena *a;         /* temporary */
     gh_err *e;
-    int rc;
+    int rc;              /* fatal (out of memory): stop */
+    rego_errors errs;    /* type errors found so far; checking stops after
+                            REGO_MAX_ERRORS + 1 (the limit is then reached) */
     ty **ntype;          /* per node id: inferred type (NULL = not yet) */
     uint8_t *nstate;     /* 0 new, 1 in progress, 2 done */
     ty **vt;             /* current frame's var types */
@@ -48,6 +40,25 @@ typedef struct tcx {
     ty **dres;
     uint32_t ndecl, capdecl;
 } tcx;
+
+/* Stop checking: out of memory, or enough errors to report OPA's limit. */
+static bool tc_stop(const tcx *c) { return c->rc || c->errs.n > REGO_MAX_ERRORS; }
+
+/* Record a type error (details/text: see rego_error; may be NULL). */
+static void tc_err(tcx *c, const rego_loc *loc, const char *details, const char *text,
+                   const char *fmt, ...) GH_PRINTF(5, 6);
+static void tc_err(tcx *c, const rego_loc *loc, const char *details, const char *text,
+                   const char *fmt, ...) {
+    if (tc_stop(c)) return;
+    char msg[GH_ERR_MSG];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (rc_elist_add(&c->errs, GH_ETYPE, "rego_type_error", loc ? loc->file : NULL,
+                     loc ? (int)loc->line : 0, loc ? (int)loc->col : 0, msg, details, text))
+        c->rc = gh_err_set(c->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+}
 
 static ty *ty_new(tcx *c, uint8_t k) {
     ty *t = gh_arena_calloc(c->a, sizeof *t);
@@ -399,7 +410,7 @@ static void bind(tcx *c, const xterm *pat, ty *t) {
 
 /* OPA's "undefined ref: <ref>" for t's elements up to i. */
 static void undefined_ref(tcx *c, const xterm *t, uint32_t upto) {
-    if (c->rc) return;
+    if (tc_stop(c)) return;
     gh_buf b;
     gh_buf_init(&b);
     if (t->root == XR_DATA || t->root == XR_INPUT) {
@@ -422,8 +433,7 @@ static void undefined_ref(tcx *c, const xterm *t, uint32_t upto) {
             gh_buf_putc(&b, ']');
         }
     }
-    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &t->src->loc, "undefined ref: %s",
-                    b.p ? b.p : "?");
+    tc_err(c, &t->src->loc, NULL, NULL, "undefined ref: %s", b.p ? b.p : "?");
     gh_buf_free(&b);
 }
 
@@ -450,9 +460,8 @@ static ty *ref_type(tcx *c, const xterm *t) {
             if (i < t->u.ref.n && t->u.ref.path[i]->kind == XT_CONST &&
                 !val_is_str(t->u.ref.path[i]->u.v)) {
                 char *k = val_to_json(c->a, t->u.ref.path[i]->u.v, 0);
-                if (!c->rc)
-                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &t->src->loc,
-                                    "undefined ref: %s[%s]", rc_node_path(c->a, n), k ? k : "?");
+                tc_err(c, &t->src->loc, NULL, NULL, "undefined ref: %s[%s]",
+                       rc_node_path(c->a, n), k ? k : "?");
             }
             return &T_ANY;
         }
@@ -495,14 +504,59 @@ static const char *op_decl(uint8_t op) {
     }
 }
 
+/* The wanted argument types of a call for OPA's details: a builtin's (or
+ * operator's) declaration, named, result last; a function's inferred
+ * parameter and result types. NULL on OOM or an unparsable decl. */
+static val_t *want_value(tcx *c, const xcallee *ce, ty *const *want, ty *res) {
+    if (ce->kind == XC_FUNC) {
+        uint32_t na = ce->fn->func_arity > 0 ? (uint32_t)ce->fn->func_arity : 0;
+        val_t *w = val_arr_new(c->a, na + 1);
+        for (uint32_t i = 0; w && i < na; i++)
+            if (val_arr_push(c->a, w, ty_to_value(c->a, want[i] ? want[i] : &T_ANY))) w = NULL;
+        if (w && val_arr_push(c->a, w, ty_to_value(c->a, res))) w = NULL;
+        return w;
+    }
+    const rego_builtin *bi = ce->kind == XC_BUILTIN ? ce->bi
+                             : ce->name             ? rego_builtin_find(ce->name, strlen(ce->name))
+                                                    : NULL;
+    val_t *d = rego_builtin_decl_value(c->a, bi);
+    if (!d) return NULL;
+    const val_t *args = val_obj_get_str(d, "args", 4), *r = val_obj_get_str(d, "result", 6);
+    val_t *w = val_arr_new(c->a, (args ? val_arr_len(args) : 0) + 1);
+    for (size_t i = 0; w && args && i < val_arr_len(args); i++)
+        if (val_arr_push(c->a, w, val_arr_at(args, i))) w = NULL;
+    if (w && r && val_arr_push(c->a, w, (val_t *)r)) w = NULL;
+    return w;
+}
+
+/* OPA's "NAME: invalid argument(s)" with its have/want details. ats holds
+ * the operand types; the output's is its type when it has one. */
+static void call_err(tcx *c, const xcallee *ce, ty *const *ats, uint32_t n, const xterm *out,
+                     ty *const *want, ty *res, const rego_loc *loc) {
+    if (tc_stop(c)) return;
+    const char *name = ce->name ? ce->name : "?";
+    if (ce->kind == XC_FUNC) name = rc_node_path(c->a, ce->fn);
+    const ty **have = gh_arena_calloc(c->a, (n + 2) * sizeof *have);
+    char *json = NULL, *text = NULL;
+    if (have) {
+        for (uint32_t i = 0; i < n && i < 16; i++) have[i] = ats[i];
+        if (out && !(out->kind == XT_VAR && (out->slot >= c->nvt || !c->vt[out->slot])))
+            have[n] = term_type(c, out);
+        val_t *w = want_value(c, ce, want, res);
+        if (w) ty_args_details(c->a, have, n + 1, w, &json, &text);
+    }
+    tc_err(c, loc, json, text, "%s: invalid argument(s)", name);
+}
+
 static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
                      const xterm *out, const rego_loc *loc) {
     ty *ats[16];
+    size_t nerr = c->errs.n;
     for (uint32_t i = 0; i < n; i++) {
         ty *t = term_type(c, args[i]);
         if (i < 16) ats[i] = t;
     }
-    if (c->rc) return &T_ANY;
+    if (tc_stop(c) || c->errs.n != nerr) return &T_ANY; /* an operand's error stands */
     ty **want = NULL, *res = &T_ANY;
     if (ce->kind == XC_FUNC) {
         res = node_type(c, ce->fn);
@@ -538,23 +592,22 @@ static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
     if (want)
         for (uint32_t i = 0; i < n && i < 16; i++)
             if (want[i] && !compat(ats[i], want[i])) {
-                if (!c->rc)
-                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc,
-                                    "%s: invalid argument(s)", ce->name ? ce->name : "?");
+                call_err(c, ce, ats, n, out, want, res, loc);
                 return &T_ANY;
             }
     if (out) {
         ty *ot = term_type(c, out);
-        if (want && ot->k != TY_ANY && !compat(res, ot) && !c->rc)
-            c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc, "%s: invalid argument(s)",
-                            ce->name ? ce->name : "?");
+        if (want && ot->k != TY_ANY && !compat(res, ot)) {
+            call_err(c, ce, ats, n, out, want, res, loc);
+            return &T_ANY;
+        }
         bind(c, out, res);
     }
     return res;
 }
 
 static ty *term_type(tcx *c, const xterm *t) {
-    if (!t || c->rc) return &T_ANY;
+    if (!t || tc_stop(c)) return &T_ANY;
     switch (t->kind) {
     case XT_CONST: return ty_of_value(c, t->u.v);
     case XT_VAR: return t->slot < c->nvt && c->vt[t->slot] ? c->vt[t->slot] : &T_ANY;
@@ -610,8 +663,10 @@ static ty *term_type(tcx *c, const xterm *t) {
     return &T_ANY;
 }
 
-static void match_err(tcx *c, const rego_loc *loc) {
-    if (!c->rc) c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc, "match error");
+static void match_err(tcx *c, const rego_loc *loc, const ty *a, const ty *b) {
+    char *json = NULL, *text = NULL;
+    if (!tc_stop(c)) ty_match_details(c->a, a, b, &json, &text);
+    tc_err(c, loc, json, text, "match error");
 }
 
 static void check_expr(tcx *c, const xexpr *x) {
@@ -621,7 +676,7 @@ static void check_expr(tcx *c, const xexpr *x) {
         ty *ta = term_type(c, x->u.un.a);
         ty *tb = term_type(c, x->u.un.b);
         if (!compat(ta, tb) && !compat(tb, ta)) {
-            match_err(c, &x->src->loc);
+            match_err(c, &x->src->loc, ta, tb);
             return;
         }
         bind(c, x->u.un.a, tb);
@@ -643,13 +698,11 @@ static void check_expr(tcx *c, const xexpr *x) {
             if (dom->kind == XT_REF && dom->root == XR_DATA && dom->u.ref.node->kind != NK_NONE &&
                 dom->u.ref.nfixed == dom->u.ref.n) {
                 const char *var = x->u.some.val->kind == XT_VAR ? x->u.some.val->src->u.var.name : "_";
-                if (!c->rc)
-                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &x->src->loc,
-                                    "undefined ref: %s[%s]", rc_node_path(c->a, dom->u.ref.node),
-                                    var[0] == '$' ? "_" : var);
+                tc_err(c, &x->src->loc, NULL, NULL, "undefined ref: %s[%s]",
+                       rc_node_path(c->a, dom->u.ref.node), var[0] == '$' ? "_" : var);
                 return;
             }
-            match_err(c, &x->src->loc);
+            match_err(c, &x->src->loc, term_type(c, x->u.some.val), d);
             return;
         }
         if (d->k == TY_ARR || d->k == TY_SET || d->k == TY_OBJ) {
@@ -659,11 +712,11 @@ static void check_expr(tcx *c, const xexpr *x) {
             kt = d->k == TY_ARR ? &T_NUM : d->k == TY_SET ? el : (d->dkey ? d->dkey : &T_ANY);
         }
         if (x->u.some.key && !compat(term_type(c, x->u.some.key), kt)) {
-            match_err(c, &x->src->loc);
+            match_err(c, &x->src->loc, term_type(c, x->u.some.key), kt);
             return;
         }
         if (!compat(term_type(c, x->u.some.val), el)) {
-            match_err(c, &x->src->loc);
+            match_err(c, &x->src->loc, term_type(c, x->u.some.val), el);
             return;
         }
         if (x->u.some.key) bind(c, x->u.some.key, kt);
@@ -689,7 +742,7 @@ static void check_expr(tcx *c, const xexpr *x) {
 
 static void check_body(tcx *c, const xbody *b) {
     if (!b) return;
-    for (uint32_t i = 0; i < b->n && !c->rc; i++) check_expr(c, b->exprs[i]);
+    for (uint32_t i = 0; i < b->n && !tc_stop(c); i++) check_expr(c, b->exprs[i]);
 }
 
 /* Type of a rule chain's value (checking its bodies), in a fresh frame.
@@ -703,7 +756,7 @@ static ty *rule_type(tcx *c, const xrule *r, bool multi_key, ty **params) {
     c->refine = r->nargs ? gh_arena_calloc(c->a, r->nslots + 1) : NULL;
     ty *res = NULL;
     if (c->vt) {
-        for (const xrule *b = r; b && !c->rc; b = b->els) {
+        for (const xrule *b = r; b && !tc_stop(c); b = b->els) {
             memset(c->vt, 0, r->nslots * sizeof *c->vt);
             if (c->refine)
                 for (uint32_t i = 0; i < r->nargs; i++)
@@ -776,9 +829,20 @@ static ty *node_type(tcx *c, rnode *n) {
 }
 
 static void check_nodes(tcx *c, rnode *n) {
-    if (c->rc) return;
+    if (tc_stop(c)) return;
     if (n->kind != NK_NONE) node_type(c, n);
-    for (uint32_t i = 0; i < n->nkids && !c->rc; i++) check_nodes(c, n->kids[i]);
+    for (uint32_t i = 0; i < n->nkids && !tc_stop(c); i++) check_nodes(c, n->kids[i]);
+}
+
+/* The checker's result: its fatal error, else its type errors (sorted by
+ * location, as OPA reports them) handed to sink and summarised in c->e. */
+static int tc_finish(tcx *c, rego_errors *sink) {
+    if (c->rc) {
+        rego_errors_free(&c->errs);
+        return c->rc;
+    }
+    rc_elist_sort(&c->errs);
+    return rc_elist_finish(&c->errs, c->e, sink);
 }
 
 static int tcx_init(tcx *c, const rego_policy *p, gh_arena *a, gh_err *e) {
@@ -801,13 +865,13 @@ int rc_check_types(rego_policy *p, gh_err *e) {
     if (!rc) {
         c.p = p;
         check_nodes(&c, p->root);
-        rc = c.rc;
+        rc = tc_finish(&c, p->errsink);
     }
     gh_arena_free(&a);
     return rc;
 }
 
-int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e) {
+int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e, rego_errors *sink) {
     gh_arena a;
     gh_arena_init(&a, 0);
     tcx c;
@@ -819,7 +883,7 @@ int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e) {
             rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
             check_body(&c, q->body);
-            rc = c.rc;
+            rc = tc_finish(&c, sink);
         }
     }
     gh_arena_free(&a);

@@ -230,6 +230,7 @@ struct rego_policy {
     rego_builtin_fn allow_builtin; /* capabilities (rego_compile_opts), set while
                                       rules are lowered; NULL: all builtins */
     void *allow_ctx;
+    rego_errors *errsink; /* rego_compile_opts.errors while compiling, else NULL */
     val_t **bases;    /* compiled: base document of each node (by id), or NULL */
     rego_policy *core; /* rebased (rego_policy_rebase): the policy whose modules, rule
                           tree and plans this one shares, referenced; NULL: itself */
@@ -258,6 +259,18 @@ typedef struct cctx cctx;
 int rc_errf(gh_err *e, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
     GH_PRINTF(5, 6);
 
+/* Error lists of compile stages (errors.c). rc_elist_add copies every
+ * string (details: JSON text; detail_text: lines), 0 or GH_ENOMEM (the list
+ * is marked oom). rc_elist_sort orders by file, row, col, message (stable).
+ * rc_elist_finish ends a stage: nothing to do when l is empty; else caps it
+ * at REGO_MAX_ERRORS plus OPA's limit marker, sets e to the summary, moves
+ * the entries to sink (or frees them) and returns the first one's status. */
+int rc_elist_add(rego_errors *l, int status, const char *kind, const char *file, int row, int col,
+                 const char *msg, const char *details, const char *detail_text);
+int rc_elist_add_gh(rego_errors *l, const gh_err *x);
+void rc_elist_sort(rego_errors *l);
+int rc_elist_finish(rego_errors *l, gh_err *e, rego_errors *sink);
+
 /* Rule tree construction (compile_tree.c). */
 rnode *rt_node_new(rego_policy *p, rnode *parent, val_t *key);
 rnode *rt_kid(const rnode *n, const val_t *key);
@@ -270,13 +283,13 @@ rnode *rt_lookup(const rego_policy *p, val_t *const *keys, uint32_t n);
 /* Lowering of rules and queries (compile_lower.c). */
 int rc_lower_rules(rego_policy *p, gh_err *e);
 int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
-                   rego_query *q, gh_err *e);
+                   rego_query *q, gh_err *e, rego_errors *sink);
 
 /* Safety check and reordering (compile_safety.c), type checks (compile_types.c),
  * recursion (compile_tree.c). */
 int rc_check_recursion(rego_policy *p, gh_err *e);
 int rc_check_types(rego_policy *p, gh_err *e);
-int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e);
+int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e, rego_errors *sink);
 int rc_build_indexes(rego_policy *p, gh_err *e);
 
 /* A term value known at compile time (ground scalars/composites); NULL otherwise. */

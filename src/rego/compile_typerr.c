@@ -1,0 +1,198 @@
+/* compile_typerr.c - the "details" of type errors as OPA reports them: a
+ * checker type in OPA's JSON encoding of types, that encoding printed as
+ * OPA's type text, and the two detail shapes built from them (argument
+ * errors {"have","want"} and match errors {"a","b"}). Called only when the
+ * checker (compile_types.c) has found an error; all memory is its
+ * temporary arena. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "types_int.h"
+
+static val_t *put(gh_arena *a, val_t *o, const char *k, val_t *v) {
+    if (!o || !v) return NULL;
+    val_t *key = val_strc(a, k);
+    return key && !val_obj_put(a, o, key, v) ? o : NULL;
+}
+
+static val_t *kind_obj(gh_arena *a, const char *kind) {
+    return put(a, val_obj_new(a, 3), "type", val_strc(a, kind));
+}
+
+/* OPA orders the members of an any-of by kind. */
+static int kind_rank(const val_t *t) {
+    static const char *const order[] = {"null",   "boolean", "number", "string",
+                                        "array",  "object",  "set",    "any"};
+    const val_t *k = t ? val_obj_get_str(t, "type", 4) : NULL;
+    for (int i = 0; k && i < 8; i++)
+        if (!strcmp(val_str_ptr(k), order[i])) return i;
+    return 8;
+}
+
+static int by_rank(const void *a, const void *b) {
+    return kind_rank(*(val_t *const *)a) - kind_rank(*(val_t *const *)b);
+}
+
+static int by_key(const void *a, const void *b) {
+    return val_compare(val_obj_get_str(*(val_t *const *)a, "key", 3),
+                       val_obj_get_str(*(val_t *const *)b, "key", 3));
+}
+
+static val_t *dyn_obj(gh_arena *a, const ty *k, const ty *v) {
+    val_t *d = val_obj_new(a, 2);
+    d = put(a, d, "key", k ? ty_to_value(a, k) : kind_obj(a, "any"));
+    return put(a, d, "value", v ? ty_to_value(a, v) : kind_obj(a, "any"));
+}
+
+val_t *ty_to_value(gh_arena *a, const ty *t) {
+    switch (t->k) {
+    case TY_NULL: return kind_obj(a, "null");
+    case TY_BOOL: return kind_obj(a, "boolean");
+    case TY_NUM: return kind_obj(a, "number");
+    case TY_STR: return kind_obj(a, "string");
+    case TY_ARR: {
+        val_t *o = kind_obj(a, "array");
+        if (t->n && !t->dyn) {
+            val_t *st = val_arr_new(a, t->n);
+            for (uint32_t i = 0; st && i < t->n; i++)
+                if (val_arr_push(a, st, ty_to_value(a, t->items[i]))) st = NULL;
+            o = put(a, o, "static", st);
+        }
+        /* an array with neither part (e.g. []) is array[any] */
+        if (t->dyn || !t->n) o = put(a, o, "dynamic", ty_to_value(a, t->dyn ? t->dyn : &(ty){0}));
+        return o;
+    }
+    case TY_OBJ: {
+        val_t *o = kind_obj(a, "object");
+        if (t->n) {
+            val_t *st = val_arr_new(a, t->n);
+            for (uint32_t i = 0; st && i < t->n; i++) {
+                val_t *f = put(a, val_obj_new(a, 2), "key", t->keys[i]);
+                f = put(a, f, "value", ty_to_value(a, t->items[i]));
+                if (!f || val_arr_push(a, st, f)) st = NULL;
+            }
+            if (st) qsort(st->u.arr.items, val_arr_len(st), sizeof(val_t *), by_key);
+            o = put(a, o, "static", st);
+        }
+        if (t->dyn || !t->n) o = put(a, o, "dynamic", dyn_obj(a, t->dkey, t->dyn));
+        return o;
+    }
+    case TY_SET:
+        return put(a, kind_obj(a, "set"), "of", ty_to_value(a, t->dyn ? t->dyn : &(ty){0}));
+    case TY_UNION: {
+        val_t *of = val_arr_new(a, t->n);
+        for (uint32_t i = 0; of && i < t->n; i++)
+            if (val_arr_push(a, of, ty_to_value(a, t->items[i]))) of = NULL;
+        if (of) qsort(of->u.arr.items, val_arr_len(of), sizeof(val_t *), by_rank);
+        return put(a, kind_obj(a, "any"), "of", of);
+    }
+    default: return kind_obj(a, "any");
+    }
+}
+
+static void print_list(gh_buf *b, const val_t *arr) {
+    for (size_t i = 0; arr && i < val_arr_len(arr); i++) {
+        if (i) gh_buf_puts(b, ", ");
+        ty_value_print(b, val_arr_at(arr, i));
+    }
+}
+
+static void print_key(gh_buf *b, const val_t *k) {
+    if (val_is_str(k))
+        gh_buf_append(b, val_str_ptr(k), val_str_len(k));
+    else
+        val_json_emit(b, k, 0);
+}
+
+void ty_value_print(gh_buf *b, const val_t *tv) {
+    if (!tv || val_kind_of(tv) != VAL_OBJECT) {
+        gh_buf_puts(b, "???");
+        return;
+    }
+    const val_t *name = val_obj_get_str(tv, "name", 4);
+    if (name && val_is_str(name) && val_str_len(name)) {
+        gh_buf_append(b, val_str_ptr(name), val_str_len(name));
+        gh_buf_puts(b, ": ");
+    }
+    const val_t *k = val_obj_get_str(tv, "type", 4);
+    const char *kind = k && val_is_str(k) ? val_str_ptr(k) : "any";
+    const val_t *st = val_obj_get_str(tv, "static", 6);
+    const val_t *dyn = val_obj_get_str(tv, "dynamic", 7);
+    const val_t *of = val_obj_get_str(tv, "of", 2);
+    gh_buf_puts(b, kind);
+    if (!strcmp(kind, "array")) {
+        if (st && val_arr_len(st)) {
+            gh_buf_putc(b, '<');
+            print_list(b, st);
+            gh_buf_putc(b, '>');
+        }
+        if (dyn) {
+            gh_buf_putc(b, '[');
+            ty_value_print(b, dyn);
+            gh_buf_putc(b, ']');
+        }
+    } else if (!strcmp(kind, "object")) {
+        if (st && val_arr_len(st)) {
+            gh_buf_putc(b, '<');
+            for (size_t i = 0; i < val_arr_len(st); i++) {
+                const val_t *f = val_arr_at(st, i);
+                if (i) gh_buf_puts(b, ", ");
+                print_key(b, val_obj_get_str(f, "key", 3));
+                gh_buf_puts(b, ": ");
+                ty_value_print(b, val_obj_get_str(f, "value", 5));
+            }
+            gh_buf_putc(b, '>');
+        }
+        if (dyn) {
+            gh_buf_putc(b, '[');
+            ty_value_print(b, val_obj_get_str(dyn, "key", 3));
+            gh_buf_puts(b, ": ");
+            ty_value_print(b, val_obj_get_str(dyn, "value", 5));
+            gh_buf_putc(b, ']');
+        }
+    } else if (!strcmp(kind, "set")) {
+        gh_buf_putc(b, '[');
+        ty_value_print(b, of);
+        gh_buf_putc(b, ']');
+    } else if (!strcmp(kind, "any") && of && val_kind_of(of) == VAL_ARRAY && val_arr_len(of)) {
+        gh_buf_putc(b, '<');
+        print_list(b, of);
+        gh_buf_putc(b, '>');
+    }
+}
+
+static bool finish(gh_arena *a, val_t *d, gh_buf *t, char **json, char **text) {
+    *json = d ? val_to_json(a, d, VAL_JSON_SORTED) : NULL;
+    *text = !t->oom && t->p ? gh_arena_strndup(a, t->p, t->len) : NULL;
+    gh_buf_free(t);
+    return *json && *text;
+}
+
+bool ty_args_details(gh_arena *a, const ty *const *have, uint32_t nhave, const val_t *want,
+                     char **json, char **text) {
+    val_t *h = val_arr_new(a, nhave);
+    for (uint32_t i = 0; h && i < nhave; i++)
+        if (val_arr_push(a, h, have[i] ? ty_to_value(a, have[i]) : VAL_NULLV)) h = NULL;
+    val_t *d = put(a, val_obj_new(a, 2), "have", h);
+    d = put(a, d, "want", put(a, val_obj_new(a, 1), "args", (val_t *)want));
+    gh_buf t;
+    gh_buf_init(&t);
+    gh_buf_puts(&t, "have: (");
+    print_list(&t, h);
+    gh_buf_puts(&t, ")\nwant: (");
+    print_list(&t, want);
+    gh_buf_putc(&t, ')');
+    return finish(a, d, &t, json, text);
+}
+
+bool ty_match_details(gh_arena *a, const ty *l, const ty *r, char **json, char **text) {
+    val_t *lv = ty_to_value(a, l), *rv = ty_to_value(a, r);
+    val_t *d = put(a, put(a, val_obj_new(a, 2), "a", lv), "b", rv);
+    gh_buf t;
+    gh_buf_init(&t);
+    gh_buf_puts(&t, "left  : ");
+    ty_value_print(&t, lv);
+    gh_buf_puts(&t, "\nright : ");
+    ty_value_print(&t, rv);
+    return finish(a, d, &t, json, text);
+}

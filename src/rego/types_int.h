@@ -1,0 +1,41 @@
+/* types_int.h - the type checker's types (compile_types.c) and the OPA-shaped
+ * details of its errors (compile_typerr.c). Types live in the checker's
+ * temporary arena; the static scalar types are shared and never written. */
+#ifndef GH_REGO_TYPES_INT_H
+#define GH_REGO_TYPES_INT_H
+
+#include "engine_int.h"
+
+enum { TY_ANY, TY_NULL, TY_BOOL, TY_NUM, TY_STR, TY_ARR, TY_OBJ, TY_SET, TY_UNION };
+
+typedef struct ty ty;
+struct ty {
+    uint8_t k;
+    uint32_t n;    /* ARR: static items; OBJ: static keys; UNION: members */
+    ty **items;    /* ARR static items, OBJ static values, UNION members */
+    val_t **keys;  /* OBJ static keys */
+    ty *dyn;       /* ARR/SET element, OBJ dynamic value (NULL: none) */
+    ty *dkey;      /* OBJ dynamic key */
+};
+
+/* OPA's JSON encoding of a type ({"type": "number"}, {"type": "array",
+ * "static": [...], "dynamic": T}, {"type": "any", "of": [...]}, ...);
+ * NULL on OOM. */
+val_t *ty_to_value(gh_arena *a, const ty *t);
+/* OPA's text of a type in that encoding ("array<number, string>",
+ * "object[string: any]", "any<number, set[any]>"; a "name" member is
+ * printed first as "name: "); NULL (an unknown operand) prints "???". */
+void ty_value_print(gh_buf *b, const val_t *tv);
+
+/* The details of OPA's argument error for a call: have[0..nhave) (NULL
+ * entries are unknown, JSON null), want: the wanted argument types (an
+ * array value of named or plain type values, the result last). On success
+ * *json is the details object's JSON text and *text its lines, both in a;
+ * false on OOM. */
+bool ty_args_details(gh_arena *a, const ty *const *have, uint32_t nhave, const val_t *want,
+                     char **json, char **text);
+/* The details of a unification "match error": {"a": A, "b": B} and the
+ * lines "left  : A" / "right : B". False on OOM. */
+bool ty_match_details(gh_arena *a, const ty *l, const ty *r, char **json, char **text);
+
+#endif
