@@ -792,6 +792,11 @@ int rego_query_prepare_body(const rego_policy *p, gh_arena *a, const rego_body *
     return prepare(p, a, b, true, out, e, NULL);
 }
 
+int rego_query_prepare_body_errs(const rego_policy *p, gh_arena *a, const rego_body *b,
+                                 rego_query **out, gh_err *e, rego_errors *errs) {
+    return prepare(p, a, b, true, out, e, errs);
+}
+
 static bool builtin_known(void *ctx, const char *name, size_t n) {
     (void)ctx;
     return rego_builtin_find(name, n) != NULL;

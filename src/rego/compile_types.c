@@ -8,6 +8,7 @@
  * that must fail are rejected. Called by rego_policy_compile and query
  * preparation, after lowering and safety. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
@@ -828,10 +829,37 @@ static ty *node_type(tcx *c, rnode *n) {
     return t;
 }
 
-static void check_nodes(tcx *c, rnode *n) {
-    if (tc_stop(c)) return;
-    if (n->kind != NK_NONE) node_type(c, n);
-    for (uint32_t i = 0; i < n->nkids && !tc_stop(c); i++) check_nodes(c, n->kids[i]);
+static const rego_loc *node_loc(const rnode *n) {
+    if (n->nrules) return &n->rules[0]->src->loc;
+    return n->dflt ? &n->dflt->src->loc : NULL;
+}
+
+static int by_loc(const void *pa, const void *pb) {
+    const rego_loc *a = node_loc(*(rnode *const *)pa), *b = node_loc(*(rnode *const *)pb);
+    if (!a || !b) return !a - !b;
+    int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (c) return c;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+static void collect_nodes(rnode *n, rnode **out, uint32_t *k) {
+    if (n->kind != NK_NONE) out[(*k)++] = n;
+    for (uint32_t i = 0; i < n->nkids; i++) collect_nodes(n->kids[i], out, k);
+}
+
+/* Every rule node, in source order as OPA checks rules (so the errors
+ * reported at the limit are the first ones in the files). */
+static void check_nodes(tcx *c, rnode *root) {
+    rnode **all = gh_arena_alloc(c->a, (c->pc->nnodes + 1) * sizeof *all);
+    if (!all) {
+        c->rc = gh_err_set(c->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        return;
+    }
+    uint32_t n = 0;
+    collect_nodes(root, all, &n);
+    qsort(all, n, sizeof *all, by_loc);
+    for (uint32_t i = 0; i < n && !tc_stop(c); i++) node_type(c, all[i]);
 }
 
 /* The checker's result: its fatal error, else its type errors (sorted by

@@ -459,6 +459,9 @@ int rego_query_prepare(const rego_policy *p, gh_arena *a, const char *text, size
  * outlives the query). */
 int rego_query_prepare_body(const rego_policy *p, gh_arena *a, const rego_body *b,
                             rego_query **out, gh_err *e);
+/* The same, appending every compile error to errs (see rego_errors). */
+int rego_query_prepare_body_errs(const rego_policy *p, gh_arena *a, const rego_body *b,
+                                 rego_query **out, gh_err *e, rego_errors *errs);
 
 /* Default step budget when rego_eval_opts.max_steps is 0: one step is one
  * expression attempt or one iteration. */
