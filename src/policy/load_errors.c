@@ -150,6 +150,7 @@ void pol_errors_add_list(pol_errors *l, const rego_errors *r, const gh_err *e, c
 
 void pol_errors_add_rego(pol_errors *l, const rego_error *x, const char *src, size_t srclen) {
     size_t before = l->n;
+    if (x->no_source_line) src = NULL;
     add_one(l, x->code, x->file, x->row, x->col, x->message, strlen(x->message), src, srclen);
     if (l->n == before) return;
     pol_error *y = &l->v[l->n - 1];

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "builtins/builtins.h"
+#include "errors_int.h"
 #include "rego.h"
 
 typedef struct xterm xterm;
@@ -258,18 +259,6 @@ typedef struct cctx cctx;
 /* Error helpers: record OPA-style errors with a node location. */
 int rc_errf(gh_err *e, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
     GH_PRINTF(5, 6);
-
-/* Error lists of compile stages (errors.c). rc_elist_add copies every
- * string (details: JSON text; detail_text: lines), 0 or GH_ENOMEM (the list
- * is marked oom). rc_elist_sort orders by file, row, col, message (stable).
- * rc_elist_finish ends a stage: nothing to do when l is empty; else caps it
- * at REGO_MAX_ERRORS plus OPA's limit marker, sets e to the summary, moves
- * the entries to sink (or frees them) and returns the first one's status. */
-int rc_elist_add(rego_errors *l, int status, const char *kind, const char *file, int row, int col,
-                 const char *msg, const char *details, const char *detail_text);
-int rc_elist_add_gh(rego_errors *l, const gh_err *x);
-void rc_elist_sort(rego_errors *l);
-int rc_elist_finish(rego_errors *l, gh_err *e, rego_errors *sink);
 
 /* Rule tree construction (compile_tree.c). */
 rnode *rt_node_new(rego_policy *p, rnode *parent, val_t *key);

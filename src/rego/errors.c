@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
+#include "errors_int.h"
 
 static void error_free(rego_error *x) {
     gh_free(x->message);
@@ -80,6 +80,26 @@ void rc_elist_sort(rego_errors *l) {
         }
 }
 
+void rc_elist_append(rego_errors *sink, rego_errors *l) {
+    for (size_t i = 0; i < l->n; i++) {
+        if (sink->n == sink->cap) {
+            size_t nc = sink->cap ? sink->cap * 2 : 8;
+            rego_error *nv = gh_realloc(sink->v, nc * sizeof *nv);
+            if (!nv) {
+                sink->oom = true;
+                for (size_t j = i; j < l->n; j++) error_free(&l->v[j]);
+                break;
+            }
+            sink->v = nv;
+            sink->cap = nc;
+        }
+        sink->v[sink->n++] = l->v[i];
+    }
+    if (l->oom) sink->oom = true;
+    gh_free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
 int rc_elist_finish(rego_errors *l, gh_err *e, rego_errors *sink) {
     if (!l->n) {
         bool oom = l->oom;
@@ -114,26 +134,9 @@ int rc_elist_finish(rego_errors *l, gh_err *e, rego_errors *sink) {
         gh_err_set_kind(e, first->code);
         gh_buf_free(&m);
     }
-    if (sink) {
-        for (size_t i = 0; i < l->n; i++) {
-            if (sink->n == sink->cap) {
-                size_t nc = sink->cap ? sink->cap * 2 : 8;
-                rego_error *nv = gh_realloc(sink->v, nc * sizeof *nv);
-                if (!nv) {
-                    sink->oom = true;
-                    for (size_t j = i; j < l->n; j++) error_free(&l->v[j]);
-                    break;
-                }
-                sink->v = nv;
-                sink->cap = nc;
-            }
-            sink->v[sink->n++] = l->v[i];
-        }
-        if (l->oom) sink->oom = true;
-        gh_free(l->v);
-        memset(l, 0, sizeof *l);
-    } else {
+    if (sink)
+        rc_elist_append(sink, l);
+    else
         rego_errors_free(l);
-    }
     return rc;
 }

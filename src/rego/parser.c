@@ -69,6 +69,7 @@ static void err_vadd(rego_parser *p, uint32_t line, uint32_t col, const char *fm
     e->line = line;
     e->col = col;
     e->msg = msg;
+    e->post = p->post;
     e->prev = p->s.errs;
     p->s.errs = e;
     p->s.nerrs++;
@@ -630,6 +631,40 @@ static const rp_err *first_error(const rego_parser *p) {
     return e;
 }
 
+/* The caller's list: a syntax error alone (the parse stopped there), or
+ * every error of the module checks, in source order (OPA reports them all,
+ * without a source line). */
+static void report_list(rego_parser *p, const rp_err *first) {
+    rego_errors l = {0};
+    size_t n = 0;
+    for (const rp_err *x = p->s.errs; x; x = x->prev) n++;
+    const rp_err **v = gh_malloc((n + 1) * sizeof *v);
+    if (!v) {
+        p->errors->oom = true;
+        return;
+    }
+    size_t k = n;
+    for (const rp_err *x = p->s.errs; x; x = x->prev) v[--k] = x;
+    if (!first->post) n = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (rc_elist_add(&l, GH_EPARSE, "rego_parse_error", p->file, (int)v[i]->line,
+                         (int)v[i]->col, v[i]->msg, NULL, NULL))
+            break;
+        l.v[l.n - 1].no_source_line = v[i]->post;
+    }
+    gh_free(v);
+    /* stable: errors at one place keep the order they were found in */
+    for (size_t i = 1; i < l.n; i++)
+        for (size_t j = i; j > 0 && (l.v[j - 1].row > l.v[j].row ||
+                                     (l.v[j - 1].row == l.v[j].row && l.v[j - 1].col > l.v[j].col));
+             j--) {
+            rego_error t = l.v[j];
+            l.v[j] = l.v[j - 1];
+            l.v[j - 1] = t;
+        }
+    rc_elist_append(p->errors, &l);
+}
+
 static int report(rego_parser *p, gh_err *e) {
     int rc;
     if (p->a->oom) p->fatal = GH_ENOMEM; /* whatever else went wrong, memory ran out first */
@@ -646,6 +681,7 @@ static int report(rego_parser *p, gh_err *e) {
         else
             rc = gh_err_set(e, GH_EPARSE, p->file, (int)er->line, (int)er->col,
                             "rego_parse_error: %s", er->msg);
+        if (p->errors && er) report_list(p, er);
     }
     gh_err_set_kind(e, "rego_parse_error");
     return rc;
@@ -695,6 +731,7 @@ static rego_module *assemble(rego_parser *p, stmts *st, bool annotations, rego_a
                              uint32_t nannots) {
     rego_module *m = rp_alloc(p, sizeof *m);
     if (!m) return NULL;
+    p->post = true;
     m->file = p->file;
     m->version = p->mode == REGO_V1 ? REGO_V1 : p->v0v1 ? REGO_V0V1 : REGO_V0;
     collect_comments(p, m);
@@ -767,6 +804,7 @@ static rego_module *assemble(rego_parser *p, stmts *st, bool annotations, rego_a
         for (uint32_t i = 0; i < m->nrules; i++)
             for (rego_rule *r = m->rules[i]; r; r = r->else_rule)
                 check_v1_rule(p, r);
+    p->post = false;
     if (p->s.nerrs || p->fatal) return NULL;
     m->annots = annots;
     m->nannots = nannots;
@@ -803,6 +841,7 @@ static int parser_init(rego_parser *p, gh_arena *a, const char *file, const char
     p->kw0 = p->s.kw;
     p->is_builtin = o->is_builtin;
     p->builtin_ctx = o->builtin_ctx;
+    p->errors = o->errors;
     rp_scan_init(p);
     return 0;
 }

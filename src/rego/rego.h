@@ -72,6 +72,8 @@ typedef struct rego_error {
                           "have: (number, ???)\nwant: (...)"), '\n'-separated,
                           without indentation; NULL when none */
     int status;        /* the GH_E* code the call returned for it */
+    bool no_source_line; /* a rego_parse_error OPA shows without the offending
+                            source line (the module checks after parsing) */
 } rego_error;
 typedef struct rego_errors {
     rego_error *v;

@@ -137,11 +137,18 @@ srv_snapshot *st_snapshot_build(const srv_config *cfg, const st_src *mods, size_
     for (size_t i = 0; i < s->nmods; i++) {
         gh_err_clear(&e);
         const srv_module *m = &s->mods[i];
+        rego_errors list = {0};
+        po.errors = &list;
         if (rego_policy_add_module(s->policy, sp->files[i], m->text, m->len, &po, &e)) {
             if (!e.file[0]) gh_err_set_file(&e, sp->files[i]);
-            pol_errors_add_gh(errs, &e, m->text, m->len);
+            if (list.n)
+                pol_errors_add_list(errs, &list, &e, m->text, m->len);
+            else
+                pol_errors_add_gh(errs, &e, m->text, m->len);
         }
+        rego_errors_free(&list);
     }
+    po.errors = NULL;
     if (errs->n != before) goto fail;
     gh_err_clear(&e);
     if (data && rego_policy_add_data(s->policy, data, &e)) {
