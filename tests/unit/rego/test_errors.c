@@ -1,0 +1,201 @@
+/* test_errors.c - unit tests of the engine's error list (rego_errors,
+ * src/rego/errors.c) and type-error details (src/rego/compile_typerr.c):
+ * every error of the failing stage is listed, capped at ten plus OPA's
+ * "error limit reached"; call errors carry {"have","want"} and match errors
+ * {"a","b"} in OPA's JSON encoding of types, with OPA's text lines; the
+ * module checks after parsing list all their errors; the gh_err summary
+ * stays as before for callers without a list. */
+#include "../gh_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rego/rego.h"
+
+/* Compile one module into the list; returns the status. */
+static int compile_list(const char *src, rego_errors *l, gh_err *e) {
+    rego_policy *p = rego_policy_new();
+    assert_non_null(p);
+    gh_err_clear(e);
+    rego_parse_opts po = {.errors = l};
+    int rc = rego_policy_add_module(p, "m.rego", src, strlen(src), &po, e);
+    rego_compile_opts co = {.errors = l};
+    if (!rc) rc = rego_policy_compile(p, &co, e);
+    rego_policy_free(p);
+    return rc;
+}
+
+/* Prepare a query against an empty policy into the list. */
+static int query_list(const char *q, rego_errors *l, gh_err *e) {
+    rego_policy *p = rego_policy_new();
+    assert_non_null(p);
+    gh_err_clear(e);
+    assert_int_equal(rego_policy_compile(p, NULL, e), 0);
+    rego_parse_opts po = {.errors = l};
+    rego_query *out = NULL;
+    int rc = rego_query_prepare(p, &A, q, strlen(q), &po, &out, e);
+    rego_policy_free(p);
+    return rc;
+}
+
+static void test_call_details(void **state) {
+    (void)state;
+    rego_errors l = {0};
+    gh_err e;
+    assert_int_equal(query_list("x := 1 + \"a\"", &l, &e), GH_ETYPE);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].code, "rego_type_error");
+    assert_string_equal(l.v[0].message, "plus: invalid argument(s)");
+    assert_int_equal(l.v[0].row, 1);
+    assert_int_equal(l.v[0].col, 6);
+    assert_string_equal(l.v[0].details,
+                        "{\"have\":[{\"type\":\"number\"},{\"type\":\"string\"},null],"
+                        "\"want\":{\"args\":[{\"name\":\"x\",\"type\":\"number\"},"
+                        "{\"name\":\"y\",\"type\":\"number\"},{\"name\":\"z\",\"type\":\"number\"}]}}");
+    assert_string_equal(l.v[0].detail_text,
+                        "have: (number, string, ?\?\?)\nwant: (x: number, y: number, z: number)");
+    /* the summary for callers without the list */
+    assert_string_equal(e.kind, "rego_type_error");
+    assert_string_equal(e.msg, "plus: invalid argument(s)");
+    rego_errors_free(&l);
+}
+
+static void test_type_text(void **state) {
+    (void)state;
+    static const struct {
+        const char *q, *have;
+    } cases[] = {
+        {"x := {1, \"a\"}; upper(x)", "have: (set[any<number, string>], ?\?\?)"},
+        {"x := {k: 1 | k := [\"a\"][_]}; upper(x)", "have: (object[string: number], ?\?\?)"},
+        {"x := {\"a\": 1, \"b\": [1, true]}; upper(x)",
+         "have: (object<a: number, b: array<number, boolean>>, ?\?\?)"},
+        {"upper([])", "have: (array[any], ?\?\?)"},
+        {"upper({})", "have: (object[any: any], ?\?\?)"},
+        {"x := [y | y := [1][_]]; upper(x)", "have: (array[number], ?\?\?)"},
+        {"count(1)", "have: (number, ?\?\?)\nwant: (collection: any<string, array[any], "
+                     "object[any: any], set[any]>, n: number)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        rego_errors l = {0};
+        gh_err e;
+        assert_int_not_equal(query_list(cases[i].q, &l, &e), 0);
+        assert_int_equal(l.n, 1);
+        assert_non_null(l.v[0].detail_text);
+        if (strncmp(l.v[0].detail_text, cases[i].have, strlen(cases[i].have)))
+            fail_msg("%s: got %s", cases[i].q, l.v[0].detail_text);
+        rego_errors_free(&l);
+    }
+}
+
+static void test_match_details(void **state) {
+    (void)state;
+    rego_errors l = {0};
+    gh_err e;
+    assert_int_not_equal(query_list("x := [1, 2]; x = {\"a\": null}", &l, &e), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].message, "match error");
+    assert_string_equal(l.v[0].details,
+                        "{\"a\":{\"static\":[{\"type\":\"number\"},{\"type\":\"number\"}],"
+                        "\"type\":\"array\"},\"b\":{\"static\":[{\"key\":\"a\",\"value\":"
+                        "{\"type\":\"null\"}}],\"type\":\"object\"}}");
+    assert_string_equal(l.v[0].detail_text, "left  : array<number, number>\nright : object<a: null>");
+    rego_errors_free(&l);
+}
+
+static void test_several_and_function(void **state) {
+    (void)state;
+    rego_errors l = {0};
+    gh_err e;
+    const char *src = "package t\n"
+                      "f(x) := y if { y := upper(x) }\n"
+                      "p := f(1)\n"
+                      "q := sum(\"a\")\n";
+    assert_int_equal(compile_list(src, &l, &e), GH_ETYPE);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].message, "data.t.f: invalid argument(s)");
+    assert_string_equal(l.v[0].file, "m.rego");
+    assert_int_equal(l.v[0].row, 3);
+    /* a function's wanted types are its inferred ones, without names */
+    assert_string_equal(l.v[0].detail_text, "have: (number, ?\?\?)\nwant: (string, string)");
+    assert_string_equal(l.v[1].message, "sum: invalid argument(s)");
+    assert_int_equal(l.v[1].row, 4);
+    /* the summary joins the others as before */
+    assert_non_null(strstr(e.msg, "\nm.rego:4:6: rego_type_error: sum: invalid argument(s)"));
+    rego_errors_free(&l);
+}
+
+static void test_error_limit(void **state) {
+    (void)state;
+    char src[1024];
+    size_t n = (size_t)snprintf(src, sizeof src, "package t\n");
+    for (int i = 1; i <= 12; i++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "p%d := x%d if { true }\n", i, i);
+    rego_errors l = {0};
+    gh_err e;
+    assert_int_not_equal(compile_list(src, &l, &e), 0);
+    assert_int_equal(l.n, REGO_MAX_ERRORS + 1);
+    for (int i = 0; i < REGO_MAX_ERRORS; i++) {
+        char want[32];
+        snprintf(want, sizeof want, "var x%d is unsafe", i + 1); /* the first ten by location */
+        assert_string_equal(l.v[i].message, want);
+        assert_string_equal(l.v[i].code, "rego_unsafe_var_error");
+        assert_int_equal(l.v[i].row, i + 2);
+    }
+    assert_string_equal(l.v[10].code, "rego_compile_error");
+    assert_string_equal(l.v[10].message, "error limit reached");
+    assert_null(l.v[10].file);
+    rego_errors_free(&l);
+
+    /* twelve type errors: also ten and the marker */
+    n = (size_t)snprintf(src, sizeof src, "package t\n");
+    for (int i = 1; i <= 12; i++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "p%d := count(%d)\n", i, i);
+    assert_int_equal(compile_list(src, &l, &e), GH_ETYPE);
+    assert_int_equal(l.n, REGO_MAX_ERRORS + 1);
+    assert_int_equal(l.v[9].row, 11);
+    assert_string_equal(l.v[10].message, "error limit reached");
+    rego_errors_free(&l);
+}
+
+static void test_parse_checks_listed(void **state) {
+    (void)state;
+    rego_errors l = {0};
+    gh_err e;
+    assert_int_equal(compile_list("package t\n1 := 2\n\"a\" := 3\n", &l, &e), GH_EPARSE);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].message, "number cannot be used for rule name");
+    assert_string_equal(l.v[1].message, "string cannot be used for rule name");
+    assert_true(l.v[0].no_source_line && l.v[1].no_source_line);
+    rego_errors_free(&l);
+    /* a syntax error stays the only one, with its source line */
+    assert_int_equal(compile_list("package t\na := \nb := [1,\n", &l, &e), GH_EPARSE);
+    assert_int_equal(l.n, 1);
+    assert_false(l.v[0].no_source_line);
+    rego_errors_free(&l);
+}
+
+static void test_no_list_unchanged(void **state) {
+    (void)state;
+    rego_policy *p = rego_policy_new();
+    gh_err e;
+    gh_err_clear(&e);
+    const char *src = "package t\np := count(1)\nq := 1 + \"a\"\n";
+    assert_int_equal(rego_policy_add_module(p, "m.rego", src, strlen(src), NULL, &e), 0);
+    assert_int_equal(rego_policy_compile(p, NULL, &e), GH_ETYPE);
+    assert_string_equal(e.kind, "rego_type_error");
+    assert_int_equal(e.line, 2);
+    assert_string_equal(e.msg, "count: invalid argument(s)\n"
+                               "m.rego:3:6: rego_type_error: plus: invalid argument(s)");
+    rego_policy_free(p);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_call_details),       cmocka_unit_test(test_type_text),
+        cmocka_unit_test(test_match_details),      cmocka_unit_test(test_several_and_function),
+        cmocka_unit_test(test_error_limit),        cmocka_unit_test(test_parse_checks_listed),
+        cmocka_unit_test(test_no_list_unchanged),
+    };
+    return GH_TEST_RUN_GROUP(tests);
+}
