@@ -36,7 +36,8 @@ void cli_errors_json(gh_buf *b, const pol_errors *l) {
                 val_t *d = NULL;
                 if (!val_json_parse(&a, x->details, strlen(x->details), NULL, &d, NULL)) {
                     gh_buf_puts(b, ",\n      \"details\": ");
-                    val_json_emit_indent(b, d, VAL_JSON_PRETTY | VAL_JSON_SORTED, 3);
+                    /* the engine's text has OPA's member order */
+                    val_json_emit_indent(b, d, VAL_JSON_PRETTY, 3);
                 }
                 gh_arena_free(&a);
             }

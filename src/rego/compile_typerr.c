@@ -119,7 +119,7 @@ void ty_value_print(gh_buf *b, const val_t *tv) {
     const val_t *st = val_obj_get_str(tv, "static", 6);
     const val_t *dyn = val_obj_get_str(tv, "dynamic", 7);
     const val_t *of = val_obj_get_str(tv, "of", 2);
-    gh_buf_puts(b, kind);
+    if (strcmp(kind, "function")) gh_buf_puts(b, kind);
     if (!strcmp(kind, "array")) {
         if (st && val_arr_len(st)) {
             gh_buf_putc(b, '<');
@@ -150,6 +150,12 @@ void ty_value_print(gh_buf *b, const val_t *tv) {
             ty_value_print(b, val_obj_get_str(dyn, "value", 5));
             gh_buf_putc(b, ']');
         }
+    } else if (!strcmp(kind, "function")) {
+        /* "(number, string) => boolean" */
+        gh_buf_putc(b, '(');
+        print_list(b, val_obj_get_str(tv, "args", 4));
+        gh_buf_puts(b, ") => ");
+        ty_value_print(b, val_obj_get_str(tv, "result", 6));
     } else if (!strcmp(kind, "set")) {
         gh_buf_putc(b, '[');
         ty_value_print(b, of);
@@ -161,8 +167,84 @@ void ty_value_print(gh_buf *b, const val_t *tv) {
     }
 }
 
+val_t *ty_func_value(gh_arena *a, ty *const *params, uint32_t n, const ty *result) {
+    val_t *args = val_arr_new(a, n);
+    for (uint32_t i = 0; args && i < n; i++)
+        if (val_arr_push(a, args, ty_to_value(a, params[i] ? params[i] : &(ty){0}))) args = NULL;
+    val_t *o = kind_obj(a, "function");
+    if (n) o = put(a, o, "args", args);
+    return put(a, o, "result", ty_to_value(a, result));
+}
+
+static bool finish(gh_arena *a, val_t *d, gh_buf *t, char **json, char **text);
+
+/* Go's %v of a term: its Rego text (JSON for scalars, the name of a var). */
+static void print_term_value(gh_buf *b, const val_t *tv) {
+    const val_t *k = val_obj_get_str(tv, "type", 4), *v = val_obj_get_str(tv, "value", 5);
+    if (k && v && val_is_str(k) && !strcmp(val_str_ptr(k), "var") && val_is_str(v))
+        gh_buf_append(b, val_str_ptr(v), val_str_len(v));
+    else if (v)
+        val_json_emit(b, v, VAL_JSON_NO_HTML_ESC);
+}
+
+bool ty_ref_details(gh_arena *a, const val_t *ref, char *const *text, uint32_t pos,
+                    const val_t *have, const val_t *want, const val_t *oneof, char **json,
+                    char **out) {
+    val_t *d = put(a, val_obj_new(a, 5), "ref", (val_t *)ref);
+    d = put(a, d, "pos", val_int(a, pos));
+    size_t n = val_arr_len(ref);
+    gh_buf t;
+    gh_buf_init(&t);
+    gh_buf_puts(&t, text[n]);
+    gh_buf_putc(&t, '\n');
+    if (have) {
+        d = put(a, d, "have", (val_t *)have);
+        for (size_t i = 0, w = strlen(text[pos + 1]); i < w; i++) gh_buf_putc(&t, '^');
+        gh_buf_puts(&t, "\nhave: ");
+        ty_value_print(&t, have);
+        return finish(a, d, &t, json, out);
+    }
+    d = put(a, d, "want", (val_t *)want);
+    d = put(a, d, "oneOf", oneof ? (val_t *)oneof : VAL_NULLV);
+    int pad = (int)strlen(text[pos]) + 1;
+    gh_buf_printf(&t, "%*s^\n%*shave: ", pad, "", pad, "");
+    print_term_value(&t, val_arr_at(ref, pos));
+    if (oneof && val_arr_len(oneof)) {
+        gh_buf_printf(&t, "\n%*swant (one of): [", pad, "");
+        for (size_t i = 0; i < val_arr_len(oneof); i++) {
+            if (i) gh_buf_putc(&t, ' ');
+            val_json_emit(&t, val_arr_at(oneof, i), VAL_JSON_NO_HTML_ESC);
+        }
+        gh_buf_putc(&t, ']');
+    } else {
+        gh_buf_printf(&t, "\n%*swant (type): ", pad, "");
+        ty_value_print(&t, want);
+    }
+    return finish(a, d, &t, json, out);
+}
+
+/* The details' JSON text: members in the order they were put (OPA's field
+ * order: "ref", "pos", "have"...), the types inside with sorted keys as
+ * OPA encodes them. */
+static char *details_json(gh_arena *a, const val_t *d) {
+    if (!d) return NULL;
+    gh_buf b;
+    gh_buf_init(&b);
+    gh_buf_putc(&b, '{');
+    for (size_t i = 0; i < val_obj_len(d); i++) {
+        if (i) gh_buf_putc(&b, ',');
+        val_json_emit(&b, val_obj_key_at(d, i), 0);
+        gh_buf_putc(&b, ':');
+        val_json_emit(&b, val_obj_val_at(d, i), VAL_JSON_SORTED);
+    }
+    gh_buf_putc(&b, '}');
+    char *s = b.oom ? NULL : gh_arena_strndup(a, b.p, b.len);
+    gh_buf_free(&b);
+    return s;
+}
+
 static bool finish(gh_arena *a, val_t *d, gh_buf *t, char **json, char **text) {
-    *json = d ? val_to_json(a, d, VAL_JSON_SORTED) : NULL;
+    *json = details_json(a, d);
     *text = !t->oom && t->p ? gh_arena_strndup(a, t->p, t->len) : NULL;
     gh_buf_free(t);
     return *json && *text;

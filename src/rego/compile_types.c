@@ -409,32 +409,102 @@ static void bind(tcx *c, const xterm *pat, ty *t) {
     }
 }
 
-/* OPA's "undefined ref: <ref>" for t's elements up to i. */
-static void undefined_ref(tcx *c, const xterm *t, uint32_t upto) {
+/* A string that prints as `.name` in a ref (OPA's var-compatible strings). */
+static bool ident_like(const char *s, size_t n) {
+    if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+static int by_value(const void *a, const void *b) {
+    return val_compare(*(val_t *const *)a, *(val_t *const *)b);
+}
+
+/* A ref's terms in OPA's AST JSON: data/input or the head, then the path. */
+static val_t *ref_term_value(tcx *c, const xterm *k) {
+    if (k->kind != XT_CONST) return rego_term_to_ast_value(c->a, k->src);
+    static const char *const kinds[] = {"null", "boolean", "number", "string"};
+    val_kind kd = val_kind_of(k->u.v);
+    if (kd > VAL_STRING) return rego_term_to_ast_value(c->a, k->src);
+    val_t *o = val_obj_new(c->a, 2);
+    if (!o || val_obj_put(c->a, o, val_strc(c->a, "type"), val_strc(c->a, kinds[kd])) ||
+        val_obj_put(c->a, o, val_strc(c->a, "value"), k->u.v))
+        return NULL;
+    return o;
+}
+
+/* OPA's "undefined ref: <ref>" (the whole ref) with its details: when have
+ * is set, ref[0..pos] has that type (a scalar or a function) and cannot be
+ * indexed; else the key ref[pos] cannot exist in `in`, a static array or
+ * object. */
+static void undefined_ref(tcx *c, const xterm *t, uint32_t pos, const val_t *have, const ty *in) {
     if (tc_stop(c)) return;
+    uint32_t n = t->u.ref.n + 1;
+    char **text = gh_arena_calloc(c->a, (n + 1) * sizeof *text);
+    val_t *ref = val_arr_new(c->a, n);
     gh_buf b;
     gh_buf_init(&b);
     if (t->root == XR_DATA || t->root == XR_INPUT) {
-        gh_buf_puts(&b, t->root == XR_DATA ? "data" : "input");
+        const char *r = t->root == XR_DATA ? "data" : "input";
+        gh_buf_puts(&b, r);
+        val_t *o = val_obj_new(c->a, 2);
+        if (o && (val_obj_put(c->a, o, val_strc(c->a, "type"), val_strc(c->a, "var")) ||
+                  val_obj_put(c->a, o, val_strc(c->a, "value"), val_strc(c->a, r))))
+            o = NULL;
+        if (!o || !ref || val_arr_push(c->a, ref, o)) ref = NULL;
     } else {
         rego_term_print(&b, t->u.ref.head->src);
+        val_t *h = rego_term_to_ast_value(c->a, t->u.ref.head->src);
+        if (!h || !ref || val_arr_push(c->a, ref, h)) ref = NULL;
     }
-    for (uint32_t i = 0; i <= upto && i < t->u.ref.n; i++) {
+    if (text) text[1] = gh_arena_strndup(c->a, b.p ? b.p : "", b.len);
+    for (uint32_t i = 0; i < t->u.ref.n; i++) {
         const xterm *k = t->u.ref.path[i];
-        if (k->kind == XT_CONST && val_is_str(k->u.v)) {
+        if (k->kind == XT_CONST && val_is_str(k->u.v) &&
+            ident_like(val_str_ptr(k->u.v), val_str_len(k->u.v))) {
             gh_buf_putc(&b, '.');
             gh_buf_append(&b, val_str_ptr(k->u.v), val_str_len(k->u.v));
         } else if (k->kind == XT_CONST) {
             gh_buf_putc(&b, '[');
-            val_json_emit(&b, k->u.v, 0);
+            val_json_emit(&b, k->u.v, VAL_JSON_NO_HTML_ESC);
             gh_buf_putc(&b, ']');
         } else {
             gh_buf_putc(&b, '[');
             rego_term_print(&b, k->src);
             gh_buf_putc(&b, ']');
         }
+        if (text) text[i + 2] = gh_arena_strndup(c->a, b.p ? b.p : "", b.len);
+        val_t *kv = ref_term_value(c, k);
+        if (!kv || !ref || val_arr_push(c->a, ref, kv)) ref = NULL;
     }
-    tc_err(c, &t->src->loc, NULL, NULL, "undefined ref: %s", b.p ? b.p : "?");
+    char *json = NULL, *lines = NULL;
+    bool texts = text && !b.oom;
+    for (uint32_t i = 1; texts && i <= n; i++) texts = text[i] != NULL;
+    if (texts && ref && pos < n) {
+        if (have) {
+            ty_ref_details(c->a, ref, text, pos, have, NULL, NULL, &json, &lines);
+        } else if (in->k == TY_ARR) {
+            ty_ref_details(c->a, ref, text, pos, NULL, ty_to_value(c->a, &T_NUM), NULL, &json,
+                           &lines);
+        } else if (in->k == TY_OBJ) {
+            /* the keys it has, in OPA's order, and their type */
+            val_t *oneof = val_arr_new(c->a, in->n);
+            ty *kt = NULL;
+            for (uint32_t i = 0; oneof && i < in->n; i++) {
+                kt = ty_union(c, kt, ty_of_value(c, in->keys[i]));
+                if (val_arr_push(c->a, oneof, in->keys[i])) oneof = NULL;
+            }
+            if (oneof) qsort(oneof->u.arr.items, val_arr_len(oneof), sizeof(val_t *), by_value);
+            if (oneof)
+                ty_ref_details(c->a, ref, text, pos, NULL, ty_to_value(c->a, kt ? kt : &T_ANY),
+                               oneof, &json, &lines);
+        }
+    }
+    tc_err(c, &t->src->loc, json, lines, "undefined ref: %s", b.p ? b.p : "?");
     gh_buf_free(&b);
 }
 
@@ -467,8 +537,13 @@ static ty *ref_type(tcx *c, const xterm *t) {
             return &T_ANY;
         }
         if (n->kind == NK_FUNC) {
-            /* a function is not a value */
-            undefined_ref(c, t, i ? i - 1 : 0);
+            /* a function is not a value: have its type */
+            ty *res = node_type(c, n);
+            uint32_t na = n->func_arity > 0 ? (uint32_t)n->func_arity : 0;
+            ty **params = c->fparams[n->id];
+            ty **ps = gh_arena_calloc(c->a, (na + 1) * sizeof *ps);
+            for (uint32_t k = 0; ps && params && k < na; k++) ps[k] = params[k];
+            undefined_ref(c, t, i, ps ? ty_func_value(c->a, ps, na, res) : NULL, NULL);
             return &T_ANY;
         }
         cur = node_type(c, n);
@@ -477,9 +552,14 @@ static ty *ref_type(tcx *c, const xterm *t) {
     }
     for (; i < t->u.ref.n; i++) {
         term_type(c, t->u.ref.path[i]); /* nested calls get checked */
+        if (cur->k >= TY_NULL && cur->k <= TY_STR) {
+            /* a scalar has no elements */
+            undefined_ref(c, t, i, ty_to_value(c->a, cur), NULL);
+            return &T_ANY;
+        }
         ty *next = ty_index(c, cur, t->u.ref.path[i]);
         if (!next) {
-            undefined_ref(c, t, i);
+            undefined_ref(c, t, i + 1, NULL, cur);
             return &T_ANY;
         }
         cur = next;

@@ -67,7 +67,8 @@ typedef struct rego_error {
     char *message;     /* without the code */
     char *file;        /* NULL: no location (row and col are 0 then) */
     int row, col;
-    char *details;     /* JSON text of OPA's "details" object, or NULL */
+    char *details;     /* JSON text of OPA's "details" object (members in OPA's
+                          order), or NULL */
     char *detail_text; /* the lines OPA prints under the error (type errors:
                           "have: (number, ???)\nwant: (...)"), '\n'-separated,
                           without indentation; NULL when none */
@@ -383,6 +384,8 @@ val_t *rego_module_to_value(gh_arena *a, const rego_module *m);
  * rule ({"head","body",...}). Allocated in a; NULL on OOM. */
 val_t *rego_expr_to_value(gh_arena *a, const rego_expr *x, bool positive);
 val_t *rego_body_to_value(gh_arena *a, const rego_body *b);
+/* One term ({"type", "value"}), e.g. the "ref" of type-error details. */
+val_t *rego_term_to_ast_value(gh_arena *a, const rego_term *t);
 val_t *rego_rule_to_value(gh_arena *a, const rego_rule *r);
 
 /* ==== 6. policies: compiling modules and data ==============================

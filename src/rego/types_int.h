@@ -34,6 +34,19 @@ void ty_value_print(gh_buf *b, const val_t *tv);
  * false on OOM. */
 bool ty_args_details(gh_arena *a, const ty *const *have, uint32_t nhave, const val_t *want,
                      char **json, char **text);
+/* OPA's JSON of a function type: {"type": "function", "args": [...],
+ * "result": R}; a NULL parameter is `any`. NULL on OOM. */
+val_t *ty_func_value(gh_arena *a, ty *const *params, uint32_t n, const ty *result);
+/* The details of an "undefined ref" error. ref: the ref's terms in OPA's
+ * AST JSON; text[k]: the ref's text for its first k terms (k = 1..n), so
+ * text[n] is the whole ref. Unsupported (have, a type value, non-NULL):
+ * ref[0..pos] is of a type that cannot be indexed (a scalar, a function).
+ * Invalid (have NULL): the key ref[pos] cannot exist in the indexed type,
+ * whose keys are of type want (a type value) and are oneof (an array of
+ * values, or NULL for arrays). False on OOM. */
+bool ty_ref_details(gh_arena *a, const val_t *ref, char *const *text, uint32_t pos,
+                    const val_t *have, const val_t *want, const val_t *oneof, char **json,
+                    char **out);
 /* The details of a unification "match error": {"a": A, "b": B} and the
  * lines "left  : A" / "right : B". False on OOM. */
 bool ty_match_details(gh_arena *a, const ty *l, const ty *r, char **json, char **text);
