@@ -2,7 +2,8 @@
  * src/rego/errors.c) and type-error details (src/rego/compile_typerr.c):
  * every error of the failing stage is listed, capped at ten plus OPA's
  * "error limit reached"; call errors carry {"have","want"} and match errors
- * {"a","b"} in OPA's JSON encoding of types, with OPA's text lines; the
+ * {"a","b"}, undefined refs {"ref","pos",...} in OPA's JSON encoding of
+ * types, with OPA's text lines; the
  * module checks after parsing list all their errors; the gh_err summary
  * stays as before for callers without a list. */
 #include "../gh_test.h"
@@ -103,6 +104,46 @@ static void test_match_details(void **state) {
     rego_errors_free(&l);
 }
 
+static void test_ref_details(void **state) {
+    (void)state;
+    rego_errors l = {0};
+    gh_err e;
+    /* a key the object cannot have: the keys it has */
+    assert_int_not_equal(query_list("x := {\"a\": 1, 2: 3}; y := x.b", &l, &e), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].message, "undefined ref: x.b");
+    assert_string_equal(l.v[0].details,
+                        "{\"ref\":[{\"type\":\"var\",\"value\":\"x\"},{\"type\":\"string\","
+                        "\"value\":\"b\"}],\"pos\":1,\"want\":{\"of\":[{\"type\":\"number\"},"
+                        "{\"type\":\"string\"}],\"type\":\"any\"},\"oneOf\":[2,\"a\"]}");
+    assert_string_equal(l.v[0].detail_text,
+                        "x.b\n  ^\n  have: \"b\"\n  want (one of): [2 \"a\"]");
+    rego_errors_free(&l);
+    /* past the end of a static array */
+    assert_int_not_equal(query_list("x := [1, 2]; x[5]", &l, &e), 0);
+    assert_string_equal(l.v[0].detail_text, "x[5]\n  ^\n  have: 5\n  want (type): number");
+    assert_non_null(strstr(l.v[0].details, "\"oneOf\":null"));
+    rego_errors_free(&l);
+    /* a scalar cannot be indexed: the whole ref is named */
+    assert_int_not_equal(query_list("x := [1]; y := x[_].foo", &l, &e), 0);
+    assert_string_equal(l.v[0].message, "undefined ref: x[_].foo");
+    assert_string_equal(l.v[0].detail_text, "x[_].foo\n^^^^\nhave: number");
+    rego_errors_free(&l);
+    /* a function is not a document */
+    const char *src = "package t\nf(x) := x + 1\np := data.t.f\n";
+    rego_policy *p = rego_policy_new();
+    gh_err_clear(&e);
+    assert_int_equal(rego_policy_add_module(p, "m.rego", src, strlen(src), NULL, &e), 0);
+    rego_compile_opts co = {.errors = &l};
+    assert_int_equal(rego_policy_compile(p, &co, &e), GH_ETYPE);
+    rego_policy_free(p);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].detail_text, "data.t.f\n^^^^^^^^\nhave: (number) => number");
+    assert_non_null(strstr(l.v[0].details, "\"pos\":2,\"have\":{\"args\":[{\"type\":\"number\"}],"
+                                           "\"result\":{\"type\":\"number\"},\"type\":\"function\"}"));
+    rego_errors_free(&l);
+}
+
 static void test_several_and_function(void **state) {
     (void)state;
     rego_errors l = {0};
@@ -193,7 +234,8 @@ static void test_no_list_unchanged(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_call_details),       cmocka_unit_test(test_type_text),
-        cmocka_unit_test(test_match_details),      cmocka_unit_test(test_several_and_function),
+        cmocka_unit_test(test_match_details),      cmocka_unit_test(test_ref_details),
+        cmocka_unit_test(test_several_and_function),
         cmocka_unit_test(test_error_limit),        cmocka_unit_test(test_parse_checks_listed),
         cmocka_unit_test(test_no_list_unchanged),
     };
