@@ -18,6 +18,58 @@ struct ty {
     ty *dkey;      /* OBJ dynamic key */
 };
 
+extern ty T_ANY, T_NULL, T_BOOL, T_NUM, T_STR; /* shared, never written */
+
+/* The checker's state for one policy or query (compile_types.c). */
+typedef struct tcx {
+    rego_policy *p;      /* NULL while checking a query (then pc is set) */
+    const rego_policy *pc;
+    gh_arena *a;         /* temporary */
+    gh_err *e;
+    int rc;              /* fatal (out of memory): stop */
+    rego_errors errs;    /* type errors found so far; checking stops after
+                            REGO_MAX_ERRORS + 1 (the limit is then reached) */
+    ty **ntype;          /* per node id: inferred type (NULL = not yet) */
+    uint8_t *nstate;     /* 0 new, 1 in progress, 2 done */
+    ty **vt;             /* current frame's var types */
+    uint32_t nvt;
+    uint8_t *refine;     /* per slot: a function argument whose type usage refines */
+    ty ***fparams;       /* per node id: function parameter types (NULL: unknown) */
+    uint32_t nest;       /* node_type recursion depth */
+    /* decl cache */
+    const rego_builtin **dbi;
+    ty ***dargs;
+    ty **dres;
+    uint32_t ndecl, capdecl;
+} tcx;
+
+/* ---- compile_typebase.c ---- */
+/* Stop checking: out of memory, or enough errors to report OPA's limit. */
+static inline bool tc_stop(const tcx *c) { return c->rc || c->errs.n > REGO_MAX_ERRORS; }
+/* Record a type error at loc (details/text: see rego_error; may be NULL). */
+void tc_err(tcx *c, const rego_loc *loc, const char *details, const char *text, const char *fmt,
+            ...) GH_PRINTF(5, 6);
+/* A new type of kind k in the checker's arena (&T_ANY on OOM, c->rc set). */
+ty *ty_new(tcx *c, uint8_t k);
+/* a or b (either may be NULL: the other). */
+ty *ty_union(tcx *c, ty *a, ty *b);
+/* The static type of a value. */
+ty *ty_of_value(tcx *c, const val_t *v);
+/* The scalar type of a scalar value (any for composites). */
+const ty *ty_scalar_of(const val_t *v);
+/* A builtin's argument and result types from its decl (cached); false when
+ * the decl does not parse. */
+bool tc_decl_of(tcx *c, const rego_builtin *bi, ty ***args, ty **res);
+/* An operator's (OP_*) argument types (arity of them) and *res; NULL when
+ * the checker knows no signature for it. */
+ty **tc_op_decl(tcx *c, uint8_t op, uint32_t arity, ty **res);
+/* Could a value of type a be accepted where w is wanted? */
+bool ty_compat(const ty *a, const ty *w);
+/* The type of t[key]; NULL when a constant key cannot exist in a value of
+ * static type t (OPA's "undefined ref"). */
+ty *ty_index(tcx *c, ty *t, const xterm *key);
+
+/* ---- compile_typerr.c ---- */
 /* OPA's JSON encoding of a type ({"type": "number"}, {"type": "array",
  * "static": [...], "dynamic": T}, {"type": "any", "of": [...]}, ...);
  * NULL on OOM. */
