@@ -828,7 +828,7 @@ xterm *lc_term(lctx *c, const rego_term *s) {
         xterm *t = xt_new(c, XT_CALL, s);
         if (!t) return NULL;
         uint32_t n = s->u.list.n - 1;
-        t->u.call.c = lc_callee(c, s->u.list.items[0], n, false, &s->loc);
+        t->u.call.c = lc_callee(c, s->u.list.items[0], s->u.list.items + 1, n, false, &s->loc);
         if (!t->u.call.c) return NULL;
         t->u.call.n = n;
         t->u.call.args = lc_alloc(c, (n + 1) * sizeof *t->u.call.args);

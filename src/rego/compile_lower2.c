@@ -117,7 +117,8 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
         return -1;
     }
     if (n != UINT32_MAX && !arity_ok((uint32_t)node->func_arity, n, allow_out)) {
-        lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+        lc_err(c, GH_EINVAL, "rego_type_error", loc, "function %s has arity %d, got %u arguments",
+               name, node->func_arity, n);
         return -1;
     }
     x->kind = XC_FUNC;
@@ -127,7 +128,26 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
     return 1;
 }
 
-xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, const rego_loc *loc) {
+/* OPA's "NAME: arity mismatch" for a builtin or operator called with n
+ * operands args: the details name the operands' types (constants; others
+ * unknown) and the declared arguments. */
+static void arity_err(lctx *c, const char *name, rego_term *const *args, uint32_t n,
+                      const rego_loc *loc) {
+    if (c->rc) return;
+    char *json = NULL, *text = NULL;
+    if (args) rc_arity_details(c->a, rego_builtin_find(name, strlen(name)), args, n, &json, &text);
+    if (json && text) {
+        /* the first error of the frame (lc_err), with its details kept aside */
+        lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+        c->err_details = json;
+        c->err_text = text;
+        return;
+    }
+    lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+}
+
+xcallee *lc_callee(lctx *c, const rego_term *op, rego_term *const *args, uint32_t n,
+                   bool allow_out, const rego_loc *loc) {
     xcallee *x = lalloc(c, sizeof *x);
     if (!x) return NULL;
     int r = callee_global(c, op, x, n, allow_out, loc);
@@ -157,7 +177,7 @@ xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, con
         if (strcmp(ops[i].name, name)) continue;
         if (!x->bi && cap_check(c, name, loc)) return NULL;
         if (!arity_ok(ops[i].arity, n, allow_out)) {
-            lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+            arity_err(c, name, args, n, loc);
             return NULL;
         }
         x->kind = XC_OP;
@@ -179,7 +199,7 @@ xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, con
     }
     if (x->bi) {
         if (!arity_ok(x->bi->arity, n, allow_out)) {
-            lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+            arity_err(c, name, args, n, loc);
             return NULL;
         }
         x->kind = XC_BUILTIN;
@@ -338,7 +358,7 @@ static xexpr *lower_expr(lctx *c, const rego_expr *x) {
             break;
         }
         o->kind = XE_CALL;
-        xcallee *ce = lc_callee(c, op, n, true, &x->loc);
+        xcallee *ce = lc_callee(c, op, x->u.call.terms + 1, n, true, &x->loc);
         if (!ce) return NULL;
         o->u.call.c = ce;
         uint32_t nin = n;
@@ -575,6 +595,20 @@ static void keep_err(lerrs *le, gh_err *e, int rc) {
     gh_err_clear(e);
 }
 
+/* A failed rule's first error (c->e, with the details the frame kept) and
+ * the later ones. */
+static void keep_frame(lerrs *le, gh_err *e, const lctx *c) {
+    size_t before = le->list.n;
+    keep_err(le, e, c->rc ? c->rc : GH_ENOMEM);
+    if (le->list.n > before && c->err_details) {
+        rego_error *x = &le->list.v[before];
+        x->details = gh_strndup(c->err_details, strlen(c->err_details));
+        x->detail_text = c->err_text ? gh_strndup(c->err_text, strlen(c->err_text)) : NULL;
+        if (!x->details || (c->err_text && !x->detail_text)) le->list.oom = true;
+    }
+    for (uint32_t j = 0; j < c->nmore; j++) keep_err(le, &c->more[j], GH_EPARSE);
+}
+
 static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
     if (le->fatal) return;
     if (n->nsrcs) {
@@ -589,9 +623,7 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
             lctx_init(&c, p, &p->a, e, module_of(p, n->srcs[i]->module));
             c.cap_errs = le;
             n->rules[i] = lower_chain(&c, n, n->srcs[i], false);
-            if (!n->rules[i]) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
-            for (uint32_t j = 0; !n->rules[i] && j < c.nmore; j++)
-                keep_err(le, &c.more[j], GH_EPARSE);
+            if (!n->rules[i]) keep_frame(le, e, &c);
         }
     }
     if (n->dflt_src && !le->fatal) {
@@ -599,8 +631,7 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
         lctx_init(&c, p, &p->a, e, module_of(p, n->dflt_src->module));
         c.cap_errs = le;
         n->dflt = lower_chain(&c, n, n->dflt_src, true);
-        if (!n->dflt) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
-        for (uint32_t j = 0; !n->dflt && j < c.nmore; j++) keep_err(le, &c.more[j], GH_EPARSE);
+        if (!n->dflt) keep_frame(le, e, &c);
     }
     for (uint32_t i = 0; i < n->nkids; i++) lower_node(p, n->kids[i], e, le);
 }
@@ -720,7 +751,8 @@ static bool query_captures(const rego_body *b, const xbody *xb) {
 static int query_errs(lctx *c, rego_errors *sink, int rc0) {
     if (rc0 == GH_ENOMEM || c->rc != rc0 || !c->e->kind) return rc0;
     rego_errors l = {0};
-    rc_elist_add_gh(&l, c->e);
+    rc_elist_add(&l, c->e->code, c->e->kind, c->e->file, c->e->line, c->e->col, c->e->msg,
+                 c->err_details, c->err_text);
     for (uint32_t i = 0; i < c->nmore; i++) rc_elist_add_gh(&l, &c->more[i]);
     rc_elist_sort(&l);
     int rc = rc_elist_finish(&l, c->e, sink);

@@ -15,6 +15,7 @@ ty T_NULL = {TY_NULL, 0, NULL, NULL, NULL, NULL};
 ty T_BOOL = {TY_BOOL, 0, NULL, NULL, NULL, NULL};
 ty T_NUM = {TY_NUM, 0, NULL, NULL, NULL, NULL};
 ty T_STR = {TY_STR, 0, NULL, NULL, NULL, NULL};
+ty T_UNK = {TY_ANY, 0, NULL, NULL, NULL, NULL};
 
 void tc_err(tcx *c, const rego_loc *loc, const char *details, const char *text, const char *fmt,
             ...) {

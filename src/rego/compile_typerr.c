@@ -45,6 +45,7 @@ static val_t *dyn_obj(gh_arena *a, const ty *k, const ty *v) {
 }
 
 val_t *ty_to_value(gh_arena *a, const ty *t) {
+    if (t == &T_UNK) return VAL_NULLV;
     switch (t->k) {
     case TY_NULL: return kind_obj(a, "null");
     case TY_BOOL: return kind_obj(a, "boolean");
@@ -265,6 +266,26 @@ bool ty_args_details(gh_arena *a, const ty *const *have, uint32_t nhave, const v
     print_list(&t, want);
     gh_buf_putc(&t, ')');
     return finish(a, d, &t, json, text);
+}
+
+void rc_arity_details(gh_arena *a, const rego_builtin *bi, rego_term *const *args, uint32_t n,
+                      char **json, char **text) {
+    val_t *d = rego_builtin_decl_value(a, bi);
+    const val_t *want = d ? val_obj_get_str(d, "args", 4) : NULL;
+    val_t *none = val_arr_new(a, 0);
+    const ty **have = gh_arena_calloc(a, (n + 1) * sizeof *have);
+    if (!d || !none || !have) return;
+    /* a throwaway checker state: only the arena is used for value types */
+    tcx c;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    for (uint32_t i = 0; i < n; i++) {
+        val_t *v = NULL;
+        if (rego_term_is_ground(args[i]) && !rego_term_to_value(a, args[i], &v, NULL) && v)
+            have[i] = ty_of_value(&c, v);
+    }
+    if (c.rc) return;
+    ty_args_details(a, have, n, want ? want : none, json, text);
 }
 
 bool ty_match_details(gh_arena *a, const ty *l, const ty *r, char **json, char **text) {

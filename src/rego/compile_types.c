@@ -310,7 +310,7 @@ static ty *term_type(tcx *c, const xterm *t) {
     if (!t || tc_stop(c)) return &T_ANY;
     switch (t->kind) {
     case XT_CONST: return ty_of_value(c, t->u.v);
-    case XT_VAR: return t->slot < c->nvt && c->vt[t->slot] ? c->vt[t->slot] : &T_ANY;
+    case XT_VAR: return t->slot < c->nvt && c->vt[t->slot] ? c->vt[t->slot] : &T_UNK;
     case XT_REF: return ref_type(c, t);
     case XT_ARRAY: {
         ty *r = ty_new(c, TY_ARR);
@@ -369,13 +369,35 @@ static void match_err(tcx *c, const rego_loc *loc, const ty *a, const ty *b) {
     tc_err(c, loc, json, text, "match error");
 }
 
+/* Two exactly known composites that cannot unify although their element
+ * types are compatible: objects without dynamic parts whose keys differ
+ * (OPA's unification of an object with a static object type), at any
+ * depth of static arrays and objects. */
+static bool static_mismatch(const ty *a, const ty *b) {
+    if (a->k != b->k || a->dyn || b->dyn) return false;
+    if (a->k == TY_ARR) {
+        if (a->n != b->n) return false; /* ty_compat reports this one */
+        for (uint32_t i = 0; i < a->n; i++)
+            if (static_mismatch(a->items[i], b->items[i])) return true;
+        return false;
+    }
+    if (a->k != TY_OBJ) return false;
+    if (a->n != b->n) return true;
+    for (uint32_t i = 0; i < a->n; i++) {
+        uint32_t j = 0;
+        while (j < b->n && !val_equal(a->keys[i], b->keys[j])) j++;
+        if (j == b->n || static_mismatch(a->items[i], b->items[j])) return true;
+    }
+    return false;
+}
+
 static void check_expr(tcx *c, const xexpr *x) {
     switch (x->kind) {
     case XE_TERM: term_type(c, x->u.term); break;
     case XE_UNIFY: {
         ty *ta = term_type(c, x->u.un.a);
         ty *tb = term_type(c, x->u.un.b);
-        if (!ty_compat(ta, tb) && !ty_compat(tb, ta)) {
+        if ((!ty_compat(ta, tb) && !ty_compat(tb, ta)) || static_mismatch(ta, tb)) {
             match_err(c, &x->src->loc, ta, tb);
             return;
         }

@@ -73,6 +73,8 @@ typedef struct lctx {
                                 vars), arena */
     uint32_t nmore, capmore; /* nmore at most LC_MAX_MORE */
     uint32_t nhoist;         /* generated __localN__ vars (compile_hoist.c) */
+    const char *err_details; /* the first error's details and detail lines */
+    const char *err_text;    /* (rego_error), when it has them; arena */
     void *cap_errs;          /* rules: the lerrs that collects calls the policy's
                                 capabilities reject (lowering goes on); NULL:
                                 such a call is an ordinary error */
@@ -92,8 +94,10 @@ bool lc_global(lctx *c, const char *name, lglobal *g);
 xterm *lc_term(lctx *c, const rego_term *t);
 xterm *lc_const(lctx *c, val_t *v, const rego_term *src);
 xbody *lc_body(lctx *c, const rego_body *b);
-/* Resolve a call operator with n operands (output allowed: n may be arity+1). */
-xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, const rego_loc *loc);
+/* Resolve a call operator with n operands args (output allowed: n may be
+ * arity+1). */
+xcallee *lc_callee(lctx *c, const rego_term *op, rego_term *const *args, uint32_t n,
+                   bool allow_out, const rego_loc *loc);
 void lc_body_set_free(lctx *c, xbody *b, const lscope *sc);
 /* OPA's rewrite of negated expressions' dynamic operands (compile_hoist.c):
  * the body to prescan and lower (b itself when nothing changes). */

@@ -19,6 +19,9 @@ struct ty {
 };
 
 extern ty T_ANY, T_NULL, T_BOOL, T_NUM, T_STR; /* shared, never written */
+/* A var not bound yet: `any` to every check, unknown (null, "???") in
+ * error details as OPA shows it. */
+extern ty T_UNK;
 
 /* The checker's state for one policy or query (compile_types.c). */
 typedef struct tcx {

@@ -144,6 +144,35 @@ static void test_ref_details(void **state) {
     rego_errors_free(&l);
 }
 
+static void test_arity_and_unknown(void **state) {
+    (void)state;
+    rego_errors l = {0};
+    gh_err e;
+    /* arity: the operands' types (constants only) and the declared arguments */
+    assert_int_not_equal(query_list("x := [1, y]; count(x, 1, 2)", &l, &e), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].message, "count: arity mismatch");
+    assert_string_equal(l.v[0].detail_text,
+                        "have: (?\?\?, number, number)\nwant: (collection: any<string, array[any], "
+                        "object[any: any], set[any]>)");
+    rego_errors_free(&l);
+    /* a var not bound yet is unknown (null) in match details */
+    assert_int_not_equal(query_list("x := [1, 2]; [a] = x", &l, &e), 0);
+    assert_string_equal(l.v[0].detail_text, "left  : array<?\?\?>\nright : array<number, number>");
+    assert_non_null(strstr(l.v[0].details, "\"a\":{\"static\":[null],\"type\":\"array\"}"));
+    rego_errors_free(&l);
+    /* objects known exactly cannot unify when their keys differ */
+    assert_int_not_equal(query_list("x := {\"a\": 1}; {\"b\": y} = x", &l, &e), 0);
+    assert_string_equal(l.v[0].detail_text, "left  : object<b: ?\?\?>\nright : object<a: number>");
+    rego_errors_free(&l);
+    assert_int_equal(query_list("x := {\"a\": 1}; {\"a\": y} = x; y == 1", &l, &e), 0);
+    assert_int_equal(l.n, 0);
+    /* a user function's arity error names both counts */
+    assert_int_not_equal(compile_list("package t\nf(x) := x\np if { f() }\n", &l, &e), 0);
+    assert_string_equal(l.v[0].message, "function data.t.f has arity 1, got 0 arguments");
+    rego_errors_free(&l);
+}
+
 static void test_several_and_function(void **state) {
     (void)state;
     rego_errors l = {0};
@@ -235,7 +264,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_call_details),       cmocka_unit_test(test_type_text),
         cmocka_unit_test(test_match_details),      cmocka_unit_test(test_ref_details),
-        cmocka_unit_test(test_several_and_function),
+        cmocka_unit_test(test_arity_and_unknown),  cmocka_unit_test(test_several_and_function),
         cmocka_unit_test(test_error_limit),        cmocka_unit_test(test_parse_checks_listed),
         cmocka_unit_test(test_no_list_unchanged),
     };
