@@ -1,9 +1,10 @@
 /* compile_typerr.c - the "details" of type errors as OPA reports them: a
  * checker type in OPA's JSON encoding of types, that encoding printed as
- * OPA's type text, and the two detail shapes built from them (argument
- * errors {"have","want"} and match errors {"a","b"}). Called only when the
- * checker (compile_types.c) has found an error; all memory is its
- * temporary arena. */
+ * OPA's type text, and the detail shapes built from them (argument and
+ * arity errors {"have","want"}, match errors {"a","b"}, undefined refs
+ * {"ref","pos",...}) with the lines OPA prints for each. Called only once
+ * an error is found (compile_types.c, lowering for arity); all memory is
+ * the caller's arena. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -2,11 +2,13 @@
  * types of rule values (complete, multi-value, object, function results),
  * of local vars (from unification, call outputs, `some ... in`), and checks
  * every builtin call's operands against the builtin's declared signature
- * (registry `decl` strings), reporting OPA's rego_type_error
- * "NAME: invalid argument(s)". Base documents and input are untyped (any),
- * as in OPA; whenever inference is unsure the type is `any`, so only calls
- * that must fail are rejected. Called by rego_policy_compile and query
- * preparation, after lowering and safety. */
+ * (registry `decl` strings), unifications and refs, reporting OPA's
+ * rego_type_errors ("NAME: invalid argument(s)", "match error", "undefined
+ * ref: ...") with their details, every one up to OPA's limit, rules in
+ * source order. Base documents and input are untyped (any), as in OPA;
+ * whenever inference is unsure the type is `any`, so only what must fail
+ * is rejected. Called by rego_policy_compile and query preparation, after
+ * lowering and safety. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
