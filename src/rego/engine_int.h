@@ -201,6 +201,7 @@ struct rnode {
     rule_index *index;    /* NULL: run every rule */
     uint8_t kind;     /* NK_* */
     bool subtree_rules; /* some rule at or below this node */
+    bool conflict;      /* a rule conflict was reported here (compile fails) */
     bool is_package;
     uint32_t id;      /* index in per-evaluation memo tables */
     uint32_t depth;

@@ -245,6 +245,34 @@ static void test_parse_checks_listed(void **state) {
     rego_errors_free(&l);
 }
 
+static void test_rule_conflicts(void **state) {
+    (void)state;
+    rego_errors l = {0};
+    gh_err e;
+    const char *src = "package t\n"
+                      "p := 1\n"
+                      "p contains 2\n"
+                      "f(x) := 1\n"
+                      "f(x, y) := 2\n"
+                      "default q := 1\n"
+                      "default q := 2\n"
+                      "r := 2\n"
+                      "r.a := 1\n"
+                      "r.b := 1\n";
+    assert_int_equal(compile_list(src, &l, &e), GH_ECONFLICT);
+    assert_int_equal(l.n, 4);
+    /* each at the node's first rule, all of them */
+    assert_string_equal(l.v[0].message, "conflicting rules data.t.p found");
+    assert_int_equal(l.v[0].row, 2);
+    assert_string_equal(l.v[1].message, "conflicting rules data.t.f found");
+    assert_int_equal(l.v[1].row, 4);
+    assert_string_equal(l.v[2].message, "multiple default rules data.t.q found");
+    assert_int_equal(l.v[2].row, 6);
+    assert_string_equal(l.v[3].message, "rule data.t.r conflicts with [data.t.r.a data.t.r.b]");
+    assert_int_equal(l.v[3].row, 8);
+    rego_errors_free(&l);
+}
+
 static void test_no_list_unchanged(void **state) {
     (void)state;
     rego_policy *p = rego_policy_new();
@@ -266,7 +294,7 @@ int main(void) {
         cmocka_unit_test(test_match_details),      cmocka_unit_test(test_ref_details),
         cmocka_unit_test(test_arity_and_unknown),  cmocka_unit_test(test_several_and_function),
         cmocka_unit_test(test_error_limit),        cmocka_unit_test(test_parse_checks_listed),
-        cmocka_unit_test(test_no_list_unchanged),
+        cmocka_unit_test(test_rule_conflicts),     cmocka_unit_test(test_no_list_unchanged),
     };
     return GH_TEST_RUN_GROUP(tests);
 }
