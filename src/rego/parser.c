@@ -631,10 +631,11 @@ static const rp_err *first_error(const rego_parser *p) {
     return e;
 }
 
-/* The caller's list: a syntax error alone (the parse stopped there), or
- * every error of the module checks, in source order (OPA reports them all,
- * without a source line). */
-static void report_list(rego_parser *p, const rp_err *first) {
+/* The caller's list: the syntax errors in the order they were found (the
+ * statement that failed may record several, as OPA's parser does), then the
+ * errors of the module checks by position (OPA reports them all, without a
+ * source line). */
+static void report_list(rego_parser *p) {
     rego_errors l = {0};
     size_t n = 0;
     for (const rp_err *x = p->s.errs; x; x = x->prev) n++;
@@ -645,17 +646,19 @@ static void report_list(rego_parser *p, const rp_err *first) {
     }
     size_t k = n;
     for (const rp_err *x = p->s.errs; x; x = x->prev) v[--k] = x;
-    if (!first->post) n = 1;
+    size_t nsyn = 0;
     for (size_t i = 0; i < n; i++) {
         if (rc_elist_add(&l, GH_EPARSE, "rego_parse_error", p->file, (int)v[i]->line,
                          (int)v[i]->col, v[i]->msg, NULL, NULL))
             break;
         l.v[l.n - 1].no_source_line = v[i]->post;
+        if (!v[i]->post) nsyn = l.n;
     }
     gh_free(v);
-    /* stable: errors at one place keep the order they were found in */
-    for (size_t i = 1; i < l.n; i++)
-        for (size_t j = i; j > 0 && (l.v[j - 1].row > l.v[j].row ||
+    /* syntax errors as found, then the module checks' by position (stable:
+     * errors at one place keep the order they were found in) */
+    for (size_t i = nsyn + 1; i < l.n; i++)
+        for (size_t j = i; j > nsyn && (l.v[j - 1].row > l.v[j].row ||
                                      (l.v[j - 1].row == l.v[j].row && l.v[j - 1].col > l.v[j].col));
              j--) {
             rego_error t = l.v[j];
@@ -681,7 +684,7 @@ static int report(rego_parser *p, gh_err *e) {
         else
             rc = gh_err_set(e, GH_EPARSE, p->file, (int)er->line, (int)er->col,
                             "rego_parse_error: %s", er->msg);
-        if (p->errors && er) report_list(p, er);
+        if (p->errors && er) report_list(p);
     }
     gh_err_set_kind(e, "rego_parse_error");
     return rc;
@@ -749,7 +752,8 @@ static rego_module *assemble(rego_parser *p, stmts *st, bool annotations, rego_a
     rp_stmt *as = rp_alloc(p, st->n * sizeof *as);
     if (!as) return NULL;
     uint32_t nas = 0;
-    for (uint32_t i = 0; i < st->n && !p->fatal; i++) {
+    /* without a package the first statement is only reported, as OPA does */
+    for (uint32_t i = st->v[0].kind == ST_PACKAGE ? 0 : 1; i < st->n && !p->fatal; i++) {
         stmt *s = &st->v[i];
         switch (s->kind) {
         case ST_PACKAGE:

@@ -53,8 +53,8 @@ e err_builtin_pretty   --strict-builtin-errors -f pretty '1 / 0'
 e err_builtin_lenient  '1 / 0'
 e err_query_parse      'x := '
 e err_query_parse_pretty -f pretty $'\tx := 1 +'
-xe err_module_parse    -d fixtures/parse data.x.p  # engine: parser reports only the first error of a module
-xe err_module_parse_raw -f raw -d fixtures/parse data.x.p  # engine: as err_module_parse
+e err_module_parse     -d fixtures/parse data.x.p
+e err_module_parse_raw -f raw -d fixtures/parse data.x.p
 e err_module_parse_one -f pretty -d fixtures/parse/a.rego data.x.p
 e err_unsafe           -d fixtures/unsafe data.b.q
 e err_unsafe_pretty    -f pretty -d fixtures/unsafe data.b.q
@@ -74,7 +74,7 @@ t test_run_filter      --run a_test.test_o fixtures/t1
 t test_run_anchor      -v --run 'data.a_test.test_ok$' fixtures/t1
 t test_kinds           fixtures/t3 --run 'test_(a|val|s|ref)'
 t test_print_lines     fixtures/t3 --run multi
-xt test_load_error     fixtures/parse  # engine: as err_module_parse
+t test_load_error      fixtures/parse
 t test_compile_error   fixtures/unsafe
 t test_missing         fixtures/nope
 t test_no_tests        fixtures/p1

@@ -243,6 +243,18 @@ static void test_parse_checks_listed(void **state) {
     assert_int_equal(l.n, 1);
     assert_false(l.v[0].no_source_line);
     rego_errors_free(&l);
+    /* unless the failing statement records several, as OPA's parser does */
+    assert_int_equal(compile_list("package y\n\nq[ := 1\n", &l, &e), GH_EPARSE);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.v[0].message, "unexpected assign token");
+    assert_string_equal(l.v[1].message, "unexpected assign token: expected rule head name");
+    assert_false(l.v[1].no_source_line);
+    rego_errors_free(&l);
+    /* without a package, the first statement is only reported */
+    assert_int_equal(compile_list("packagp\nimport rego.v1\n", &l, &e), GH_EPARSE);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].message, "package expected");
+    rego_errors_free(&l);
 }
 
 static void test_rule_conflicts(void **state) {
