@@ -132,10 +132,13 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
  * operands args: the details name the operands' types (constants; others
  * unknown) and the declared arguments. */
 static void arity_err(lctx *c, const char *name, rego_term *const *args, uint32_t n,
-                      const rego_loc *loc) {
+                      bool term, const rego_loc *loc) {
     if (c->rc) return;
     char *json = NULL, *text = NULL;
-    if (args) rc_arity_details(c->a, rego_builtin_find(name, strlen(name)), args, n, &json, &text);
+    /* a call term gets an output when OPA rewrites it: unknown in `have` */
+    if (args)
+        rc_arity_details(c->a, rego_builtin_find(name, strlen(name)), args, n, term, &json,
+                         &text);
     if (json && text) {
         /* the first error of the frame (lc_err), with its details kept aside */
         lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
@@ -177,7 +180,7 @@ xcallee *lc_callee(lctx *c, const rego_term *op, rego_term *const *args, uint32_
         if (strcmp(ops[i].name, name)) continue;
         if (!x->bi && cap_check(c, name, loc)) return NULL;
         if (!arity_ok(ops[i].arity, n, allow_out)) {
-            arity_err(c, name, args, n, loc);
+            arity_err(c, name, args, n, !allow_out, loc);
             return NULL;
         }
         x->kind = XC_OP;
@@ -199,7 +202,7 @@ xcallee *lc_callee(lctx *c, const rego_term *op, rego_term *const *args, uint32_
     }
     if (x->bi) {
         if (!arity_ok(x->bi->arity, n, allow_out)) {
-            arity_err(c, name, args, n, loc);
+            arity_err(c, name, args, n, !allow_out, loc);
             return NULL;
         }
         x->kind = XC_BUILTIN;
@@ -586,6 +589,33 @@ static void lctx_init(lctx *c, const rego_policy *p, gh_arena *a, gh_err *e, con
     c->strict = pm && p->strict;
 }
 
+/* OPA finds the errors of lowering in stages of their own, in this order,
+ * and stops after the first stage that has any: local var rewrites and
+ * other compile errors, undefined functions and arities (type errors),
+ * safety (unsafe vars). Keeps only the errors of the earliest stage. */
+static int stage_rank(const char *code) {
+    if (!strcmp(code, "rego_unsafe_var_error")) return 2;
+    return strcmp(code, "rego_type_error") ? 0 : 1;
+}
+
+static void earliest_stage(rego_errors *l) {
+    int min = 3;
+    for (size_t i = 0; i < l->n; i++)
+        if (stage_rank(l->v[i].code) < min) min = stage_rank(l->v[i].code);
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (stage_rank(l->v[i].code) == min) {
+            l->v[k++] = l->v[i];
+            continue;
+        }
+        gh_free(l->v[i].message);
+        gh_free(l->v[i].file);
+        gh_free(l->v[i].details);
+        gh_free(l->v[i].detail_text);
+    }
+    l->n = k;
+}
+
 static void keep_err(lerrs *le, gh_err *e, int rc) {
     if (rc == GH_ENOMEM || !e) {
         le->fatal = rc;
@@ -675,7 +705,8 @@ int rc_lower_rules(rego_policy *p, gh_err *e) {
     if (rc) {
         rego_errors_free(&le->list);
     } else {
-        /* every rule's errors, ordered by location as OPA sorts them */
+        /* every rule's errors of the earliest stage, by location */
+        earliest_stage(&le->list);
         rc_elist_sort(&le->list);
         rc = rc_elist_finish(&le->list, e, p->errsink);
     }
@@ -754,6 +785,7 @@ static int query_errs(lctx *c, rego_errors *sink, int rc0) {
     rc_elist_add(&l, c->e->code, c->e->kind, c->e->file, c->e->line, c->e->col, c->e->msg,
                  c->err_details, c->err_text);
     for (uint32_t i = 0; i < c->nmore; i++) rc_elist_add_gh(&l, &c->more[i]);
+    earliest_stage(&l);
     rc_elist_sort(&l);
     int rc = rc_elist_finish(&l, c->e, sink);
     return rc ? rc : rc0;

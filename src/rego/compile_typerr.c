@@ -270,7 +270,7 @@ bool ty_args_details(gh_arena *a, const ty *const *have, uint32_t nhave, const v
 }
 
 void rc_arity_details(gh_arena *a, const rego_builtin *bi, rego_term *const *args, uint32_t n,
-                      char **json, char **text) {
+                      bool out, char **json, char **text) {
     val_t *d = rego_builtin_decl_value(a, bi);
     const val_t *want = d ? val_obj_get_str(d, "args", 4) : NULL;
     val_t *none = val_arr_new(a, 0);
@@ -286,7 +286,7 @@ void rc_arity_details(gh_arena *a, const rego_builtin *bi, rego_term *const *arg
             have[i] = ty_of_value(&c, v);
     }
     if (c.rc) return;
-    ty_args_details(a, have, n, want ? want : none, json, text);
+    ty_args_details(a, have, n + (out ? 1 : 0), want ? want : none, json, text);
 }
 
 bool ty_match_details(gh_arena *a, const ty *l, const ty *r, char **json, char **text) {

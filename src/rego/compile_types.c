@@ -426,7 +426,8 @@ static void check_expr(tcx *c, const xexpr *x) {
                        rc_node_path(c->a, dom->u.ref.node), var[0] == '$' ? "_" : var);
                 return;
             }
-            match_err(c, &x->src->loc, term_type(c, x->u.some.val), d);
+            /* OPA unifies the value with an element of the scalar: unknown */
+            match_err(c, &x->src->loc, term_type(c, x->u.some.val), &T_UNK);
             return;
         }
         if (d->k == TY_ARR || d->k == TY_SET || d->k == TY_OBJ) {

@@ -262,11 +262,12 @@ int rc_errf(gh_err *e, int code, const char *kind, const rego_loc *loc, const ch
     GH_PRINTF(5, 6);
 
 /* The details of OPA's "NAME: arity mismatch" (compile_typerr.c): have, the
- * types of the n operands (constants; others unknown), want the builtin's
+ * types of the n operands (constants; others unknown; then an unknown
+ * output when `out`: a call term), want the builtin's
  * declared arguments. json and text as rego_error's details/detail_text, in
  * a; left NULL on OOM or without a declaration. */
 void rc_arity_details(gh_arena *a, const rego_builtin *bi, rego_term *const *args, uint32_t n,
-                      char **json, char **text);
+                      bool out, char **json, char **text);
 
 /* Rule tree construction (compile_tree.c). */
 rnode *rt_node_new(rego_policy *p, rnode *parent, val_t *key);

@@ -167,6 +167,19 @@ static void test_arity_and_unknown(void **state) {
     rego_errors_free(&l);
     assert_int_equal(query_list("x := {\"a\": 1}; {\"a\": y} = x; y == 1", &l, &e), 0);
     assert_int_equal(l.n, 0);
+    /* a call term's output is unknown too */
+    assert_int_not_equal(query_list("x := count(1, 2)", &l, &e), 0);
+    assert_string_equal(l.v[0].detail_text,
+                        "have: (number, number, ?\?\?)\nwant: (collection: any<string, "
+                        "array[any], object[any: any], set[any]>)");
+    rego_errors_free(&l);
+    /* undefined functions and arities come before safety, as OPA's stages:
+     * the unsafe vars of another rule are not reported with them */
+    assert_int_not_equal(
+        compile_list("package t\ns if { [a, b] := [1] }\nq := nosuch(1)\n", &l, &e), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].message, "undefined function nosuch");
+    rego_errors_free(&l);
     /* a user function's arity error names both counts */
     assert_int_not_equal(compile_list("package t\nf(x) := x\np if { f() }\n", &l, &e), 0);
     assert_string_equal(l.v[0].message, "function data.t.f has arity 1, got 0 arguments");
