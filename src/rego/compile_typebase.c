@@ -140,6 +140,39 @@ static ty *dprim(dp *d) {
         t->n = n;
         return t;
     }
+    if (dacc(d, "{")) { /* static object {k: T, ...}; the key `any` is the dynamic part */
+        ty *t = ty_new(d->c, TY_OBJ);
+        ty *items[32];
+        val_t *keys[32];
+        uint32_t n = 0;
+        do {
+            dws(d);
+            const char *k = d->s;
+            while (*d->s && *d->s != ':' && *d->s != ' ' && *d->s != '}') d->s++;
+            size_t kn = (size_t)(d->s - k);
+            if (!dacc(d, ":")) {
+                d->bad = true;
+                break;
+            }
+            ty *x = dtype(d);
+            if (kn == 3 && !memcmp(k, "any", 3)) {
+                t->dkey = &T_ANY;
+                t->dyn = x;
+            } else if (n < 32) {
+                keys[n] = val_str(d->c->a, k, kn);
+                if (!keys[n]) return &T_ANY;
+                items[n++] = x;
+            }
+        } while (dacc(d, ","));
+        if (!dacc(d, "}")) d->bad = true;
+        t->items = gh_arena_alloc(d->c->a, (n + 1) * sizeof *t->items);
+        t->keys = gh_arena_alloc(d->c->a, (n + 1) * sizeof *t->keys);
+        if (!t->items || !t->keys) return &T_ANY;
+        memcpy(t->items, items, n * sizeof *items);
+        memcpy(t->keys, keys, n * sizeof *keys);
+        t->n = n;
+        return t;
+    }
     if (dacc(d, "array[")) {
         ty *t = ty_new(d->c, TY_ARR);
         t->dyn = dtype(d);
@@ -288,13 +321,19 @@ bool ty_compat(const ty *a, const ty *w) {
     case TY_SET:
         return !a->dyn || !w->dyn || ty_compat(a->dyn, w->dyn);
     case TY_OBJ:
-        if (w->dyn) {
-            for (uint32_t i = 0; i < a->n; i++) {
+        for (uint32_t i = 0; i < a->n; i++) {
+            /* a key the wanted type names has its type; others the dynamic one */
+            const ty *want = NULL;
+            for (uint32_t j = 0; j < w->n && !want; j++)
+                if (val_equal(a->keys[i], w->keys[j])) want = w->items[j];
+            if (want) {
+                if (!ty_compat(a->items[i], want)) return false;
+            } else if (w->dyn) {
                 if (w->dkey && !ty_compat(ty_scalar_of(a->keys[i]), w->dkey)) return false;
                 if (!ty_compat(a->items[i], w->dyn)) return false;
             }
-            if (a->dyn && !ty_compat(a->dyn, w->dyn)) return false;
         }
+        if (w->dyn && a->dyn && !ty_compat(a->dyn, w->dyn)) return false;
         return true;
     default:
         return true;
