@@ -60,6 +60,31 @@ static int cap_check(lctx *c, const char *name, const rego_loc *loc) {
     return 0;
 }
 
+/* A call of a function that does not exist. OPA reports every such call of
+ * every rule: in rules it is recorded in c->cap_errs and lowering goes on
+ * with print (any operands, no result) in its place, which the failed
+ * compile never runs (errors that follow from it belong to later stages
+ * and are dropped, earliest_stage); elsewhere it is the frame's error.
+ * Returns x filled, or NULL. */
+static xcallee *undefined_fn(lctx *c, xcallee *x, const char *name, uint32_t n,
+                             const rego_loc *loc) {
+    lerrs *le = c->cap_errs;
+    if (!le) {
+        lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
+        return NULL;
+    }
+    char msg[GH_ERR_MSG];
+    snprintf(msg, sizeof msg, "undefined function %s", name);
+    if (rc_elist_add(&le->list, GH_ENOTFOUND, "rego_type_error", loc ? loc->file : NULL,
+                     loc ? (int)loc->line : 0, loc ? (int)loc->col : 0, msg, NULL, NULL))
+        le->fatal = GH_ENOMEM;
+    x->kind = XC_OP;
+    x->op = OP_PRINT;
+    x->arity = (uint16_t)n;
+    x->name = name;
+    return x;
+}
+
 static const char *path_name(lctx *c, uint8_t root, val_t *const *path, uint32_t n) {
     gh_buf b;
     gh_buf_init(&b);
@@ -113,8 +138,11 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
         return -1;
     }
     if (!node || node->kind != NK_FUNC) {
-        lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
-        return -1;
+        if (n == UINT32_MAX) { /* a `with` replacement probe: its caller clears this */
+            lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
+            return -1;
+        }
+        return undefined_fn(c, x, name, n, loc) ? 1 : -1;
     }
     if (n != UINT32_MAX && !arity_ok((uint32_t)node->func_arity, n, allow_out)) {
         lc_err(c, GH_EINVAL, "rego_type_error", loc, "function %s has arity %d, got %u arguments",
@@ -209,8 +237,7 @@ xcallee *lc_callee(lctx *c, const rego_term *op, rego_term *const *args, uint32_
         x->arity = x->bi->arity;
         return x;
     }
-    lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
-    return NULL;
+    return undefined_fn(c, x, name, n, loc);
 }
 
 /* ---- with ----------------------------------------------------------------------- */

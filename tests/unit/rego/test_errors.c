@@ -180,6 +180,14 @@ static void test_arity_and_unknown(void **state) {
     assert_int_equal(l.n, 1);
     assert_string_equal(l.v[0].message, "undefined function nosuch");
     rego_errors_free(&l);
+    /* every undefined function of a rule, not only its first */
+    assert_int_not_equal(
+        compile_list("package t\np := nosuch(other(1))\nq := data.t.nofn(2)\n", &l, &e), 0);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.v[0].message, "undefined function nosuch");
+    assert_string_equal(l.v[1].message, "undefined function other");
+    assert_string_equal(l.v[2].message, "undefined function data.t.nofn");
+    rego_errors_free(&l);
     /* a user function's arity error names both counts */
     assert_int_not_equal(compile_list("package t\nf(x) := x\np if { f() }\n", &l, &e), 0);
     assert_string_equal(l.v[0].message, "function data.t.f has arity 1, got 0 arguments");
