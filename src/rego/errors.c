@@ -10,6 +10,9 @@
 
 #include "errors_int.h"
 
+#define RC_ELIST_MAX (100 * REGO_MAX_ERRORS) /* entries a list holds at most */
+#define RC_ELIST_KEEP (10 * REGO_MAX_ERRORS) /* of which a full list keeps the first */
+
 static void error_free(rego_error *x) {
     gh_free(x->message);
     gh_free(x->file);
@@ -33,6 +36,14 @@ static char *dup_opt(rego_errors *l, const char *s) {
 
 int rc_elist_add(rego_errors *l, int status, const char *kind, const char *file, int row, int col,
                  const char *msg, const char *details, const char *detail_text) {
+    /* a stage reports only the first ten by location: a module with
+     * countless errors must not make it hold them all, so a full list keeps
+     * its first entries by location and goes on */
+    if (l->n >= RC_ELIST_MAX) {
+        rc_elist_sort(l);
+        for (size_t i = RC_ELIST_KEEP; i < l->n; i++) error_free(&l->v[i]);
+        l->n = RC_ELIST_KEEP;
+    }
     if (l->n == l->cap) {
         size_t nc = l->cap ? l->cap * 2 : 8;
         rego_error *nv = gh_realloc(l->v, nc * sizeof *nv);

@@ -7,7 +7,8 @@
 
 /* Error lists of the parser and compile stages (errors.c). rc_elist_add copies every
  * string (details: JSON text; detail_text: lines), 0 or GH_ENOMEM (the list
- * is marked oom). rc_elist_sort orders by file, row, col, message (stable).
+ * is marked oom); a list holds at most a thousand entries: when full it
+ * keeps its first hundred by location (rc_elist_sort order) and goes on. rc_elist_sort orders by file, row, col, message (stable).
  * rc_elist_finish ends a stage: nothing to do when l is empty; else caps it
  * at REGO_MAX_ERRORS plus OPA's limit marker, sets e to the summary, moves
  * the entries to sink (or frees them) and returns the first one's status. */
