@@ -73,10 +73,12 @@ void cli_print_err(const gh_err *e);
  * from_stdin (OPA's --stdin). Heap, NUL-terminated, in *text / *len.
  * Prints the error and returns CLI_USAGE when it cannot be read. */
 int cli_query_text(const char *arg, bool from_stdin, char **text, size_t *len);
-/* Add a rego_query_prepare error to errs: located in the query text
- * (q, qlen) when its file is "query", else in the module of l it names. */
-void cli_query_err(const pol_loaded *l, pol_errors *errs, const gh_err *e, const char *q,
-                   size_t qlen);
+/* Add a rego_query_prepare error to errs: every entry of list when it has
+ * any (the engine's error list), else e, located in the query text (q,
+ * qlen) when its file is "query", else in the module of l it names. list
+ * may be NULL; it stays the caller's. */
+void cli_query_err(const pol_loaded *l, pol_errors *errs, const rego_errors *list, const gh_err *e,
+                   const char *q, size_t qlen);
 
 /* ---- options several commands share (cli_opts.c) ---------------------------- */
 

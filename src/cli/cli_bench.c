@@ -421,12 +421,16 @@ static int bench_main(cli_opts *o, int argc, char **argv) {
     rego_parse_opts po = {.version = o->v0 ? REGO_V0 : REGO_V1};
     if (!errs.n) p = pol_loaded_compile(&l, &po, NULL, &errs);
     rego_query *q = NULL;
-    if (p && rego_query_prepare(p, &qa, qtext, qlen, &po, &q, &e)) {
+    rego_errors qerrs = {0};
+    rego_parse_opts qpo = po;
+    qpo.errors = &qerrs;
+    if (p && rego_query_prepare(p, &qa, qtext, qlen, &qpo, &q, &e)) {
         size_t from = errs.n;
-        cli_query_err(&l, &errs, &e, qtext, qlen);
+        cli_query_err(&l, &errs, &qerrs, &e, qtext, qlen);
         for (size_t i = from; i < errs.n; i++)
             if (errs.v[i].file && !strcmp(errs.v[i].file, "query")) errs.v[i].file[0] = 0;
     }
+    rego_errors_free(&qerrs);
     if (errs.n || errs.oom) {
         cli_print_errors(&errs, o->fmt == BFMT_JSON);
         rc = CLI_USAGE;

@@ -346,9 +346,13 @@ static int eval_main(cli_opts *o, int argc, char **argv) {
     }
     rego_query *q = NULL;
     gh_err_clear(&e);
-    if (rego_query_prepare(p, &a, qtext, qlen, &po, &q, &e)) {
+    rego_errors qerrs = {0};
+    rego_parse_opts qpo = po;
+    qpo.errors = &qerrs;
+    if (rego_query_prepare(p, &a, qtext, qlen, &qpo, &q, &e)) {
         size_t from = errs.n;
-        cli_query_err(&l, &errs, &e, qtext, qlen);
+        cli_query_err(&l, &errs, &qerrs, &e, qtext, qlen);
+        rego_errors_free(&qerrs);
         locate_in_query(&errs, from, body, qtext);
         goto errors;
     }

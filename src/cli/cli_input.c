@@ -171,9 +171,11 @@ int cli_query_text(const char *arg, bool from_stdin, char **text, size_t *len) {
     return CLI_USAGE;
 }
 
-void cli_query_err(const pol_loaded *l, pol_errors *errs, const gh_err *e, const char *q,
-                   size_t qlen) {
-    if (!strcmp(e->file, "query"))
+void cli_query_err(const pol_loaded *l, pol_errors *errs, const rego_errors *list, const gh_err *e,
+                   const char *q, size_t qlen) {
+    if (list && list->n)
+        pol_errors_add_list(errs, list, e, q, qlen);
+    else if (!strcmp(e->file, "query"))
         pol_errors_add_gh(errs, e, q, qlen);
     else
         pol_loaded_add_err(l, errs, e);

@@ -41,6 +41,16 @@ void cli_errors_json(gh_buf *b, const pol_errors *l) {
                 gh_buf_puts(b, ",\n      \"details\": {\n        \"line\": ");
                 cli_json_str(b, x->detail_line, strlen(x->detail_line));
                 gh_buf_printf(b, ",\n        \"idx\": %d\n      }", x->detail_idx);
+            } else if (x->details) {
+                gh_arena a;
+                gh_arena_init(&a, 0);
+                val_t *d = NULL;
+                if (!val_json_parse(&a, x->details, strlen(x->details), NULL, &d, NULL)) {
+                    gh_buf_puts(b, ",\n      \"details\": ");
+                    /* the engine's text has OPA's member order */
+                    val_json_emit_indent(b, d, VAL_JSON_PRETTY, 3);
+                }
+                gh_arena_free(&a);
             }
         }
         gh_buf_puts(b, "\n    }");

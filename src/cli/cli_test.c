@@ -128,11 +128,19 @@ static int discover(test_run *t, pol_loaded *l, const rego_parse_opts *po, pol_e
         rego_module *mod = NULL;
         gh_err e;
         gh_err_clear(&e);
-        if (rego_parse_module(&t->a, m->name, m->text, m->len, po, &mod, &e)) {
+        rego_errors list = {0};
+        rego_parse_opts mpo = po ? *po : (rego_parse_opts){0};
+        mpo.errors = &list;
+        if (rego_parse_module(&t->a, m->name, m->text, m->len, &mpo, &mod, &e)) {
             if (!e.kind && rego_err_code(&e, (char[64]){0}, 64) == NULL)
                 gh_err_set_kind(&e, "rego_parse_error");
             if (!e.file[0]) gh_err_set_file(&e, m->name);
-            pol_errors_add_gh(errs, &e, m->text, m->len);
+            /* every error OPA reports for the module */
+            if (list.n)
+                pol_errors_add_list(errs, &list, &e, m->text, m->len);
+            else
+                pol_errors_add_gh(errs, &e, m->text, m->len);
+            rego_errors_free(&list);
             continue;
         }
         gh_buf pk;

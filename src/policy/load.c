@@ -627,18 +627,39 @@ rego_policy *pol_loaded_compile(const pol_loaded *l, const rego_parse_opts *po,
     qsort(order, l->nmods, sizeof *order, cmp_mod);
     size_t before = errs->n;
     gh_err e;
+    rego_parse_opts mpo = po ? *po : (rego_parse_opts){0};
     for (size_t i = 0; i < l->nmods; i++) {
         gh_err_clear(&e);
-        if (rego_policy_add_module(p, order[i]->name, order[i]->text, order[i]->len, po, &e)) {
+        rego_errors list = {0};
+        mpo.errors = &list;
+        if (rego_policy_add_module(p, order[i]->name, order[i]->text, order[i]->len, &mpo, &e)) {
             if (!e.file[0]) gh_err_set_file(&e, order[i]->name);
-            pol_errors_add_gh(errs, &e, order[i]->text, order[i]->len);
+            /* the list holds every error OPA reports for the module */
+            if (list.n)
+                pol_errors_add_list(errs, &list, &e, order[i]->text, order[i]->len);
+            else
+                pol_errors_add_gh(errs, &e, order[i]->text, order[i]->len);
         }
+        rego_errors_free(&list);
     }
     gh_free(order);
     if (errs->n == before) {
         gh_err_clear(&e);
-        if (rego_policy_add_data(p, l->data, &e) || rego_policy_compile(p, co, &e))
+        rego_errors list = {0};
+        rego_compile_opts o = co ? *co : (rego_compile_opts){0};
+        o.errors = &list;
+        if (rego_policy_add_data(p, l->data, &e)) {
             pol_loaded_add_err(l, errs, &e);
+        } else if (rego_policy_compile(p, &o, &e)) {
+            if (!list.n) pol_loaded_add_err(l, errs, &e);
+            for (size_t i = 0; i < list.n; i++) {
+                const pol_module *m =
+                    list.v[i].file ? pol_loaded_module(l, list.v[i].file) : NULL;
+                pol_errors_add_rego(errs, &list.v[i], m ? m->text : NULL, m ? m->len : 0);
+            }
+            if (list.oom) errs->oom = 1;
+        }
+        rego_errors_free(&list);
     }
     if (errs->n != before || errs->oom) {
         rego_policy_free(p);

@@ -137,8 +137,37 @@ void pol_errors_add_gh(pol_errors *l, const gh_err *e, const char *src, size_t s
     }
 }
 
+void pol_errors_add_list(pol_errors *l, const rego_errors *r, const gh_err *e, const char *src,
+                         size_t srclen) {
+    if (!r || !r->n) {
+        if (e && e->code) pol_errors_add_gh(l, e, src, srclen);
+        if (r && r->oom) l->oom = 1;
+        return;
+    }
+    if (r->oom) l->oom = 1;
+    for (size_t i = 0; i < r->n; i++) pol_errors_add_rego(l, &r->v[i], src, srclen);
+}
+
+void pol_errors_add_rego(pol_errors *l, const rego_error *x, const char *src, size_t srclen) {
+    size_t before = l->n;
+    if (x->no_source_line) src = NULL;
+    add_one(l, x->code, x->file, x->row, x->col, x->message, strlen(x->message), src, srclen);
+    if (l->n == before) return;
+    pol_error *y = &l->v[l->n - 1];
+    if (x->details) {
+        y->details = gh_strndup(x->details, strlen(x->details));
+        if (!y->details) l->oom = 1;
+    }
+    if (x->detail_text) {
+        y->detail_text = gh_strndup(x->detail_text, strlen(x->detail_text));
+        if (!y->detail_text) l->oom = 1;
+    }
+}
+
 void pol_errors_free(pol_errors *l) {
     for (size_t i = 0; i < l->n; i++) {
+        gh_free(l->v[i].details);
+        gh_free(l->v[i].detail_text);
         gh_free(l->v[i].message);
         gh_free(l->v[i].file);
         gh_free(l->v[i].text);
@@ -169,6 +198,12 @@ void pol_error_text(gh_buf *b, const pol_error *x) {
         int indent = x->detail_idx - tabs;
         if (indent < 0) indent = 0;
         gh_buf_printf(b, "\n\t%s\n\t%*s^", line + tabs, indent, "");
+    }
+    for (const char *p = x->detail_text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        gh_buf_printf(b, "\n\t%.*s", (int)n, p);
+        p = nl ? nl + 1 : p + n;
     }
 }
 
@@ -223,6 +258,11 @@ val_t *pol_errors_to_value(gh_arena *a, const pol_errors *l) {
             val_t *d = val_obj_new(a, 2);
             if (!d || put_str(a, d, "line", x->detail_line) ||
                 put_int(a, d, "idx", x->detail_idx) || put_val(a, o, "details", d))
+                return NULL;
+        } else if (x->code && x->details) {
+            val_t *d = NULL;
+            if (val_json_parse(a, x->details, strlen(x->details), NULL, &d, NULL) ||
+                put_val(a, o, "details", d))
                 return NULL;
         }
         if (val_arr_push(a, arr, o)) return NULL;

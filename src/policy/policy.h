@@ -402,6 +402,10 @@ typedef struct pol_error {
     char *text;        /* for eval errors in a query: the expression text (CLI) */
     char *detail_line; /* parse errors: the source line, else NULL */
     int detail_idx;    /* the error's offset in detail_line */
+    char *details;     /* other errors (type errors): OPA's "details" object as
+                          JSON text, else NULL */
+    char *detail_text; /* with details: the lines OPA prints under the error
+                          ('\n'-separated, not indented), or NULL */
 } pol_error;
 
 typedef struct pol_errors {
@@ -420,6 +424,17 @@ void pol_errors_addf(pol_errors *l, const char *fmt, ...) GH_PRINTF(2, 3);
  * shows them as row:col). A gh_err that is not an engine error becomes a
  * loader-style error holding gh_err_format's text. */
 void pol_errors_add_gh(pol_errors *l, const gh_err *e, const char *src, size_t srclen);
+/* Append an engine error list (rego_errors, from rego_policy_compile or
+ * rego_query_prepare), or one entry of one: each entry as it is, details
+ * included. `src` as for
+ * pol_errors_add_gh (parse errors' details line; NULL when unknown). When
+ * r is empty, e (the call's gh_err) is added as pol_errors_add_gh does. */
+struct rego_errors;
+struct rego_error;
+void pol_errors_add_rego(pol_errors *l, const struct rego_error *x, const char *src,
+                         size_t srclen);
+void pol_errors_add_list(pol_errors *l, const struct rego_errors *r, const gh_err *e,
+                         const char *src, size_t srclen);
 void pol_errors_free(pol_errors *l);
 /* OPA's text form: "1 error occurred: X" or "N errors occurred<what>:\nX\nY",
  * each error "file:row: code: message" (or "row:col: ...", or the query
@@ -430,7 +445,8 @@ void pol_errors_text(gh_buf *b, const pol_errors *l, const char *what);
 void pol_error_text(gh_buf *b, const pol_error *x);
 /* The list as OPA's REST API answers compile errors: an array (allocated
  * in a) of objects {"code", "message", "location": {"file", "row", "col"}}
- * plus "details": {"line", "idx"} for parse errors; a loader error (no code)
+ * plus "details": {"line", "idx"} for parse errors or the error's own
+ * details (type errors: {"have", "want"}, {"a", "b"}); a loader error (no code)
  * becomes {"code": "internal_error", "message"}. NULL when a ran out. */
 val_t *pol_errors_to_value(gh_arena *a, const pol_errors *l);
 /* Summarise the list into one gh_err (code GH_EPARSE when any error is a

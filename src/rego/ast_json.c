@@ -540,6 +540,13 @@ val_t *rego_expr_to_value(gh_arena *a, const rego_expr *x, bool positive) {
     return c.oom ? NULL : o;
 }
 
+val_t *rego_term_to_ast_value(gh_arena *a, const rego_term *t) {
+    jctx c = {.a = a};
+    if (!t) return NULL;
+    val_t *v = j_term(&c, t);
+    return c.oom ? NULL : v;
+}
+
 val_t *rego_body_to_value(gh_arena *a, const rego_body *b) {
     jctx c = {.a = a};
     val_t *v = j_body(&c, b);

@@ -303,7 +303,23 @@ static const char *node_path_text(gh_arena *a, const rnode *n) {
 
 const char *rc_node_path(gh_arena *a, const rnode *n) { return node_path_text(a, n); }
 
-static int add_rule(rego_policy *p, pmod *pm, rego_rule *r, gh_err *e) {
+/* A rule conflict at node n, reported once per node at its first rule (as
+ * OPA does) into the stage's list; the conflicting rule is left out. */
+static int conflict(rego_policy *p, rnode *n, const rego_rule *r, rego_errors *l,
+                    const char *what) {
+    if (n->conflict) return 0;
+    n->conflict = true;
+    const rego_rule *first = n->nsrcs ? n->srcs[0] : n->dflt_src ? n->dflt_src : r;
+    if (!strcmp(what, "default")) first = n->dflt_src;
+    char msg[GH_ERR_MSG];
+    snprintf(msg, sizeof msg, "%s rules %s found", what[0] == 'd' ? "multiple default" : "conflicting",
+             node_path_text(&p->a, n));
+    const rego_loc *loc = &first->loc;
+    return rc_elist_add(l, GH_ECONFLICT, "rego_type_error", loc->file, (int)loc->line,
+                        (int)loc->col, msg, NULL, NULL);
+}
+
+static int add_rule(rego_policy *p, pmod *pm, rego_rule *r, rego_errors *l, gh_err *e) {
     rego_term *ref = r->ref;
     uint32_t nref = ref->u.list.n;
     /* tree walks recurse by path depth: bound it */
@@ -332,27 +348,16 @@ static int add_rule(rego_policy *p, pmod *pm, rego_rule *r, gh_err *e) {
     if (kind == NK_FUNC && tail)
         return rc_errf(e, GH_EPARSE, "rego_type_error", &r->head_loc,
                        "function rule heads must be ground refs");
-    if (n->kind != NK_NONE && n->kind != kind) {
-        /* OPA: rego_type_error conflicting rules */
-        const char *path = node_path_text(&p->a, n);
-        return rc_errf(e, GH_ECONFLICT, "rego_type_error", &r->loc, "conflicting rules %s found",
-                       path);
-    }
+    /* OPA: rego_type_error conflicting rules (kinds, function arities) */
+    if (n->kind != NK_NONE && n->kind != kind) return conflict(p, n, r, l, "conflicting");
     if (kind == NK_FUNC) {
-        if (n->kind == NK_FUNC && n->func_arity != (int16_t)r->nargs) {
-            const char *path = node_path_text(&p->a, n);
-            return rc_errf(e, GH_ECONFLICT, "rego_type_error", &r->loc,
-                           "conflicting rules %s found", path);
-        }
+        if (n->kind == NK_FUNC && n->func_arity != (int16_t)r->nargs)
+            return conflict(p, n, r, l, "conflicting");
         n->func_arity = (int16_t)r->nargs;
     }
     n->kind = kind;
     if (r->flags & REGO_RF_DEFAULT) {
-        if (n->dflt_src) {
-            const char *path = node_path_text(&p->a, n);
-            return rc_errf(e, GH_ECONFLICT, "rego_type_error", &r->loc,
-                           "multiple default rules %s found", path);
-        }
+        if (n->dflt_src) return conflict(p, n, r, l, "default");
         n->dflt_src = r;
         return 0;
     }
@@ -432,7 +437,7 @@ static int check_import(rego_policy *p, pmod *pm, gh_err *e) {
     return 0;
 }
 
-static int build_tree(rego_policy *p, gh_err *e) {
+static int build_tree(rego_policy *p, rego_errors *l, gh_err *e) {
     p->root = rt_node_new(p, NULL, NULL);
     if (!p->root) return oom(e);
     for (uint32_t i = 0; i < p->nmods; i++) {
@@ -455,8 +460,8 @@ static int build_tree(rego_policy *p, gh_err *e) {
     for (uint32_t i = 0; i < p->nmods; i++) {
         pmod *pm = &p->mods[i];
         for (uint32_t j = 0; j < pm->m->nrules; j++) {
-            int rc = add_rule(p, pm, pm->m->rules[j], e);
-            if (rc) return rc;
+            int rc = add_rule(p, pm, pm->m->rules[j], l, e);
+            if (rc) return rc == GH_ENOMEM ? oom(e) : rc;
         }
     }
     mark_subtree(p->root);
@@ -465,18 +470,30 @@ static int build_tree(rego_policy *p, gh_err *e) {
 
 /* A rule node with a value-producing kind must not have rule kids under it
  * unless it builds an object (ref heads). */
-static int check_tree(rego_policy *p, rnode *n, gh_err *e) {
+static int check_tree(rego_policy *p, rnode *n, rego_errors *l) {
     if ((n->kind == NK_COMPLETE || n->kind == NK_MULTI || n->kind == NK_FUNC) && n->nkids) {
+        /* one error naming every conflicting child, as OPA */
+        gh_buf b;
+        gh_buf_init(&b);
         for (uint32_t i = 0; i < n->nkids; i++) {
             if (!n->kids[i]->subtree_rules) continue;
-            const rego_rule *r = n->nsrcs ? n->srcs[0] : n->dflt_src;
-            const char *path = node_path_text(&p->a, n);
-            return rc_errf(e, GH_ECONFLICT, "rego_type_error", r ? &r->loc : NULL,
-                           "rule %s conflicts with [%s]", path, node_path_text(&p->a, n->kids[i]));
+            gh_buf_printf(&b, "%s%s", b.len ? " " : "", node_path_text(&p->a, n->kids[i]));
         }
+        const rego_rule *r = n->nsrcs ? n->srcs[0] : n->dflt_src;
+        int rc = 0;
+        if (b.len && r) {
+            char msg[GH_ERR_MSG];
+            snprintf(msg, sizeof msg, "rule %s conflicts with [%s]", node_path_text(&p->a, n),
+                     b.p);
+            rc = rc_elist_add(l, GH_ECONFLICT, "rego_type_error", r->loc.file, (int)r->loc.line,
+                              (int)r->loc.col, msg, NULL, NULL);
+        }
+        bool oom_ = b.oom;
+        gh_buf_free(&b);
+        if (rc || oom_) return GH_ENOMEM;
     }
     for (uint32_t i = 0; i < n->nkids; i++) {
-        int rc = check_tree(p, n->kids[i], e);
+        int rc = check_tree(p, n->kids[i], l);
         if (rc) return rc;
     }
     return 0;
@@ -484,18 +501,37 @@ static int check_tree(rego_policy *p, rnode *n, gh_err *e) {
 
 int rego_policy_compile(rego_policy *p, const rego_compile_opts *o, gh_err *e) {
     if (p->compiled) return 0;
+    gh_err local;
+    if (!e) {
+        gh_err_clear(&local);
+        e = &local;
+    }
+    rego_errors *sink = o ? o->errors : NULL;
+    size_t before = sink ? sink->n : 0;
     p->strict = o && o->strict;
     p->allow_builtin = o ? o->allow_builtin : NULL;
     p->allow_ctx = o ? o->allow_ctx : NULL;
+    p->errsink = sink;
     p->nnodes = 0;
-    int rc = build_tree(p, e);
-    if (!rc) rc = check_tree(p, p->root, e);
+    /* the tree and its rule conflicts: every conflict is reported */
+    rego_errors conflicts = {0};
+    int rc = build_tree(p, &conflicts, e);
+    if (!rc && check_tree(p, p->root, &conflicts)) rc = oom(e);
+    if (rc) {
+        rego_errors_free(&conflicts);
+    } else {
+        rc_elist_sort(&conflicts);
+        rc = rc_elist_finish(&conflicts, e, sink);
+    }
     if (!rc) rc = rc_lower_rules(p, e);
     p->allow_builtin = NULL; /* the hook's context need not outlive the compile */
     p->allow_ctx = NULL;
     if (!rc) rc = rc_check_recursion(p, e);
     if (!rc) rc = rc_check_types(p, e);
     if (!rc) rc = rc_build_indexes(p, e);
+    p->errsink = NULL;
+    /* a stage that failed with one error (e only) still gives the list one */
+    if (rc && sink && sink->n == before && e->kind) rc_elist_add_gh(sink, e);
     if (rc) return rc;
     p->bases = gh_arena_calloc(&p->a, (p->nnodes + 1) * sizeof *p->bases);
     if (!p->bases || p->a.oom) return oom(e);

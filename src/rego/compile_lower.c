@@ -374,28 +374,43 @@ static void declare_var(lctx *c, const rego_term *v, int how) {
     }
 }
 
-int lc_err_more(lctx *c, const rego_loc *loc, const char *fmt, ...) {
+static void lc_err_addv(lctx *c, int code, const char *kind, const rego_loc *loc,
+                        const char *fmt, va_list ap) {
     if (!c->rc) {
-        va_list ap;
-        va_start(ap, fmt);
-        gh_err_setv(c->e, GH_EPARSE, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
+        gh_err_setv(c->e, code, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
                     loc ? (int)loc->col : 0, fmt, ap);
-        va_end(ap);
-        gh_err_set_kind(c->e, "rego_compile_error");
-        c->rc = GH_EPARSE;
-        return c->rc;
+        gh_err_set_kind(c->e, kind);
+        c->rc = code;
+        return;
     }
-    if (c->rc != GH_EPARSE || c->nmore >= LC_MAX_MORE) return c->rc;
-    if (!c->more && !(c->more = gh_arena_calloc(c->a, LC_MAX_MORE * sizeof *c->more)))
-        return c->rc; /* the first error still stands */
+    if (c->rc != code || c->nmore >= LC_MAX_MORE) return;
+    if (c->nmore == c->capmore) {
+        uint32_t nc = c->capmore ? c->capmore * 2 : 4;
+        gh_err *nm = gh_arena_realloc(c->a, c->more, c->capmore * sizeof *nm, nc * sizeof *nm);
+        if (!nm) return; /* the first error still stands */
+        c->more = nm;
+        c->capmore = nc;
+    }
     gh_err *x = &c->more[c->nmore++];
     gh_err_clear(x);
+    gh_err_setv(x, code, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
+                loc ? (int)loc->col : 0, fmt, ap);
+    gh_err_set_kind(x, kind);
+}
+
+int lc_err_add(lctx *c, int code, const char *kind, const rego_loc *loc, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    gh_err_setv(x, GH_EPARSE, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
-                loc ? (int)loc->col : 0, fmt, ap);
+    lc_err_addv(c, code, kind, loc, fmt, ap);
     va_end(ap);
-    gh_err_set_kind(x, "rego_compile_error");
+    return c->rc;
+}
+
+int lc_err_more(lctx *c, const rego_loc *loc, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    lc_err_addv(c, GH_EPARSE, "rego_compile_error", loc, fmt, ap);
+    va_end(ap);
     return c->rc;
 }
 
@@ -813,7 +828,7 @@ xterm *lc_term(lctx *c, const rego_term *s) {
         xterm *t = xt_new(c, XT_CALL, s);
         if (!t) return NULL;
         uint32_t n = s->u.list.n - 1;
-        t->u.call.c = lc_callee(c, s->u.list.items[0], n, false, &s->loc);
+        t->u.call.c = lc_callee(c, s->u.list.items[0], s->u.list.items + 1, n, false, &s->loc);
         if (!t->u.call.c) return NULL;
         t->u.call.n = n;
         t->u.call.args = lc_alloc(c, (n + 1) * sizeof *t->u.call.args);

@@ -40,8 +40,7 @@ static const struct {
 /* Errors found while lowering: OPA reports every rule's errors (up to 10),
  * sorted by location; lowering goes on with the next rule after one. */
 typedef struct lerrs {
-    gh_err errs[10];
-    uint32_t n;
+    rego_errors list;
     int fatal;
 } lerrs;
 
@@ -53,14 +52,37 @@ static int cap_check(lctx *c, const char *name, const rego_loc *loc) {
         return 0;
     lerrs *le = c->cap_errs;
     if (!le) return lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
-    if (le->n < 10) {
-        gh_err *x = &le->errs[le->n++];
-        gh_err_clear(x);
-        gh_err_set(x, GH_ENOTFOUND, loc ? loc->file : NULL, loc ? (int)loc->line : 0,
-                   loc ? (int)loc->col : 0, "undefined function %s", name);
-        gh_err_set_kind(x, "rego_type_error");
-    }
+    char msg[GH_ERR_MSG];
+    snprintf(msg, sizeof msg, "undefined function %s", name);
+    if (rc_elist_add(&le->list, GH_ENOTFOUND, "rego_type_error", loc ? loc->file : NULL,
+                     loc ? (int)loc->line : 0, loc ? (int)loc->col : 0, msg, NULL, NULL))
+        le->fatal = GH_ENOMEM;
     return 0;
+}
+
+/* A call of a function that does not exist. OPA reports every such call of
+ * every rule: in rules it is recorded in c->cap_errs and lowering goes on
+ * with print (any operands, no result) in its place, which the failed
+ * compile never runs (errors that follow from it belong to later stages
+ * and are dropped, earliest_stage); elsewhere it is the frame's error.
+ * Returns x filled, or NULL. */
+static xcallee *undefined_fn(lctx *c, xcallee *x, const char *name, uint32_t n,
+                             const rego_loc *loc) {
+    lerrs *le = c->cap_errs;
+    if (!le) {
+        lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
+        return NULL;
+    }
+    char msg[GH_ERR_MSG];
+    snprintf(msg, sizeof msg, "undefined function %s", name);
+    if (rc_elist_add(&le->list, GH_ENOTFOUND, "rego_type_error", loc ? loc->file : NULL,
+                     loc ? (int)loc->line : 0, loc ? (int)loc->col : 0, msg, NULL, NULL))
+        le->fatal = GH_ENOMEM;
+    x->kind = XC_OP;
+    x->op = OP_PRINT;
+    x->arity = (uint16_t)n;
+    x->name = name;
+    return x;
 }
 
 static const char *path_name(lctx *c, uint8_t root, val_t *const *path, uint32_t n) {
@@ -116,11 +138,15 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
         return -1;
     }
     if (!node || node->kind != NK_FUNC) {
-        lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
-        return -1;
+        if (n == UINT32_MAX) { /* a `with` replacement probe: its caller clears this */
+            lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
+            return -1;
+        }
+        return undefined_fn(c, x, name, n, loc) ? 1 : -1;
     }
     if (n != UINT32_MAX && !arity_ok((uint32_t)node->func_arity, n, allow_out)) {
-        lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+        lc_err(c, GH_EINVAL, "rego_type_error", loc, "function %s has arity %d, got %u arguments",
+               name, node->func_arity, n);
         return -1;
     }
     x->kind = XC_FUNC;
@@ -130,7 +156,29 @@ static int callee_global(lctx *c, const rego_term *op, xcallee *x, uint32_t n, b
     return 1;
 }
 
-xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, const rego_loc *loc) {
+/* OPA's "NAME: arity mismatch" for a builtin or operator called with n
+ * operands args: the details name the operands' types (constants; others
+ * unknown) and the declared arguments. */
+static void arity_err(lctx *c, const char *name, rego_term *const *args, uint32_t n,
+                      bool term, const rego_loc *loc) {
+    if (c->rc) return;
+    char *json = NULL, *text = NULL;
+    /* a call term gets an output when OPA rewrites it: unknown in `have` */
+    if (args)
+        rc_arity_details(c->a, rego_builtin_find(name, strlen(name)), args, n, term, &json,
+                         &text);
+    if (json && text) {
+        /* the first error of the frame (lc_err), with its details kept aside */
+        lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+        c->err_details = json;
+        c->err_text = text;
+        return;
+    }
+    lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+}
+
+xcallee *lc_callee(lctx *c, const rego_term *op, rego_term *const *args, uint32_t n,
+                   bool allow_out, const rego_loc *loc) {
     xcallee *x = lalloc(c, sizeof *x);
     if (!x) return NULL;
     int r = callee_global(c, op, x, n, allow_out, loc);
@@ -160,7 +208,7 @@ xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, con
         if (strcmp(ops[i].name, name)) continue;
         if (!x->bi && cap_check(c, name, loc)) return NULL;
         if (!arity_ok(ops[i].arity, n, allow_out)) {
-            lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+            arity_err(c, name, args, n, !allow_out, loc);
             return NULL;
         }
         x->kind = XC_OP;
@@ -182,15 +230,14 @@ xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, con
     }
     if (x->bi) {
         if (!arity_ok(x->bi->arity, n, allow_out)) {
-            lc_err(c, GH_EINVAL, "rego_type_error", loc, "%s: arity mismatch", name);
+            arity_err(c, name, args, n, !allow_out, loc);
             return NULL;
         }
         x->kind = XC_BUILTIN;
         x->arity = x->bi->arity;
         return x;
     }
-    lc_err(c, GH_ENOTFOUND, "rego_type_error", loc, "undefined function %s", name);
-    return NULL;
+    return undefined_fn(c, x, name, n, loc);
 }
 
 /* ---- with ----------------------------------------------------------------------- */
@@ -341,7 +388,7 @@ static xexpr *lower_expr(lctx *c, const rego_expr *x) {
             break;
         }
         o->kind = XE_CALL;
-        xcallee *ce = lc_callee(c, op, n, true, &x->loc);
+        xcallee *ce = lc_callee(c, op, x->u.call.terms + 1, n, true, &x->loc);
         if (!ce) return NULL;
         o->u.call.c = ce;
         uint32_t nin = n;
@@ -569,13 +616,54 @@ static void lctx_init(lctx *c, const rego_policy *p, gh_arena *a, gh_err *e, con
     c->strict = pm && p->strict;
 }
 
+/* OPA finds the errors of lowering in stages of their own, in this order,
+ * and stops after the first stage that has any: local var rewrites and
+ * other compile errors, undefined functions and arities (type errors),
+ * safety (unsafe vars). Keeps only the errors of the earliest stage. */
+static int stage_rank(const char *code) {
+    if (!strcmp(code, "rego_unsafe_var_error")) return 2;
+    return strcmp(code, "rego_type_error") ? 0 : 1;
+}
+
+static void earliest_stage(rego_errors *l) {
+    int min = 3;
+    for (size_t i = 0; i < l->n; i++)
+        if (stage_rank(l->v[i].code) < min) min = stage_rank(l->v[i].code);
+    size_t k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (stage_rank(l->v[i].code) == min) {
+            l->v[k++] = l->v[i];
+            continue;
+        }
+        gh_free(l->v[i].message);
+        gh_free(l->v[i].file);
+        gh_free(l->v[i].details);
+        gh_free(l->v[i].detail_text);
+    }
+    l->n = k;
+}
+
 static void keep_err(lerrs *le, gh_err *e, int rc) {
     if (rc == GH_ENOMEM || !e) {
         le->fatal = rc;
         return;
     }
-    if (le->n < 10) le->errs[le->n++] = *e;
+    if (rc_elist_add_gh(&le->list, e)) le->fatal = GH_ENOMEM;
     gh_err_clear(e);
+}
+
+/* A failed rule's first error (c->e, with the details the frame kept) and
+ * the later ones. */
+static void keep_frame(lerrs *le, gh_err *e, const lctx *c) {
+    size_t before = le->list.n;
+    keep_err(le, e, c->rc ? c->rc : GH_ENOMEM);
+    if (le->list.n > before && c->err_details) {
+        rego_error *x = &le->list.v[before];
+        x->details = gh_strndup(c->err_details, strlen(c->err_details));
+        x->detail_text = c->err_text ? gh_strndup(c->err_text, strlen(c->err_text)) : NULL;
+        if (!x->details || (c->err_text && !x->detail_text)) le->list.oom = true;
+    }
+    for (uint32_t j = 0; j < c->nmore; j++) keep_err(le, &c->more[j], GH_EPARSE);
 }
 
 static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
@@ -592,9 +680,7 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
             lctx_init(&c, p, &p->a, e, module_of(p, n->srcs[i]->module));
             c.cap_errs = le;
             n->rules[i] = lower_chain(&c, n, n->srcs[i], false);
-            if (!n->rules[i]) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
-            for (uint32_t j = 0; !n->rules[i] && j < c.nmore; j++)
-                keep_err(le, &c.more[j], GH_EPARSE);
+            if (!n->rules[i]) keep_frame(le, e, &c);
         }
     }
     if (n->dflt_src && !le->fatal) {
@@ -602,18 +688,9 @@ static void lower_node(rego_policy *p, rnode *n, gh_err *e, lerrs *le) {
         lctx_init(&c, p, &p->a, e, module_of(p, n->dflt_src->module));
         c.cap_errs = le;
         n->dflt = lower_chain(&c, n, n->dflt_src, true);
-        if (!n->dflt) keep_err(le, e, c.rc ? c.rc : GH_ENOMEM);
-        for (uint32_t j = 0; !n->dflt && j < c.nmore; j++) keep_err(le, &c.more[j], GH_EPARSE);
+        if (!n->dflt) keep_frame(le, e, &c);
     }
     for (uint32_t i = 0; i < n->nkids; i++) lower_node(p, n->kids[i], e, le);
-}
-
-static int err_cmp(const gh_err *a, const gh_err *b) {
-    int c = strcmp(a->file, b->file);
-    if (c) return c;
-    if (a->line != b->line) return a->line < b->line ? -1 : 1;
-    if (a->col != b->col) return a->col < b->col ? -1 : 1;
-    return strcmp(a->msg, b->msg);
 }
 
 static void check_imports(rego_policy *p, gh_err *e, lerrs *le) {
@@ -652,28 +729,13 @@ int rc_lower_rules(rego_policy *p, gh_err *e) {
     lower_node(p, p->root, e, le);
     if (p->strict) check_imports(p, e, le);
     int rc = le->fatal;
-    if (!rc && le->n) {
-        for (uint32_t i = 1; i < le->n; i++)
-            for (uint32_t j = i; j > 0 && err_cmp(&le->errs[j - 1], &le->errs[j]) > 0; j--) {
-                gh_err t = le->errs[j];
-                le->errs[j] = le->errs[j - 1];
-                le->errs[j - 1] = t;
-            }
-        gh_err *first = &le->errs[0];
-        gh_buf m;
-        gh_buf_init(&m);
-        gh_buf_puts(&m, first->msg);
-        for (uint32_t i = 1; i < le->n; i++) {
-            const gh_err *x = &le->errs[i];
-            gh_buf_printf(&m, "\n%s:%d:%d: %s: %s", x->file, x->line, x->col,
-                          x->kind ? x->kind : "error", x->msg);
-        }
-        rc = first->code ? first->code : GH_EPARSE;
-        if (e) {
-            *e = *first;
-            snprintf(e->msg, sizeof e->msg, "%s", m.p ? m.p : first->msg);
-        }
-        gh_buf_free(&m);
+    if (rc) {
+        rego_errors_free(&le->list);
+    } else {
+        /* every rule's errors of the earliest stage, by location */
+        earliest_stage(&le->list);
+        rc_elist_sort(&le->list);
+        rc = rc_elist_finish(&le->list, e, p->errsink);
     }
     gh_free(le);
     return rc;
@@ -742,49 +804,75 @@ static bool query_captures(const rego_body *b, const xbody *xb) {
     return true;
 }
 
+/* A failed query frame: its first error (c->e) and the later ones as the
+ * stage's list (sorted as OPA does), summarised into c->e. */
+static int query_errs(lctx *c, rego_errors *sink, int rc0) {
+    if (rc0 == GH_ENOMEM || c->rc != rc0 || !c->e->kind) return rc0;
+    rego_errors l = {0};
+    rc_elist_add(&l, c->e->code, c->e->kind, c->e->file, c->e->line, c->e->col, c->e->msg,
+                 c->err_details, c->err_text);
+    for (uint32_t i = 0; i < c->nmore; i++) rc_elist_add_gh(&l, &c->more[i]);
+    earliest_stage(&l);
+    rc_elist_sort(&l);
+    int rc = rc_elist_finish(&l, c->e, sink);
+    return rc ? rc : rc0;
+}
+
+static int lower_query(lctx *c, const rego_body *b, rego_query *q);
+
 int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
-                   rego_query *q, gh_err *e) {
+                   rego_query *q, gh_err *e, rego_errors *sink) {
+    gh_err local;
+    if (!e) {
+        gh_err_clear(&local);
+        e = &local;
+    }
     lctx c;
     lctx_init(&c, p, a, e, NULL);
     c.v1 = v1;
+    int rc = lower_query(&c, b, q);
+    return rc ? query_errs(&c, sink, rc) : 0;
+}
+
+static int lower_query(lctx *c, const rego_body *b, rego_query *q) {
     lscope s;
-    lc_scope_push(&c, &s);
-    b = lc_prep_body(&c, b);
-    lc_prescan_body(&c, b);
-    xbody *xb = c.rc ? NULL : lc_body(&c, b);
-    lc_scope_pop(&c);
-    if (!xb) return c.rc ? c.rc : GH_ENOMEM;
-    if (lc_check_unused(&c)) return c.rc;
+    lc_scope_push(c, &s);
+    b = lc_prep_body(c, b);
+    lc_prescan_body(c, b);
+    xbody *xb = c->rc ? NULL : lc_body(c, b);
+    lc_scope_pop(c);
+    if (!xb) return c->rc ? c->rc : GH_ENOMEM;
+    if (lc_check_unused(c)) return c->rc;
     for (uint32_t i = 0; i < xb->n; i++) xb->exprs[i]->pad = (uint16_t)(i + 1 < 0xffff ? i + 1 : 0);
-    uint8_t *safe = lalloc(&c, c.nslots + 1);
-    if (!safe) return c.rc;
-    if (sf_body(&c, xb, safe)) return c.rc;
+    uint8_t *safe = lalloc(c, c->nslots + 1);
+    if (!safe) return c->rc;
+    if (sf_body(c, xb, safe)) return c->rc;
     q->body = xb;
     q->capture = query_captures(b, xb);
-    q->nslots = c.nslots;
-    q->slot_names = c.slot_names;
-    q->result_slots = lalloc(&c, (c.nslots + 1) * sizeof *q->result_slots);
-    if (!q->result_slots) return c.rc;
+    q->nslots = c->nslots;
+    q->slot_names = c->slot_names;
+    q->result_slots = lalloc(c, (c->nslots + 1) * sizeof *q->result_slots);
+    if (!q->result_slots) return c->rc;
     for (uint32_t i = 0; i < s.n; i++) {
         uint32_t slot = s.names[i].slot;
-        if (slot == UINT32_MAX || (c.slot_flags[slot] & XF_GEN)) continue;
+        if (slot == UINT32_MAX || (c->slot_flags[slot] & XF_GEN)) continue;
         q->result_slots[q->nresult++] = slot;
     }
     qsort_r(q->result_slots, q->nresult, sizeof *q->result_slots, cmp_slot_name,
-            (void *)c.slot_names);
+            (void *)c->slot_names);
     return 0;
 }
 
 static int prepare(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
-                   rego_query **out, gh_err *e) {
+                   rego_query **out, gh_err *e, rego_errors *errs) {
     if (!p->compiled) return gh_err_set(e, GH_EINVAL, NULL, 0, 0, "policy not compiled");
     rego_query *q = gh_arena_calloc(a, sizeof *q);
     if (!q) return gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
     q->p = p;
     q->a = a;
     q->src = b;
-    int rc = rc_lower_query(p, a, b, v1, q, e);
-    if (!rc) rc = rc_check_query_types(p, q, e);
+    int rc = rc_lower_query(p, a, b, v1, q, e, errs);
+    if (!rc) rc = rc_check_query_types(p, q, e, errs);
     if (rc) return rc;
     *out = q;
     return 0;
@@ -792,7 +880,12 @@ static int prepare(const rego_policy *p, gh_arena *a, const rego_body *b, bool v
 
 int rego_query_prepare_body(const rego_policy *p, gh_arena *a, const rego_body *b,
                             rego_query **out, gh_err *e) {
-    return prepare(p, a, b, true, out, e);
+    return prepare(p, a, b, true, out, e, NULL);
+}
+
+int rego_query_prepare_body_errs(const rego_policy *p, gh_arena *a, const rego_body *b,
+                                 rego_query **out, gh_err *e, rego_errors *errs) {
+    return prepare(p, a, b, true, out, e, errs);
 }
 
 static bool builtin_known(void *ctx, const char *name, size_t n) {
@@ -810,5 +903,5 @@ int rego_query_prepare(const rego_policy *p, gh_arena *a, const char *text, size
         if (e && !e->kind && rc == GH_EPARSE) gh_err_set_kind(e, "rego_parse_error");
         return rc;
     }
-    return prepare(p, a, b, po.version == REGO_V1, out, e);
+    return prepare(p, a, b, po.version == REGO_V1, out, e, po.errors);
 }

@@ -173,9 +173,9 @@ int rc_check_recursion(rego_policy *p, gh_err *e) {
         const rego_loc *loc;
         const char *msg;
     } rerr;
-    rerr errs[16];
+    rerr errs[REGO_MAX_ERRORS + 1];
     uint32_t nerr = 0;
-    for (uint32_t i = 0; i < all.n && nerr < 16; i++) {
+    for (uint32_t i = 0; i < all.n && nerr < REGO_MAX_ERRORS + 1; i++) {
         rnode *start = all.v[i];
         /* BFS from start's dependencies back to start */
         for (uint32_t j = 0; j < p->nnodes; j++) prev[j] = -2;
@@ -231,19 +231,11 @@ int rc_check_recursion(rego_policy *p, gh_err *e) {
             errs[j] = errs[j - 1];
             errs[j - 1] = t;
         }
-    int rc = 0;
-    if (nerr) {
-        gh_buf m;
-        gh_buf_init(&m);
-        gh_buf_puts(&m, errs[0].msg);
-        for (uint32_t i = 1; i < nerr; i++)
-            gh_buf_printf(&m, "\n%s:%u:%u: rego_recursion_error: %s",
-                          errs[i].loc->file ? errs[i].loc->file : "", errs[i].loc->line,
-                          errs[i].loc->col, errs[i].msg);
-        rc = rc_errf(e, GH_EINVAL, "rego_recursion_error", errs[0].loc, "%s",
-                     m.p ? m.p : "rule is recursive");
-        gh_buf_free(&m);
-    }
+    rego_errors l = {0};
+    for (uint32_t i = 0; i < nerr; i++)
+        rc_elist_add(&l, GH_EINVAL, "rego_recursion_error", errs[i].loc->file, (int)errs[i].loc->line,
+                     (int)errs[i].loc->col, errs[i].msg, NULL, NULL);
+    int rc = rc_elist_finish(&l, e, p->errsink);
     gh_arena_free(&tmp);
     return rc;
 }

@@ -462,7 +462,7 @@ int sf_body(lctx *c, xbody *b, uint8_t *safe) {
             const rego_loc *loc;
             const char *name;
         } uerr;
-        uerr errs[16];
+        uerr errs[LC_MAX_MORE];
         uint32_t nerr = 0;
         for (uint32_t i = 0; i < b->n; i++) {
             if (done[i]) continue;
@@ -473,7 +473,7 @@ int sf_body(lctx *c, xbody *b, uint8_t *safe) {
             expr_vars(x, need, before);
             expr_closure_needs(x, before);
             expr_outputs(&s, x, tmp);
-            for (uint32_t j = 0; j < n && nerr < 16; j++) {
+            for (uint32_t j = 0; j < n && nerr < LC_MAX_MORE; j++) {
                 bool bad = (before[j] && !safe[j]) || (need[j] && !safe[j] && !s.out[j]);
                 if (!bad) continue;
                 const char *nm = user_name(c, j);
@@ -497,15 +497,9 @@ int sf_body(lctx *c, xbody *b, uint8_t *safe) {
                 errs[j - 1] = t;
             }
         if (!nerr) return lc_err(c, GH_EPARSE, "rego_unsafe_var_error", NULL, "unsafe expression");
-        gh_buf m;
-        gh_buf_init(&m);
-        gh_buf_printf(&m, "var %s is unsafe", errs[0].name);
-        for (uint32_t i = 1; i < nerr; i++)
-            gh_buf_printf(&m, "\n%s:%u:%u: rego_unsafe_var_error: var %s is unsafe",
-                          errs[i].loc->file ? errs[i].loc->file : "", errs[i].loc->line,
-                          errs[i].loc->col, errs[i].name);
-        lc_err(c, GH_EPARSE, "rego_unsafe_var_error", errs[0].loc, "%s", m.p ? m.p : "unsafe var");
-        gh_buf_free(&m);
+        for (uint32_t i = 0; i < nerr; i++)
+            lc_err_add(c, GH_EPARSE, "rego_unsafe_var_error", errs[i].loc, "var %s is unsafe",
+                       errs[i].name);
         return c->rc;
     }
     memcpy(b->exprs, order, b->n * sizeof *order);

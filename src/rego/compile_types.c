@@ -2,359 +2,19 @@
  * types of rule values (complete, multi-value, object, function results),
  * of local vars (from unification, call outputs, `some ... in`), and checks
  * every builtin call's operands against the builtin's declared signature
- * (registry `decl` strings), reporting OPA's rego_type_error
- * "NAME: invalid argument(s)". Base documents and input are untyped (any),
- * as in OPA; whenever inference is unsure the type is `any`, so only calls
- * that must fail are rejected. Called by rego_policy_compile and query
- * preparation, after lowering and safety. */
+ * (registry `decl` strings), unifications and refs, reporting OPA's
+ * rego_type_errors ("NAME: invalid argument(s)", "match error", "undefined
+ * ref: ...") with their details, every one up to OPA's limit, rules in
+ * source order. Base documents and input are untyped (any), as in OPA;
+ * whenever inference is unsure the type is `any`, so only what must fail
+ * is rejected. Called by rego_policy_compile and query preparation, after
+ * lowering and safety. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
-
-enum { TY_ANY, TY_NULL, TY_BOOL, TY_NUM, TY_STR, TY_ARR, TY_OBJ, TY_SET, TY_UNION };
-
-typedef struct ty ty;
-struct ty {
-    uint8_t k;
-    uint32_t n;    /* ARR: static items; OBJ: static keys; UNION: members */
-    ty **items;    /* ARR static items, OBJ static values, UNION members */
-    val_t **keys;  /* OBJ static keys */
-    ty *dyn;       /* ARR/SET element, OBJ dynamic value (NULL: none) */
-    ty *dkey;      /* OBJ dynamic key */
-};
-
-static ty T_ANY = {TY_ANY, 0, NULL, NULL, NULL, NULL};
-static ty T_NULL = {TY_NULL, 0, NULL, NULL, NULL, NULL};
-static ty T_BOOL = {TY_BOOL, 0, NULL, NULL, NULL, NULL};
-static ty T_NUM = {TY_NUM, 0, NULL, NULL, NULL, NULL};
-static ty T_STR = {TY_STR, 0, NULL, NULL, NULL, NULL};
-
-typedef struct tcx {
-    rego_policy *p;      /* NULL while checking a query (then pc is set) */
-    const rego_policy *pc;
-    gh_arena *a;         /* temporary */
-    gh_err *e;
-    int rc;
-    ty **ntype;          /* per node id: inferred type (NULL = not yet) */
-    uint8_t *nstate;     /* 0 new, 1 in progress, 2 done */
-    ty **vt;             /* current frame's var types */
-    uint32_t nvt;
-    uint8_t *refine;     /* per slot: a function argument whose type usage refines */
-    ty ***fparams;       /* per node id: function parameter types (NULL: unknown) */
-    uint32_t nest;       /* node_type recursion depth */
-    /* decl cache */
-    const rego_builtin **dbi;
-    ty ***dargs;
-    ty **dres;
-    uint32_t ndecl, capdecl;
-} tcx;
-
-static ty *ty_new(tcx *c, uint8_t k) {
-    ty *t = gh_arena_calloc(c->a, sizeof *t);
-    if (!t) {
-        if (!c->rc) c->rc = gh_err_set(c->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
-        return &T_ANY;
-    }
-    t->k = k;
-    return t;
-}
-
-static ty *ty_union(tcx *c, ty *a, ty *b) {
-    if (!a) return b;
-    if (!b || a == b) return a;
-    if (a->k == TY_ANY || b->k == TY_ANY) return &T_ANY;
-    if (a->k == b->k && a->k <= TY_STR) return a;
-    ty *u = ty_new(c, TY_UNION);
-    uint32_t na = a->k == TY_UNION ? a->n : 1, nb = b->k == TY_UNION ? b->n : 1;
-    u->items = gh_arena_alloc(c->a, (na + nb) * sizeof *u->items);
-    if (!u->items) return &T_ANY;
-    for (uint32_t i = 0; i < na; i++) u->items[u->n++] = a->k == TY_UNION ? a->items[i] : a;
-    for (uint32_t i = 0; i < nb; i++) {
-        ty *x = b->k == TY_UNION ? b->items[i] : b;
-        bool dup = false;
-        for (uint32_t j = 0; j < u->n && !dup; j++)
-            dup = u->items[j] == x || (x->k <= TY_STR && u->items[j]->k == x->k);
-        if (!dup) u->items[u->n++] = x;
-    }
-    return u;
-}
-
-/* ---- types of values ------------------------------------------------------------- */
-
-static ty *ty_of_value(tcx *c, const val_t *v) {
-    switch (val_kind_of(v)) {
-    case VAL_NULL: return &T_NULL;
-    case VAL_BOOL: return &T_BOOL;
-    case VAL_NUMBER: return &T_NUM;
-    case VAL_STRING: return &T_STR;
-    case VAL_ARRAY: {
-        ty *t = ty_new(c, TY_ARR);
-        t->n = (uint32_t)val_arr_len(v);
-        t->items = gh_arena_alloc(c->a, (t->n + 1) * sizeof *t->items);
-        if (!t->items) return &T_ANY;
-        for (uint32_t i = 0; i < t->n; i++) t->items[i] = ty_of_value(c, val_arr_at(v, i));
-        return t;
-    }
-    case VAL_OBJECT: {
-        ty *t = ty_new(c, TY_OBJ);
-        t->n = (uint32_t)val_obj_len(v);
-        t->items = gh_arena_alloc(c->a, (t->n + 1) * sizeof *t->items);
-        t->keys = gh_arena_alloc(c->a, (t->n + 1) * sizeof *t->keys);
-        if (!t->items || !t->keys) return &T_ANY;
-        for (uint32_t i = 0; i < t->n; i++) {
-            t->keys[i] = val_obj_key_at(v, i);
-            t->items[i] = ty_of_value(c, val_obj_val_at(v, i));
-        }
-        return t;
-    }
-    case VAL_SET: {
-        ty *t = ty_new(c, TY_SET);
-        ty *el = NULL;
-        for (size_t i = 0; i < val_set_len(v); i++) el = ty_union(c, el, ty_of_value(c, val_set_at(v, i)));
-        t->dyn = el ? el : &T_ANY;
-        return t;
-    }
-    }
-    return &T_ANY;
-}
-
-/* ---- decl strings ------------------------------------------------------------------ */
-
-typedef struct dp {
-    tcx *c;
-    const char *s;
-    bool bad;
-} dp;
-
-static void dws(dp *d) {
-    while (*d->s == ' ' || *d->s == '\t') d->s++;
-}
-
-static bool dacc(dp *d, const char *tok) {
-    dws(d);
-    size_t n = strlen(tok);
-    if (!strncmp(d->s, tok, n)) {
-        d->s += n;
-        return true;
-    }
-    return false;
-}
-
-static ty *dtype(dp *d);
-
-static ty *dprim(dp *d) {
-    dws(d);
-    if (dacc(d, "<")) {
-        ty *t = ty_new(d->c, TY_ARR);
-        ty *items[32];
-        uint32_t n = 0;
-        do {
-            ty *x = dtype(d);
-            if (n < 32) items[n++] = x;
-        } while (dacc(d, ","));
-        if (!dacc(d, ">")) d->bad = true;
-        t->items = gh_arena_alloc(d->c->a, (n + 1) * sizeof *t->items);
-        if (!t->items) return &T_ANY;
-        memcpy(t->items, items, n * sizeof *items);
-        t->n = n;
-        return t;
-    }
-    if (dacc(d, "array[")) {
-        ty *t = ty_new(d->c, TY_ARR);
-        t->dyn = dtype(d);
-        if (!dacc(d, "]")) d->bad = true;
-        return t;
-    }
-    if (dacc(d, "set[")) {
-        ty *t = ty_new(d->c, TY_SET);
-        t->dyn = dtype(d);
-        if (!dacc(d, "]")) d->bad = true;
-        return t;
-    }
-    if (dacc(d, "object[")) {
-        ty *t = ty_new(d->c, TY_OBJ);
-        t->dkey = dtype(d);
-        if (!dacc(d, ":")) d->bad = true;
-        t->dyn = dtype(d);
-        if (!dacc(d, "]")) d->bad = true;
-        return t;
-    }
-    static const struct {
-        const char *n;
-        ty *t;
-    } prims[] = {{"any", &T_ANY}, {"string", &T_STR}, {"number", &T_NUM},
-                 {"boolean", &T_BOOL}, {"null", &T_NULL}};
-    for (size_t i = 0; i < sizeof prims / sizeof *prims; i++)
-        if (dacc(d, prims[i].n)) return prims[i].t;
-    d->bad = true;
-    return &T_ANY;
-}
-
-static ty *dtype(dp *d) {
-    ty *t = dprim(d);
-    while (!d->bad && dacc(d, "|")) t = ty_union(d->c, t, dprim(d));
-    return t;
-}
-
-static void dname(dp *d) {
-    dws(d);
-    const char *s = d->s;
-    while ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')
-        s++;
-    const char *q = s;
-    while (*q == ' ') q++;
-    if (s > d->s && *q == ':') d->s = q + 1;
-}
-
-/* Argument and result types of a builtin (cached); false when unparsable. */
-static bool decl_of(tcx *c, const rego_builtin *bi, ty ***args, ty **res) {
-    for (uint32_t i = 0; i < c->ndecl; i++)
-        if (c->dbi[i] == bi) {
-            *args = c->dargs[i];
-            *res = c->dres[i];
-            return *args != NULL;
-        }
-    if (c->ndecl == c->capdecl) {
-        uint32_t nc = c->capdecl ? c->capdecl * 2 : 32;
-        const rego_builtin **nb = gh_arena_realloc(c->a, c->dbi, c->capdecl * sizeof *nb, nc * sizeof *nb);
-        ty ***na = nb ? gh_arena_realloc(c->a, c->dargs, c->capdecl * sizeof *na, nc * sizeof *na) : NULL;
-        ty **nr = na ? gh_arena_realloc(c->a, c->dres, c->capdecl * sizeof *nr, nc * sizeof *nr) : NULL;
-        if (!nr) return false;
-        c->dbi = nb;
-        c->dargs = na;
-        c->dres = nr;
-        c->capdecl = nc;
-    }
-    dp d = {c, bi->decl ? bi->decl : "", false};
-    ty **a = gh_arena_calloc(c->a, (bi->arity + 1) * sizeof *a);
-    ty *r = &T_ANY;
-    if (a && dacc(&d, "(")) {
-        uint32_t n = 0;
-        if (!dacc(&d, ")")) {
-            do {
-                dname(&d);
-                ty *t = dtype(&d);
-                if (n < bi->arity) a[n] = t;
-                n++;
-            } while (!d.bad && dacc(&d, ","));
-            if (!dacc(&d, ")")) d.bad = true;
-        }
-        if (n != bi->arity) d.bad = true;
-        if (!d.bad && dacc(&d, "->")) {
-            dname(&d);
-            r = dtype(&d);
-        } else {
-            d.bad = true;
-        }
-    } else {
-        d.bad = true;
-    }
-    c->dbi[c->ndecl] = bi;
-    c->dargs[c->ndecl] = d.bad ? NULL : a;
-    c->dres[c->ndecl] = d.bad ? &T_ANY : r;
-    c->ndecl++;
-    *args = d.bad ? NULL : a;
-    *res = d.bad ? &T_ANY : r;
-    return !d.bad;
-}
-
-/* ---- compatibility ------------------------------------------------------------------ */
-
-static bool compat(const ty *a, const ty *w);
-
-static const ty *scalar_ty(const val_t *v) {
-    switch (val_kind_of(v)) {
-    case VAL_NULL: return &T_NULL;
-    case VAL_BOOL: return &T_BOOL;
-    case VAL_NUMBER: return &T_NUM;
-    case VAL_STRING: return &T_STR;
-    default: return &T_ANY;
-    }
-}
-
-static bool arr_items_compat(const ty *a, const ty *elem) {
-    for (uint32_t i = 0; i < a->n; i++)
-        if (!compat(a->items[i], elem)) return false;
-    return !a->dyn || compat(a->dyn, elem);
-}
-
-/* Could a value of type a be accepted where w is wanted? */
-static bool compat(const ty *a, const ty *w) {
-    if (a->k == TY_ANY || w->k == TY_ANY) return true;
-    if (a->k == TY_UNION) {
-        for (uint32_t i = 0; i < a->n; i++)
-            if (compat(a->items[i], w)) return true;
-        return false;
-    }
-    if (w->k == TY_UNION) {
-        for (uint32_t i = 0; i < w->n; i++)
-            if (compat(a, w->items[i])) return true;
-        return false;
-    }
-    if (a->k != w->k) return false;
-    switch (a->k) {
-    case TY_ARR:
-        if (!w->dyn && w->items) { /* static wanted */
-            if (!a->dyn) {
-                if (a->n != w->n) return false;
-                for (uint32_t i = 0; i < a->n; i++)
-                    if (!compat(a->items[i], w->items[i])) return false;
-                return true;
-            }
-            for (uint32_t i = 0; i < w->n; i++)
-                if (!compat(a->dyn, w->items[i])) return false;
-            return true;
-        }
-        return w->dyn ? arr_items_compat(a, w->dyn) : true;
-    case TY_SET:
-        return !a->dyn || !w->dyn || compat(a->dyn, w->dyn);
-    case TY_OBJ:
-        if (w->dyn) {
-            for (uint32_t i = 0; i < a->n; i++) {
-                if (w->dkey && !compat(scalar_ty(a->keys[i]), w->dkey)) return false;
-                if (!compat(a->items[i], w->dyn)) return false;
-            }
-            if (a->dyn && !compat(a->dyn, w->dyn)) return false;
-        }
-        return true;
-    default:
-        return true;
-    }
-}
-
-/* ---- indexing ---------------------------------------------------------------------- */
-
-/* Type of t[key]; NULL when a constant key cannot exist in a value of
- * static type t (OPA's "undefined ref"). */
-static ty *ty_index(tcx *c, ty *t, const xterm *key) {
-    val_t *kv = key->kind == XT_CONST ? key->u.v : NULL;
-    switch (t->k) {
-    case TY_ARR: {
-        if (kv) {
-            int64_t i;
-            /* OPA's checker wants an integer literal (1.0 is not one) */
-            if (val_is_int(kv) && val_num_to_int64(kv, &i) && i >= 0 && (uint64_t)i < t->n)
-                return t->items[i];
-            return t->dyn ? t->dyn : NULL;
-        }
-        ty *u = t->dyn;
-        for (uint32_t i = 0; i < t->n; i++) u = ty_union(c, u, t->items[i]);
-        return u ? u : &T_ANY;
-    }
-    case TY_OBJ: {
-        if (kv) {
-            for (uint32_t i = 0; i < t->n; i++)
-                if (val_equal(t->keys[i], kv)) return t->items[i];
-            return t->dyn ? t->dyn : NULL;
-        }
-        ty *u = t->dyn;
-        for (uint32_t i = 0; i < t->n; i++) u = ty_union(c, u, t->items[i]);
-        return u ? u : &T_ANY;
-    }
-    case TY_SET: return t->dyn ? t->dyn : &T_ANY;
-    default: return &T_ANY;
-    }
-}
+#include "types_int.h"
 
 /* ---- inference over the IR ------------------------------------------------------------ */
 
@@ -397,33 +57,102 @@ static void bind(tcx *c, const xterm *pat, ty *t) {
     }
 }
 
-/* OPA's "undefined ref: <ref>" for t's elements up to i. */
-static void undefined_ref(tcx *c, const xterm *t, uint32_t upto) {
-    if (c->rc) return;
+/* A string that prints as `.name` in a ref (OPA's var-compatible strings). */
+static bool ident_like(const char *s, size_t n) {
+    if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+              (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return false;
+    return true;
+}
+
+static int by_value(const void *a, const void *b) {
+    return val_compare(*(val_t *const *)a, *(val_t *const *)b);
+}
+
+/* A ref's terms in OPA's AST JSON: data/input or the head, then the path. */
+static val_t *ref_term_value(tcx *c, const xterm *k) {
+    if (k->kind != XT_CONST) return rego_term_to_ast_value(c->a, k->src);
+    static const char *const kinds[] = {"null", "boolean", "number", "string"};
+    val_kind kd = val_kind_of(k->u.v);
+    if (kd > VAL_STRING) return rego_term_to_ast_value(c->a, k->src);
+    val_t *o = val_obj_new(c->a, 2);
+    if (!o || val_obj_put(c->a, o, val_strc(c->a, "type"), val_strc(c->a, kinds[kd])) ||
+        val_obj_put(c->a, o, val_strc(c->a, "value"), k->u.v))
+        return NULL;
+    return o;
+}
+
+/* OPA's "undefined ref: <ref>" (the whole ref) with its details: when have
+ * is set, ref[0..pos] has that type (a scalar or a function) and cannot be
+ * indexed; else the key ref[pos] cannot exist in `in`, a static array or
+ * object. */
+static void undefined_ref(tcx *c, const xterm *t, uint32_t pos, const val_t *have, const ty *in) {
+    if (tc_stop(c)) return;
+    uint32_t n = t->u.ref.n + 1;
+    char **text = gh_arena_calloc(c->a, (n + 1) * sizeof *text);
+    val_t *ref = val_arr_new(c->a, n);
     gh_buf b;
     gh_buf_init(&b);
     if (t->root == XR_DATA || t->root == XR_INPUT) {
-        gh_buf_puts(&b, t->root == XR_DATA ? "data" : "input");
+        const char *r = t->root == XR_DATA ? "data" : "input";
+        gh_buf_puts(&b, r);
+        val_t *o = val_obj_new(c->a, 2);
+        if (o && (val_obj_put(c->a, o, val_strc(c->a, "type"), val_strc(c->a, "var")) ||
+                  val_obj_put(c->a, o, val_strc(c->a, "value"), val_strc(c->a, r))))
+            o = NULL;
+        if (!o || !ref || val_arr_push(c->a, ref, o)) ref = NULL;
     } else {
         rego_term_print(&b, t->u.ref.head->src);
+        val_t *h = rego_term_to_ast_value(c->a, t->u.ref.head->src);
+        if (!h || !ref || val_arr_push(c->a, ref, h)) ref = NULL;
     }
-    for (uint32_t i = 0; i <= upto && i < t->u.ref.n; i++) {
+    if (text) text[1] = gh_arena_strndup(c->a, b.p ? b.p : "", b.len);
+    for (uint32_t i = 0; i < t->u.ref.n; i++) {
         const xterm *k = t->u.ref.path[i];
-        if (k->kind == XT_CONST && val_is_str(k->u.v)) {
+        if (k->kind == XT_CONST && val_is_str(k->u.v) &&
+            ident_like(val_str_ptr(k->u.v), val_str_len(k->u.v))) {
             gh_buf_putc(&b, '.');
             gh_buf_append(&b, val_str_ptr(k->u.v), val_str_len(k->u.v));
         } else if (k->kind == XT_CONST) {
             gh_buf_putc(&b, '[');
-            val_json_emit(&b, k->u.v, 0);
+            val_json_emit(&b, k->u.v, VAL_JSON_NO_HTML_ESC);
             gh_buf_putc(&b, ']');
         } else {
             gh_buf_putc(&b, '[');
             rego_term_print(&b, k->src);
             gh_buf_putc(&b, ']');
         }
+        if (text) text[i + 2] = gh_arena_strndup(c->a, b.p ? b.p : "", b.len);
+        val_t *kv = ref_term_value(c, k);
+        if (!kv || !ref || val_arr_push(c->a, ref, kv)) ref = NULL;
     }
-    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &t->src->loc, "undefined ref: %s",
-                    b.p ? b.p : "?");
+    char *json = NULL, *lines = NULL;
+    bool texts = text && !b.oom;
+    for (uint32_t i = 1; texts && i <= n; i++) texts = text[i] != NULL;
+    if (texts && ref && pos < n) {
+        if (have) {
+            ty_ref_details(c->a, ref, text, pos, have, NULL, NULL, &json, &lines);
+        } else if (in->k == TY_ARR) {
+            ty_ref_details(c->a, ref, text, pos, NULL, ty_to_value(c->a, &T_NUM), NULL, &json,
+                           &lines);
+        } else if (in->k == TY_OBJ) {
+            /* the keys it has, in OPA's order, and their type */
+            val_t *oneof = val_arr_new(c->a, in->n);
+            ty *kt = NULL;
+            for (uint32_t i = 0; oneof && i < in->n; i++) {
+                kt = ty_union(c, kt, ty_of_value(c, in->keys[i]));
+                if (val_arr_push(c->a, oneof, in->keys[i])) oneof = NULL;
+            }
+            if (oneof) qsort(oneof->u.arr.items, val_arr_len(oneof), sizeof(val_t *), by_value);
+            if (oneof)
+                ty_ref_details(c->a, ref, text, pos, NULL, ty_to_value(c->a, kt ? kt : &T_ANY),
+                               oneof, &json, &lines);
+        }
+    }
+    tc_err(c, &t->src->loc, json, lines, "undefined ref: %s", b.p ? b.p : "?");
     gh_buf_free(&b);
 }
 
@@ -450,15 +179,19 @@ static ty *ref_type(tcx *c, const xterm *t) {
             if (i < t->u.ref.n && t->u.ref.path[i]->kind == XT_CONST &&
                 !val_is_str(t->u.ref.path[i]->u.v)) {
                 char *k = val_to_json(c->a, t->u.ref.path[i]->u.v, 0);
-                if (!c->rc)
-                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &t->src->loc,
-                                    "undefined ref: %s[%s]", rc_node_path(c->a, n), k ? k : "?");
+                tc_err(c, &t->src->loc, NULL, NULL, "undefined ref: %s[%s]",
+                       rc_node_path(c->a, n), k ? k : "?");
             }
             return &T_ANY;
         }
         if (n->kind == NK_FUNC) {
-            /* a function is not a value */
-            undefined_ref(c, t, i ? i - 1 : 0);
+            /* a function is not a value: have its type */
+            ty *res = node_type(c, n);
+            uint32_t na = n->func_arity > 0 ? (uint32_t)n->func_arity : 0;
+            ty **params = c->fparams[n->id];
+            ty **ps = gh_arena_calloc(c->a, (na + 1) * sizeof *ps);
+            for (uint32_t k = 0; ps && params && k < na; k++) ps[k] = params[k];
+            undefined_ref(c, t, i, ps ? ty_func_value(c->a, ps, na, res) : NULL, NULL);
             return &T_ANY;
         }
         cur = node_type(c, n);
@@ -467,9 +200,14 @@ static ty *ref_type(tcx *c, const xterm *t) {
     }
     for (; i < t->u.ref.n; i++) {
         term_type(c, t->u.ref.path[i]); /* nested calls get checked */
+        if (cur->k >= TY_NULL && cur->k <= TY_STR) {
+            /* a scalar has no elements */
+            undefined_ref(c, t, i, ty_to_value(c->a, cur), NULL);
+            return &T_ANY;
+        }
         ty *next = ty_index(c, cur, t->u.ref.path[i]);
         if (!next) {
-            undefined_ref(c, t, i);
+            undefined_ref(c, t, i + 1, NULL, cur);
             return &T_ANY;
         }
         cur = next;
@@ -481,49 +219,67 @@ static ty *ref_type(tcx *c, const xterm *t) {
     return cur;
 }
 
-static const char *op_decl(uint8_t op) {
-    switch (op) {
-    case OP_PLUS: case OP_MUL: case OP_DIV: case OP_REM: return "(number, number) -> number";
-    case OP_MINUS: return "(number|set[any], number|set[any]) -> number|set[any]";
-    case OP_AND: case OP_OR: return "(set[any], set[any]) -> set[any]";
-    case OP_EQUAL: case OP_NEQ: case OP_LT: case OP_LTE: case OP_GT: case OP_GTE:
-        return "(any, any) -> boolean";
-    case OP_MEMBER2: return "(any, any) -> boolean";
-    case OP_MEMBER3: return "(any, any, any) -> boolean";
-    case OP_TRACE: return "(string) -> boolean";
-    default: return NULL;
+/* The wanted argument types of a call for OPA's details: a builtin's (or
+ * operator's) declaration, named, result last; a function's inferred
+ * parameter and result types. NULL on OOM or an unparsable decl. */
+static val_t *want_value(tcx *c, const xcallee *ce, ty *const *want, ty *res) {
+    if (ce->kind == XC_FUNC) {
+        uint32_t na = ce->fn->func_arity > 0 ? (uint32_t)ce->fn->func_arity : 0;
+        val_t *w = val_arr_new(c->a, na + 1);
+        for (uint32_t i = 0; w && i < na; i++)
+            if (val_arr_push(c->a, w, ty_to_value(c->a, want[i] ? want[i] : &T_ANY))) w = NULL;
+        if (w && val_arr_push(c->a, w, ty_to_value(c->a, res))) w = NULL;
+        return w;
     }
+    const rego_builtin *bi = ce->kind == XC_BUILTIN ? ce->bi
+                             : ce->name             ? rego_builtin_find(ce->name, strlen(ce->name))
+                                                    : NULL;
+    val_t *d = rego_builtin_decl_value(c->a, bi);
+    if (!d) return NULL;
+    const val_t *args = val_obj_get_str(d, "args", 4), *r = val_obj_get_str(d, "result", 6);
+    val_t *w = val_arr_new(c->a, (args ? val_arr_len(args) : 0) + 1);
+    for (size_t i = 0; w && args && i < val_arr_len(args); i++)
+        if (val_arr_push(c->a, w, val_arr_at(args, i))) w = NULL;
+    if (w && r && val_arr_push(c->a, w, (val_t *)r)) w = NULL;
+    return w;
+}
+
+/* OPA's "NAME: invalid argument(s)" with its have/want details. ats holds
+ * the operand types; the output's is its type when it has one. */
+static void call_err(tcx *c, const xcallee *ce, ty *const *ats, uint32_t n, const xterm *out,
+                     ty *const *want, ty *res, const rego_loc *loc) {
+    if (tc_stop(c)) return;
+    const char *name = ce->name ? ce->name : "?";
+    if (ce->kind == XC_FUNC) name = rc_node_path(c->a, ce->fn);
+    const ty **have = gh_arena_calloc(c->a, (n + 2) * sizeof *have);
+    char *json = NULL, *text = NULL;
+    if (have) {
+        for (uint32_t i = 0; i < n && i < 16; i++) have[i] = ats[i];
+        if (out && !(out->kind == XT_VAR && (out->slot >= c->nvt || !c->vt[out->slot])))
+            have[n] = term_type(c, out);
+        val_t *w = want_value(c, ce, want, res);
+        if (w) ty_args_details(c->a, have, n + 1, w, &json, &text);
+    }
+    tc_err(c, loc, json, text, "%s: invalid argument(s)", name);
 }
 
 static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
                      const xterm *out, const rego_loc *loc) {
     ty *ats[16];
+    size_t nerr = c->errs.n;
     for (uint32_t i = 0; i < n; i++) {
         ty *t = term_type(c, args[i]);
         if (i < 16) ats[i] = t;
     }
-    if (c->rc) return &T_ANY;
+    if (tc_stop(c) || c->errs.n != nerr) return &T_ANY; /* an operand's error stands */
     ty **want = NULL, *res = &T_ANY;
     if (ce->kind == XC_FUNC) {
         res = node_type(c, ce->fn);
         want = c->fparams[ce->fn->id];
     } else if (ce->kind == XC_BUILTIN && ce->bi) {
-        if (!decl_of(c, ce->bi, &want, &res)) want = NULL;
-    } else if (ce->kind == XC_OP && op_decl(ce->op)) {
-        rego_builtin tmp = {.name = ce->name, .arity = (uint8_t)ce->arity, .decl = op_decl(ce->op)};
-        /* ops are not cached by pointer: parse directly */
-        dp d = {c, tmp.decl, false};
-        ty **a = gh_arena_calloc(c->a, (tmp.arity + 1) * sizeof *a);
-        if (a && dacc(&d, "(")) {
-            for (uint32_t i = 0; i < tmp.arity; i++) {
-                if (i) dacc(&d, ",");
-                a[i] = dtype(&d);
-            }
-            dacc(&d, ")");
-            dacc(&d, "->");
-            res = dtype(&d);
-            want = d.bad ? NULL : a;
-        }
+        if (!tc_decl_of(c, ce->bi, &want, &res)) want = NULL;
+    } else if (ce->kind == XC_OP) {
+        want = tc_op_decl(c, ce->op, ce->arity, &res);
     }
     if (want && c->refine)
         for (uint32_t i = 0; i < n && i < 16; i++) {
@@ -537,27 +293,26 @@ static ty *call_type(tcx *c, const xcallee *ce, xterm *const *args, uint32_t n,
         }
     if (want)
         for (uint32_t i = 0; i < n && i < 16; i++)
-            if (want[i] && !compat(ats[i], want[i])) {
-                if (!c->rc)
-                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc,
-                                    "%s: invalid argument(s)", ce->name ? ce->name : "?");
+            if (want[i] && !ty_compat(ats[i], want[i])) {
+                call_err(c, ce, ats, n, out, want, res, loc);
                 return &T_ANY;
             }
     if (out) {
         ty *ot = term_type(c, out);
-        if (want && ot->k != TY_ANY && !compat(res, ot) && !c->rc)
-            c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc, "%s: invalid argument(s)",
-                            ce->name ? ce->name : "?");
+        if (want && ot->k != TY_ANY && !ty_compat(res, ot)) {
+            call_err(c, ce, ats, n, out, want, res, loc);
+            return &T_ANY;
+        }
         bind(c, out, res);
     }
     return res;
 }
 
 static ty *term_type(tcx *c, const xterm *t) {
-    if (!t || c->rc) return &T_ANY;
+    if (!t || tc_stop(c)) return &T_ANY;
     switch (t->kind) {
     case XT_CONST: return ty_of_value(c, t->u.v);
-    case XT_VAR: return t->slot < c->nvt && c->vt[t->slot] ? c->vt[t->slot] : &T_ANY;
+    case XT_VAR: return t->slot < c->nvt && c->vt[t->slot] ? c->vt[t->slot] : &T_UNK;
     case XT_REF: return ref_type(c, t);
     case XT_ARRAY: {
         ty *r = ty_new(c, TY_ARR);
@@ -610,8 +365,32 @@ static ty *term_type(tcx *c, const xterm *t) {
     return &T_ANY;
 }
 
-static void match_err(tcx *c, const rego_loc *loc) {
-    if (!c->rc) c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", loc, "match error");
+static void match_err(tcx *c, const rego_loc *loc, const ty *a, const ty *b) {
+    char *json = NULL, *text = NULL;
+    if (!tc_stop(c)) ty_match_details(c->a, a, b, &json, &text);
+    tc_err(c, loc, json, text, "match error");
+}
+
+/* Two exactly known composites that cannot unify although their element
+ * types are compatible: objects without dynamic parts whose keys differ
+ * (OPA's unification of an object with a static object type), at any
+ * depth of static arrays and objects. */
+static bool static_mismatch(const ty *a, const ty *b) {
+    if (a->k != b->k || a->dyn || b->dyn) return false;
+    if (a->k == TY_ARR) {
+        if (a->n != b->n) return false; /* ty_compat reports this one */
+        for (uint32_t i = 0; i < a->n; i++)
+            if (static_mismatch(a->items[i], b->items[i])) return true;
+        return false;
+    }
+    if (a->k != TY_OBJ) return false;
+    if (a->n != b->n) return true;
+    for (uint32_t i = 0; i < a->n; i++) {
+        uint32_t j = 0;
+        while (j < b->n && !val_equal(a->keys[i], b->keys[j])) j++;
+        if (j == b->n || static_mismatch(a->items[i], b->items[j])) return true;
+    }
+    return false;
 }
 
 static void check_expr(tcx *c, const xexpr *x) {
@@ -620,8 +399,8 @@ static void check_expr(tcx *c, const xexpr *x) {
     case XE_UNIFY: {
         ty *ta = term_type(c, x->u.un.a);
         ty *tb = term_type(c, x->u.un.b);
-        if (!compat(ta, tb) && !compat(tb, ta)) {
-            match_err(c, &x->src->loc);
+        if ((!ty_compat(ta, tb) && !ty_compat(tb, ta)) || static_mismatch(ta, tb)) {
+            match_err(c, &x->src->loc, ta, tb);
             return;
         }
         bind(c, x->u.un.a, tb);
@@ -643,13 +422,12 @@ static void check_expr(tcx *c, const xexpr *x) {
             if (dom->kind == XT_REF && dom->root == XR_DATA && dom->u.ref.node->kind != NK_NONE &&
                 dom->u.ref.nfixed == dom->u.ref.n) {
                 const char *var = x->u.some.val->kind == XT_VAR ? x->u.some.val->src->u.var.name : "_";
-                if (!c->rc)
-                    c->rc = rc_errf(c->e, GH_ETYPE, "rego_type_error", &x->src->loc,
-                                    "undefined ref: %s[%s]", rc_node_path(c->a, dom->u.ref.node),
-                                    var[0] == '$' ? "_" : var);
+                tc_err(c, &x->src->loc, NULL, NULL, "undefined ref: %s[%s]",
+                       rc_node_path(c->a, dom->u.ref.node), var[0] == '$' ? "_" : var);
                 return;
             }
-            match_err(c, &x->src->loc);
+            /* OPA unifies the value with an element of the scalar: unknown */
+            match_err(c, &x->src->loc, term_type(c, x->u.some.val), &T_UNK);
             return;
         }
         if (d->k == TY_ARR || d->k == TY_SET || d->k == TY_OBJ) {
@@ -658,12 +436,12 @@ static void check_expr(tcx *c, const xexpr *x) {
             if (!el) el = &T_ANY;
             kt = d->k == TY_ARR ? &T_NUM : d->k == TY_SET ? el : (d->dkey ? d->dkey : &T_ANY);
         }
-        if (x->u.some.key && !compat(term_type(c, x->u.some.key), kt)) {
-            match_err(c, &x->src->loc);
+        if (x->u.some.key && !ty_compat(term_type(c, x->u.some.key), kt)) {
+            match_err(c, &x->src->loc, term_type(c, x->u.some.key), kt);
             return;
         }
-        if (!compat(term_type(c, x->u.some.val), el)) {
-            match_err(c, &x->src->loc);
+        if (!ty_compat(term_type(c, x->u.some.val), el)) {
+            match_err(c, &x->src->loc, term_type(c, x->u.some.val), el);
             return;
         }
         if (x->u.some.key) bind(c, x->u.some.key, kt);
@@ -689,7 +467,7 @@ static void check_expr(tcx *c, const xexpr *x) {
 
 static void check_body(tcx *c, const xbody *b) {
     if (!b) return;
-    for (uint32_t i = 0; i < b->n && !c->rc; i++) check_expr(c, b->exprs[i]);
+    for (uint32_t i = 0; i < b->n && !tc_stop(c); i++) check_expr(c, b->exprs[i]);
 }
 
 /* Type of a rule chain's value (checking its bodies), in a fresh frame.
@@ -703,7 +481,7 @@ static ty *rule_type(tcx *c, const xrule *r, bool multi_key, ty **params) {
     c->refine = r->nargs ? gh_arena_calloc(c->a, r->nslots + 1) : NULL;
     ty *res = NULL;
     if (c->vt) {
-        for (const xrule *b = r; b && !c->rc; b = b->els) {
+        for (const xrule *b = r; b && !tc_stop(c); b = b->els) {
             memset(c->vt, 0, r->nslots * sizeof *c->vt);
             if (c->refine)
                 for (uint32_t i = 0; i < r->nargs; i++)
@@ -775,10 +553,48 @@ static ty *node_type(tcx *c, rnode *n) {
     return t;
 }
 
-static void check_nodes(tcx *c, rnode *n) {
-    if (c->rc) return;
-    if (n->kind != NK_NONE) node_type(c, n);
-    for (uint32_t i = 0; i < n->nkids && !c->rc; i++) check_nodes(c, n->kids[i]);
+static const rego_loc *node_loc(const rnode *n) {
+    if (n->nrules) return &n->rules[0]->src->loc;
+    return n->dflt ? &n->dflt->src->loc : NULL;
+}
+
+static int by_loc(const void *pa, const void *pb) {
+    const rego_loc *a = node_loc(*(rnode *const *)pa), *b = node_loc(*(rnode *const *)pb);
+    if (!a || !b) return !a - !b;
+    int c = strcmp(a->file ? a->file : "", b->file ? b->file : "");
+    if (c) return c;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    return a->col < b->col ? -1 : a->col > b->col;
+}
+
+static void collect_nodes(rnode *n, rnode **out, uint32_t *k) {
+    if (n->kind != NK_NONE) out[(*k)++] = n;
+    for (uint32_t i = 0; i < n->nkids; i++) collect_nodes(n->kids[i], out, k);
+}
+
+/* Every rule node, in source order as OPA checks rules (so the errors
+ * reported at the limit are the first ones in the files). */
+static void check_nodes(tcx *c, rnode *root) {
+    rnode **all = gh_arena_alloc(c->a, (c->pc->nnodes + 1) * sizeof *all);
+    if (!all) {
+        c->rc = gh_err_set(c->e, GH_ENOMEM, NULL, 0, 0, "out of memory");
+        return;
+    }
+    uint32_t n = 0;
+    collect_nodes(root, all, &n);
+    qsort(all, n, sizeof *all, by_loc);
+    for (uint32_t i = 0; i < n && !tc_stop(c); i++) node_type(c, all[i]);
+}
+
+/* The checker's result: its fatal error, else its type errors (sorted by
+ * location, as OPA reports them) handed to sink and summarised in c->e. */
+static int tc_finish(tcx *c, rego_errors *sink) {
+    if (c->rc) {
+        rego_errors_free(&c->errs);
+        return c->rc;
+    }
+    rc_elist_sort(&c->errs);
+    return rc_elist_finish(&c->errs, c->e, sink);
 }
 
 static int tcx_init(tcx *c, const rego_policy *p, gh_arena *a, gh_err *e) {
@@ -801,13 +617,13 @@ int rc_check_types(rego_policy *p, gh_err *e) {
     if (!rc) {
         c.p = p;
         check_nodes(&c, p->root);
-        rc = c.rc;
+        rc = tc_finish(&c, p->errsink);
     }
     gh_arena_free(&a);
     return rc;
 }
 
-int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e) {
+int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e, rego_errors *sink) {
     gh_arena a;
     gh_arena_init(&a, 0);
     tcx c;
@@ -819,7 +635,7 @@ int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e) {
             rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
         } else {
             check_body(&c, q->body);
-            rc = c.rc;
+            rc = tc_finish(&c, sink);
         }
     }
     gh_arena_free(&a);

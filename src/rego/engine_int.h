@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "builtins/builtins.h"
+#include "errors_int.h"
 #include "rego.h"
 
 typedef struct xterm xterm;
@@ -200,6 +201,7 @@ struct rnode {
     rule_index *index;    /* NULL: run every rule */
     uint8_t kind;     /* NK_* */
     bool subtree_rules; /* some rule at or below this node */
+    bool conflict;      /* a rule conflict was reported here (compile fails) */
     bool is_package;
     uint32_t id;      /* index in per-evaluation memo tables */
     uint32_t depth;
@@ -230,6 +232,7 @@ struct rego_policy {
     rego_builtin_fn allow_builtin; /* capabilities (rego_compile_opts), set while
                                       rules are lowered; NULL: all builtins */
     void *allow_ctx;
+    rego_errors *errsink; /* rego_compile_opts.errors while compiling, else NULL */
     val_t **bases;    /* compiled: base document of each node (by id), or NULL */
     rego_policy *core; /* rebased (rego_policy_rebase): the policy whose modules, rule
                           tree and plans this one shares, referenced; NULL: itself */
@@ -258,6 +261,14 @@ typedef struct cctx cctx;
 int rc_errf(gh_err *e, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
     GH_PRINTF(5, 6);
 
+/* The details of OPA's "NAME: arity mismatch" (compile_typerr.c): have, the
+ * types of the n operands (constants; others unknown; then an unknown
+ * output when `out`: a call term), want the builtin's
+ * declared arguments. json and text as rego_error's details/detail_text, in
+ * a; left NULL on OOM or without a declaration. */
+void rc_arity_details(gh_arena *a, const rego_builtin *bi, rego_term *const *args, uint32_t n,
+                      bool out, char **json, char **text);
+
 /* Rule tree construction (compile_tree.c). */
 rnode *rt_node_new(rego_policy *p, rnode *parent, val_t *key);
 rnode *rt_kid(const rnode *n, const val_t *key);
@@ -270,13 +281,13 @@ rnode *rt_lookup(const rego_policy *p, val_t *const *keys, uint32_t n);
 /* Lowering of rules and queries (compile_lower.c). */
 int rc_lower_rules(rego_policy *p, gh_err *e);
 int rc_lower_query(const rego_policy *p, gh_arena *a, const rego_body *b, bool v1,
-                   rego_query *q, gh_err *e);
+                   rego_query *q, gh_err *e, rego_errors *sink);
 
 /* Safety check and reordering (compile_safety.c), type checks (compile_types.c),
  * recursion (compile_tree.c). */
 int rc_check_recursion(rego_policy *p, gh_err *e);
 int rc_check_types(rego_policy *p, gh_err *e);
-int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e);
+int rc_check_query_types(const rego_policy *p, rego_query *q, gh_err *e, rego_errors *sink);
 int rc_build_indexes(rego_policy *p, gh_err *e);
 
 /* A term value known at compile time (ground scalars/composites); NULL otherwise. */

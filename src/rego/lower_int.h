@@ -43,7 +43,9 @@ typedef struct lglobal {
     uint32_t npath;
 } lglobal;
 
-enum { LC_MAX_MORE = 9 }; /* OPA reports up to 10 errors in all */
+/* Errors kept per rule after its first: OPA reports the first
+ * REGO_MAX_ERRORS of all rules by location, so a few more than that. */
+enum { LC_MAX_MORE = 4 * REGO_MAX_ERRORS };
 
 typedef struct lctx {
     const rego_policy *p;
@@ -67,9 +69,12 @@ typedef struct lctx {
     bool v1;                 /* Rego v1 rules (input/data may not be shadowed) */
     bool some_vars_form;     /* declaring `some x` (not `some x in xs`) */
     bool strict;             /* OPA strict mode: unused assignments/arguments */
-    gh_err *more;            /* errors after the first (unused vars/args), arena */
-    uint32_t nmore;          /* at most LC_MAX_MORE */
+    gh_err *more;            /* errors after the first (unused vars/args, unsafe
+                                vars), arena */
+    uint32_t nmore, capmore; /* nmore at most LC_MAX_MORE */
     uint32_t nhoist;         /* generated __localN__ vars (compile_hoist.c) */
+    const char *err_details; /* the first error's details and detail lines */
+    const char *err_text;    /* (rego_error), when it has them; arena */
     void *cap_errs;          /* rules: the lerrs that collects calls the policy's
                                 capabilities reject (lowering goes on); NULL:
                                 such a call is an ordinary error */
@@ -89,8 +94,10 @@ bool lc_global(lctx *c, const char *name, lglobal *g);
 xterm *lc_term(lctx *c, const rego_term *t);
 xterm *lc_const(lctx *c, val_t *v, const rego_term *src);
 xbody *lc_body(lctx *c, const rego_body *b);
-/* Resolve a call operator with n operands (output allowed: n may be arity+1). */
-xcallee *lc_callee(lctx *c, const rego_term *op, uint32_t n, bool allow_out, const rego_loc *loc);
+/* Resolve a call operator with n operands args (output allowed: n may be
+ * arity+1). */
+xcallee *lc_callee(lctx *c, const rego_term *op, rego_term *const *args, uint32_t n,
+                   bool allow_out, const rego_loc *loc);
 void lc_body_set_free(lctx *c, xbody *b, const lscope *sc);
 /* OPA's rewrite of negated expressions' dynamic operands (compile_hoist.c):
  * the body to prescan and lower (b itself when nothing changes). */
@@ -99,6 +106,10 @@ const rego_body *lc_prep_body(lctx *c, const rego_body *b);
 /* Record a rego_compile_error at loc: the first becomes c->rc/c->e, later
  * ones (while rc is that compile error) go to c->more, up to LC_MAX_MORE. */
 int lc_err_more(lctx *c, const rego_loc *loc, const char *fmt, ...) GH_PRINTF(3, 4);
+/* The same for any code and kind: the first error of the frame, or a later
+ * one of the same code (others are dropped). Returns c->rc. */
+int lc_err_add(lctx *c, int code, const char *kind, const rego_loc *loc, const char *fmt, ...)
+    GH_PRINTF(5, 6);
 int lc_check_unused(lctx *c);
 
 /* compile_safety.c: reorder a body so every expression's inputs are bound;

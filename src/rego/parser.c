@@ -69,6 +69,7 @@ static void err_vadd(rego_parser *p, uint32_t line, uint32_t col, const char *fm
     e->line = line;
     e->col = col;
     e->msg = msg;
+    e->post = p->post;
     e->prev = p->s.errs;
     p->s.errs = e;
     p->s.nerrs++;
@@ -630,6 +631,43 @@ static const rp_err *first_error(const rego_parser *p) {
     return e;
 }
 
+/* The caller's list: the syntax errors in the order they were found (the
+ * statement that failed may record several, as OPA's parser does), then the
+ * errors of the module checks by position (OPA reports them all, without a
+ * source line). */
+static void report_list(rego_parser *p) {
+    rego_errors l = {0};
+    size_t n = 0;
+    for (const rp_err *x = p->s.errs; x; x = x->prev) n++;
+    const rp_err **v = gh_malloc((n + 1) * sizeof *v);
+    if (!v) {
+        p->errors->oom = true;
+        return;
+    }
+    size_t k = n;
+    for (const rp_err *x = p->s.errs; x; x = x->prev) v[--k] = x;
+    size_t nsyn = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rc_elist_add(&l, GH_EPARSE, "rego_parse_error", p->file, (int)v[i]->line,
+                         (int)v[i]->col, v[i]->msg, NULL, NULL))
+            break;
+        l.v[l.n - 1].no_source_line = v[i]->post;
+        if (!v[i]->post) nsyn = l.n;
+    }
+    gh_free(v);
+    /* syntax errors as found, then the module checks' by position (stable:
+     * errors at one place keep the order they were found in) */
+    for (size_t i = nsyn + 1; i < l.n; i++)
+        for (size_t j = i; j > nsyn && (l.v[j - 1].row > l.v[j].row ||
+                                     (l.v[j - 1].row == l.v[j].row && l.v[j - 1].col > l.v[j].col));
+             j--) {
+            rego_error t = l.v[j];
+            l.v[j] = l.v[j - 1];
+            l.v[j - 1] = t;
+        }
+    rc_elist_append(p->errors, &l);
+}
+
 static int report(rego_parser *p, gh_err *e) {
     int rc;
     if (p->a->oom) p->fatal = GH_ENOMEM; /* whatever else went wrong, memory ran out first */
@@ -646,6 +684,7 @@ static int report(rego_parser *p, gh_err *e) {
         else
             rc = gh_err_set(e, GH_EPARSE, p->file, (int)er->line, (int)er->col,
                             "rego_parse_error: %s", er->msg);
+        if (p->errors && er) report_list(p);
     }
     gh_err_set_kind(e, "rego_parse_error");
     return rc;
@@ -695,6 +734,7 @@ static rego_module *assemble(rego_parser *p, stmts *st, bool annotations, rego_a
                              uint32_t nannots) {
     rego_module *m = rp_alloc(p, sizeof *m);
     if (!m) return NULL;
+    p->post = true;
     m->file = p->file;
     m->version = p->mode == REGO_V1 ? REGO_V1 : p->v0v1 ? REGO_V0V1 : REGO_V0;
     collect_comments(p, m);
@@ -712,7 +752,8 @@ static rego_module *assemble(rego_parser *p, stmts *st, bool annotations, rego_a
     rp_stmt *as = rp_alloc(p, st->n * sizeof *as);
     if (!as) return NULL;
     uint32_t nas = 0;
-    for (uint32_t i = 0; i < st->n && !p->fatal; i++) {
+    /* without a package the first statement is only reported, as OPA does */
+    for (uint32_t i = st->v[0].kind == ST_PACKAGE ? 0 : 1; i < st->n && !p->fatal; i++) {
         stmt *s = &st->v[i];
         switch (s->kind) {
         case ST_PACKAGE:
@@ -767,6 +808,7 @@ static rego_module *assemble(rego_parser *p, stmts *st, bool annotations, rego_a
         for (uint32_t i = 0; i < m->nrules; i++)
             for (rego_rule *r = m->rules[i]; r; r = r->else_rule)
                 check_v1_rule(p, r);
+    p->post = false;
     if (p->s.nerrs || p->fatal) return NULL;
     m->annots = annots;
     m->nannots = nannots;
@@ -803,6 +845,7 @@ static int parser_init(rego_parser *p, gh_arena *a, const char *file, const char
     p->kw0 = p->s.kw;
     p->is_builtin = o->is_builtin;
     p->builtin_ctx = o->builtin_ctx;
+    p->errors = o->errors;
     rp_scan_init(p);
     return 0;
 }

@@ -53,6 +53,36 @@ typedef struct rego_loc {
  * statements; without it only the infix operators count as builtins. */
 typedef bool (*rego_builtin_fn)(void *ctx, const char *name, size_t n);
 
+/* An error list as OPA reports it (ast.Errors): every error of the failing
+ * stage, in OPA's order, at most REGO_MAX_ERRORS of them followed by
+ * OPA's "error limit reached" (code rego_compile_error, no location) when
+ * there were more. Strings are heap-owned by the list; free it with
+ * rego_errors_free (a zeroed list is empty). Filled, when the caller passes
+ * one, by rego_policy_compile (rego_compile_opts.errors), rego_query_prepare
+ * and the parsers (rego_parse_opts.errors); the gh_err of those calls keeps
+ * the summary (first error, others joined as "\nfile:row:col: code: msg"). */
+#define REGO_MAX_ERRORS 10
+typedef struct rego_error {
+    const char *code;  /* OPA's code, a static string: "rego_type_error", ... */
+    char *message;     /* without the code */
+    char *file;        /* NULL: no location (row and col are 0 then) */
+    int row, col;
+    char *details;     /* JSON text of OPA's "details" object (members in OPA's
+                          order), or NULL */
+    char *detail_text; /* the lines OPA prints under the error (type errors:
+                          "have: (number, ???)\nwant: (...)"), '\n'-separated,
+                          without indentation; NULL when none */
+    int status;        /* the GH_E* code the call returned for it */
+    bool no_source_line; /* a rego_parse_error OPA shows without the offending
+                            source line (the module checks after parsing) */
+} rego_error;
+typedef struct rego_errors {
+    rego_error *v;
+    size_t n, cap;
+    bool oom; /* an allocation failed: some error or detail was dropped */
+} rego_errors;
+void rego_errors_free(rego_errors *l);
+
 typedef struct rego_parse_opts {
     rego_version version; /* REGO_V1 (default), REGO_V0, or REGO_V0V1 (v0 syntax
                              with the v1 rules enforced, as if importing rego.v1
@@ -63,6 +93,8 @@ typedef struct rego_parse_opts {
     bool future_keywords; /* v0 only: behave as if `import future.keywords` */
     rego_builtin_fn is_builtin;
     void *builtin_ctx;
+    rego_errors *errors;  /* when non-NULL: the errors of a failed parse or
+                             rego_query_prepare are appended (see rego_errors) */
 } rego_parse_opts;
 
 /* ==== 2. the AST ========================================================== */
@@ -352,6 +384,8 @@ val_t *rego_module_to_value(gh_arena *a, const rego_module *m);
  * rule ({"head","body",...}). Allocated in a; NULL on OOM. */
 val_t *rego_expr_to_value(gh_arena *a, const rego_expr *x, bool positive);
 val_t *rego_body_to_value(gh_arena *a, const rego_body *b);
+/* One term ({"type", "value"}), e.g. the "ref" of type-error details. */
+val_t *rego_term_to_ast_value(gh_arena *a, const rego_term *t);
 val_t *rego_rule_to_value(gh_arena *a, const rego_rule *r);
 
 /* ==== 6. policies: compiling modules and data ==============================
@@ -387,6 +421,7 @@ typedef struct rego_compile_opts {
      * rego_policy_compile uses it (queries prepared later are not checked). */
     rego_builtin_fn allow_builtin;
     void *allow_ctx;
+    rego_errors *errors; /* when non-NULL: a failed compile appends its errors */
 } rego_compile_opts;
 
 /* Compile everything added so far (o may be NULL). After success the policy
@@ -429,6 +464,9 @@ int rego_query_prepare(const rego_policy *p, gh_arena *a, const char *text, size
  * outlives the query). */
 int rego_query_prepare_body(const rego_policy *p, gh_arena *a, const rego_body *b,
                             rego_query **out, gh_err *e);
+/* The same, appending every compile error to errs (see rego_errors). */
+int rego_query_prepare_body_errs(const rego_policy *p, gh_arena *a, const rego_body *b,
+                                 rego_query **out, gh_err *e, rego_errors *errs);
 
 /* Default step budget when rego_eval_opts.max_steps is 0: one step is one
  * expression attempt or one iteration. */

@@ -7,6 +7,7 @@
 #ifndef GH_REGO_INT_H
 #define GH_REGO_INT_H
 
+#include "errors_int.h"
 #include "rego.h"
 
 /* ---- tokens (same set and names as OPA's scanner) ------------------------ */
@@ -94,6 +95,8 @@ typedef struct rp_err {
     struct rp_err *prev;
     uint32_t line, col;
     const char *msg;
+    bool post; /* found by the module checks after the statements parsed:
+                  OPA reports all of these, without a source line */
 } rp_err;
 
 typedef struct rp_hintnode {
@@ -166,6 +169,8 @@ typedef struct rego_parser {
     uint32_t memo_cap, memo_n; /* cap: 0 or a power of two */
     rego_builtin_fn is_builtin;
     void *builtin_ctx;
+    rego_errors *errors; /* rego_parse_opts.errors */
+    bool post;           /* assembling the module (rp_err.post) */
 } rego_parser;
 
 /* ---- lexer.c ---------------------------------------------------------------- */

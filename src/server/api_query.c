@@ -149,10 +149,14 @@ static void run_query(srv_ctx *ctx, const srv_req *rq, srv_resp *rs, const char 
     }
     int64_t t1 = gh_mono_ns();
     rego_query *q = NULL;
-    rc = rego_query_prepare_body(snap->policy, a, body, &q, &e);
-    if (rc == GH_ENOMEM) goto oom;
+    rego_errors errs = {0};
+    rc = rego_query_prepare_body_errs(snap->policy, a, body, &q, &e, &errs);
     if (rc) {
-        ast_error(rs, a, "error(s) occurred while compiling query", &e, NULL, 0);
+        val_t *list = rc == GH_ENOMEM ? NULL : srv_err_list_of(a, &errs, &e, NULL, 0);
+        rego_errors_free(&errs);
+        if (!list) goto oom;
+        srv_resp_error(rs, 400, "invalid_parameter", "error(s) occurred while compiling query",
+                       list);
         return;
     }
     int64_t t2 = gh_mono_ns();

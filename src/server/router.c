@@ -150,6 +150,15 @@ val_t *srv_err_list(gh_arena *a, const gh_err *e, const char *src, size_t n) {
     return v;
 }
 
+val_t *srv_err_list_of(gh_arena *a, const rego_errors *r, const gh_err *e, const char *src,
+                       size_t n) {
+    pol_errors l = {0};
+    pol_errors_add_list(&l, r, e, src, n);
+    val_t *v = l.oom ? NULL : pol_errors_to_value(a, &l);
+    pol_errors_free(&l);
+    return v;
+}
+
 val_t *srv_err_object(gh_arena *a, const gh_err *e, const char *src, size_t n) {
     val_t *l = srv_err_list(a, e, src, n);
     return l && val_arr_len(l) > 0 ? val_arr_at(l, 0) : NULL;

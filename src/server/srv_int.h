@@ -256,6 +256,10 @@ void srv_resp_gh_error(srv_resp *rs, const gh_err *e);
  * NULL on OOM. */
 val_t *srv_err_list(gh_arena *a, const gh_err *e, const char *src, size_t n);
 val_t *srv_err_object(gh_arena *a, const gh_err *e, const char *src, size_t n);
+/* The same from an engine error list (rego_errors: details of type errors
+ * included); e when the list is empty. */
+val_t *srv_err_list_of(gh_arena *a, const rego_errors *r, const gh_err *e, const char *src,
+                       size_t n);
 /* Go's url.PathUnescape of [s, s+n) ("%2F" -> "/", '+' kept) into a; NULL
  * on a malformed escape or OOM. */
 char *srv_unescape_path(gh_arena *a, const char *s, size_t n);

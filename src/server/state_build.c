@@ -174,11 +174,18 @@ srv_snapshot *st_snapshot_build(const srv_config *cfg, const st_src *mods, size_
     for (size_t i = 0; i < s->nmods; i++) {
         gh_err_clear(&e);
         const srv_module *m = &s->mods[i];
+        rego_errors list = {0};
+        po.errors = &list;
         if (rego_policy_add_module(s->policy, sp->files[i], m->text, m->len, &po, &e)) {
             if (!e.file[0]) gh_err_set_file(&e, sp->files[i]);
-            pol_errors_add_gh(errs, &e, m->text, m->len);
+            if (list.n)
+                pol_errors_add_list(errs, &list, &e, m->text, m->len);
+            else
+                pol_errors_add_gh(errs, &e, m->text, m->len);
         }
+        rego_errors_free(&list);
     }
+    po.errors = NULL;
     if (errs->n != before) goto fail;
     gh_err_clear(&e);
     if (data && rego_policy_add_data(s->policy, data, &e)) {
@@ -186,12 +193,24 @@ srv_snapshot *st_snapshot_build(const srv_config *cfg, const st_src *mods, size_
         goto fail;
     }
     gh_err_clear(&e);
-    if (rego_policy_compile(s->policy, NULL, &e)) {
-        const char *src = NULL;
-        size_t srclen = 0;
-        for (size_t i = 0; i < s->nmods; i++)
-            if (!strcmp(sp->files[i], e.file)) src = s->mods[i].text, srclen = s->mods[i].len;
-        pol_errors_add_gh(errs, &e, src, srclen);
+    rego_errors list = {0};
+    rego_compile_opts co = {.errors = &list};
+    if (rego_policy_compile(s->policy, &co, &e)) {
+        /* every error of the failing stage, each with its module's text
+         * (parse errors' details line) */
+        for (size_t k = 0; k < list.n || (!list.n && k == 0); k++) {
+            const char *file = list.n ? list.v[k].file : e.file;
+            const char *src = NULL;
+            size_t srclen = 0;
+            for (size_t i = 0; file && i < s->nmods; i++)
+                if (!strcmp(sp->files[i], file)) src = s->mods[i].text, srclen = s->mods[i].len;
+            if (list.n)
+                pol_errors_add_rego(errs, &list.v[k], src, srclen);
+            else
+                pol_errors_add_gh(errs, &e, src, srclen);
+        }
+        if (list.oom) errs->oom = 1;
+        rego_errors_free(&list);
         goto fail;
     }
     return snap_finish(sp, gk, errs, before);

@@ -99,6 +99,10 @@ int rego_builtin_register(const rego_builtin *family, gh_err *e);
 /* OPA capabilities document {"builtins":[...],"future_keywords":[...],
  * "features":[...]} built from the registry's decl strings. */
 int rego_capabilities(gh_arena *a, val_t **out, gh_err *e);
+/* One builtin's declaration in the same shape as its capabilities "decl"
+ * ({"type": "function", "args": [...], "result": ...}; named types carry
+ * "name"). NULL when the decl does not parse or on OOM. */
+val_t *rego_builtin_decl_value(gh_arena *a, const rego_builtin *b);
 
 /* ---- argument helpers -------------------------------------------------------
  * Each returns 0 and fills the outputs, or records OPA's operand error

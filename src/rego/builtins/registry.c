@@ -339,6 +339,12 @@ static val_t *decl_to_json(gh_arena *a, const char *decl, gh_err *e) {
     return variadic ? obj_kv(&d, o, "variadic", variadic) : o;
 }
 
+val_t *rego_builtin_decl_value(gh_arena *a, const rego_builtin *b) {
+    gh_err e;
+    gh_err_clear(&e);
+    return b && b->decl ? decl_to_json(a, b->decl, &e) : NULL;
+}
+
 typedef struct {
     gh_arena *a;
     gh_err *e;

@@ -53,16 +53,16 @@ e err_builtin_pretty   --strict-builtin-errors -f pretty '1 / 0'
 e err_builtin_lenient  '1 / 0'
 e err_query_parse      'x := '
 e err_query_parse_pretty -f pretty $'\tx := 1 +'
-xe err_module_parse    -d fixtures/parse data.x.p  # engine: parser reports only the first error of a module
-xe err_module_parse_raw -f raw -d fixtures/parse data.x.p  # engine: as err_module_parse
+e err_module_parse     -d fixtures/parse data.x.p
+e err_module_parse_raw -f raw -d fixtures/parse data.x.p
 e err_module_parse_one -f pretty -d fixtures/parse/a.rego data.x.p
-xe err_unsafe          -d fixtures/unsafe data.b.q  # engine: second compile error has no column (joined into one gh_err)
+e err_unsafe           -d fixtures/unsafe data.b.q
 e err_unsafe_pretty    -f pretty -d fixtures/unsafe data.b.q
 e err_conflict         -d fixtures/conflict data.b.p
 e err_conflict_query   -f pretty -d fixtures/conflict 'x := 1; y := data.b.p'
 e err_unknown_func     'foo(1)'
 e err_undefined_func   'data.x.f(1)'
-xe err_func_as_ref     -d fixtures/p1 data.a.f  # engine: a function referenced as a document is not a rego_type_error
+e err_func_as_ref      -d fixtures/p1 data.a.f
 
 # -- test
 t test_plain           fixtures/t1
@@ -74,7 +74,7 @@ t test_run_filter      --run a_test.test_o fixtures/t1
 t test_run_anchor      -v --run 'data.a_test.test_ok$' fixtures/t1
 t test_kinds           fixtures/t3 --run 'test_(a|val|s|ref)'
 t test_print_lines     fixtures/t3 --run multi
-xt test_load_error     fixtures/parse  # engine: as err_module_parse
+t test_load_error      fixtures/parse
 t test_compile_error   fixtures/unsafe
 t test_missing         fixtures/nope
 t test_no_tests        fixtures/p1

@@ -1,7 +1,8 @@
 /* test_load.c - the policy/data loader (src/policy/load.c) beyond what the
  * CLI tests cover: OPA bundle directories (.manifest roots, data.json only),
  * a .tar.gz that is no archive (tests/unit/policy/test_bundle.c has the rest), and the error list as OPA's REST error objects
- * (pol_errors_to_value) and as one gh_err (pol_errors_to_err). */
+ * (pol_errors_to_value) and as one gh_err (pol_errors_to_err), type-error
+ * details carried through from the engine's list. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -166,8 +167,55 @@ static void test_errors_as_values(void **state) {
     pol_errors_free(&errs);
 }
 
+/* Type errors keep their details through the loader: as OPA's error
+ * objects ({"have","want"}), in the text form (indented detail lines), and
+ * every error of a long list (ten and OPA's limit marker). */
+static void test_type_error_details(void **state) {
+    (void)state;
+    char src[1024];
+    size_t n = (size_t)snprintf(src, sizeof src, "package ty\n");
+    for (int i = 1; i <= 12; i++)
+        n += (size_t)snprintf(src + n, sizeof src - n, "p%d := count(%d)\n", i, i);
+    put("ty/p.rego", src);
+    pol_loaded l;
+    pol_loaded_init(&l);
+    pol_errors errs = {0};
+    assert_int_equal(pol_load_path(&l, path_of("ty"), &errs), 0);
+    assert_null(pol_loaded_compile(&l, NULL, NULL, &errs));
+    assert_int_equal(errs.n, 11);
+    assert_string_equal(errs.v[10].message, "error limit reached");
+    assert_null(errs.v[10].file);
+    gh_arena a;
+    gh_arena_init(&a, 0);
+    val_t *v = pol_errors_to_value(&a, &errs);
+    assert_non_null(v);
+    const char *json = val_to_json(&a, val_obj_get_str(val_arr_at(v, 0), "details", 7),
+                                   VAL_JSON_SORTED);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"have\":[{\"type\":\"number\"},null]"));
+    assert_non_null(strstr(json, "{\"name\":\"n\",\"type\":\"number\"}]}"));
+    assert_string_equal(val_to_json(&a, val_arr_at(v, 10), VAL_JSON_SORTED),
+                        "{\"code\":\"rego_compile_error\",\"message\":\"error limit reached\"}");
+    gh_buf b;
+    gh_buf_init(&b);
+    pol_error_text(&b, &errs.v[0]);
+    assert_non_null(b.p);
+    assert_non_null(strstr(b.p, "rego_type_error: count: invalid argument(s)\n"
+                                "\thave: (number, ?\?\?)\n"
+                                "\twant: (collection: any<string, array[any], object[any: any], "
+                                "set[any]>, n: number)"));
+    gh_buf_reset(&b);
+    pol_error_text(&b, &errs.v[10]);
+    assert_string_equal(b.p, "rego_compile_error: error limit reached");
+    gh_buf_free(&b);
+    gh_arena_free(&a);
+    pol_loaded_free(&l);
+    pol_errors_free(&errs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_type_error_details),
         cmocka_unit_test(test_bundle_dir),
         cmocka_unit_test(test_bundle_roots_enforced),
         cmocka_unit_test(test_tar_gz_not_an_archive),
