@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "rego_int.h"
 #include "types_int.h"
 
 /* ---- inference over the IR ------------------------------------------------------------ */
@@ -55,17 +56,6 @@ static void bind(tcx *c, const xterm *pat, ty *t) {
         break;
     default: break;
     }
-}
-
-/* A string that prints as `.name` in a ref (OPA's var-compatible strings). */
-static bool ident_like(const char *s, size_t n) {
-    if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
-        return false;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-              (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return false;
-    return true;
 }
 
 static int by_value(const void *a, const void *b) {
@@ -113,7 +103,7 @@ static void undefined_ref(tcx *c, const xterm *t, uint32_t pos, const val_t *hav
     for (uint32_t i = 0; i < t->u.ref.n; i++) {
         const xterm *k = t->u.ref.path[i];
         if (k->kind == XT_CONST && val_is_str(k->u.v) &&
-            ident_like(val_str_ptr(k->u.v), val_str_len(k->u.v))) {
+            rp_ident_ok(val_str_ptr(k->u.v), val_str_len(k->u.v))) {
             gh_buf_putc(&b, '.');
             gh_buf_append(&b, val_str_ptr(k->u.v), val_str_len(k->u.v));
         } else if (k->kind == XT_CONST) {
