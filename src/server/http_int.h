@@ -82,11 +82,13 @@ const char *srv_status_text(int status);
 SSL_CTX *srv_tls_ctx_new(const srv_config *c, const char *cert, const char *key, gh_err *e);
 
 /* Make sure a development CA and a server certificate signed by it exist in
- * dir (created 0700 when missing): dev-ca.crt, dev-ca.key, dev-server.crt,
- * dev-server.key (keys 0600), ECDSA P-256, SANs localhost, 127.0.0.1, ::1
- * and the host name. Existing files are reused while the server
- * certificate has at least a day left. Paths (heap) go to *cert, *key,
- * *ca; *created tells whether new files were written. */
+ * dir (created 0700 when missing): dev-ca.crt, dev-server.crt and
+ * dev-server.key (0600), ECDSA P-256, SANs localhost, 127.0.0.1, ::1 and the
+ * host name; the CA is name-constrained to those and its private key is
+ * never written (a dev-ca.key left by an earlier version is removed).
+ * Existing files are reused while the server certificate has at least a
+ * day left; then a new CA issues a new certificate. Paths (heap) go to
+ * *cert, *key, *ca; *created tells whether new files were written. */
 int srv_tls_devcert(const char *dir, char **cert, char **key, char **ca, bool *created, gh_err *e);
 
 /* Certificate reload (SIGHUP): srv_tls_live_new hooks the start-up context

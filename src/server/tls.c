@@ -1,9 +1,10 @@
 /* tls.c - the server's TLS: the SSL_CTX every worker shares (TLS 1.3 only
  * unless configured, optional client-certificate verification), and the
  * development CA + server certificate written to the data directory when
- * a non-loopback address has no certificate configured. Called by serve.c
- * once at start; the SSL_CTX is read-only afterwards (OpenSSL 3 makes
- * concurrent SSL_new on one context safe). Private keys are 0600. */
+ * a non-loopback address has no certificate configured (the CA's key only
+ * ever lives in memory). Called by serve.c once at start; the SSL_CTX is
+ * read-only afterwards (OpenSSL 3 makes concurrent SSL_new on one context
+ * safe). Private keys written are 0600. */
 #include "server/http_int.h"
 
 #include <errno.h>
@@ -276,9 +277,11 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value) {
     return ok ? 0 : -1;
 }
 
-/* A certificate for key, signed by (issuer, ikey); self-signed when issuer is NULL. */
+/* A certificate for key, signed by (issuer, ikey); self-signed when issuer
+ * is NULL. A CA gets the name constraints nc (OpenSSL's syntax) when set; a
+ * leaf gets the subject alternative names san. */
 static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey, long days,
-                       bool ca, const char *san) {
+                       bool ca, const char *san, const char *nc) {
     X509 *x = X509_new();
     if (!x) return NULL;
     unsigned char serial[16];
@@ -300,7 +303,8 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ik
     if (ca) {
         if (add_ext(x, iss, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
             add_ext(x, iss, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-            add_ext(x, iss, NID_subject_key_identifier, "hash"))
+            add_ext(x, iss, NID_subject_key_identifier, "hash") ||
+            (nc && add_ext(x, iss, NID_name_constraints, nc)))
             goto fail;
     } else {
         if (add_ext(x, iss, NID_basic_constraints, "critical,CA:FALSE") ||
@@ -370,43 +374,43 @@ int srv_tls_devcert(const char *dir, char **cert, char **key, char **ca, bool *c
         rc = gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "out of memory");
         goto out;
     }
+    /* the CA's private key is never kept: one left by an earlier version
+     * could sign certificates its trusting clients would accept */
+    if (unlink(ca_key) == 0)
+        gh_log(GH_LOG_WARN, "removed the development CA's private key; it is no longer kept",
+               "file", ca_key, NULL);
     if (cert_fresh(srv_crt, srv_key)) goto out;
 
-    /* reuse the CA when it is still good (clients may already trust it) */
-    cax = read_cert(ca_crt);
-    cak = read_key(ca_key);
-    ERR_clear_error();
-    time_t soon = time(NULL) + 86400;
-    if (!cax || !cak || X509_check_private_key(cax, cak) != 1 ||
-        X509_cmp_time(X509_get0_notAfter(cax), &soon) <= 0) {
-        ERR_clear_error();
-        X509_free(cax);
-        EVP_PKEY_free(cak);
-        cax = NULL;
-        if (!(cak = gen_key()) ||
-            !(cax = make_cert(cak, "gatehouse development CA", NULL, NULL, 3650, true, NULL))) {
-            rc = ssl_err(e, ca_crt, "cannot create the development CA");
-            goto out;
-        }
-        if ((rc = write_key(ca_key, cak, e)) != 0 || (rc = write_cert(ca_crt, cax, e)) != 0)
-            goto out;
-    }
     char host[256] = "localhost";
     if (gethostname(host, sizeof host - 1) != 0 || !host[0]) strcpy(host, "localhost");
     host[sizeof host - 1] = '\0';
-    char san[400];
-    if (strcmp(host, "localhost") != 0 &&
-        strspn(host, "abcdefghijklmnopqrstuvwxyz"
-                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == strlen(host))
-        snprintf(san, sizeof san, "DNS:localhost,IP:127.0.0.1,IP:::1,DNS:%s", host);
-    else
-        snprintf(san, sizeof san, "DNS:localhost,IP:127.0.0.1,IP:::1");
-    /* 397 days: the longest lifetime browsers accept for a server certificate */
-    if (!(sk = gen_key()) || !(sx = make_cert(sk, "localhost", cax, cak, 397, false, san))) {
+    bool host_ok = strcmp(host, "localhost") != 0 &&
+                   strspn(host, "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == strlen(host);
+    char san[400], nc[600];
+    snprintf(san, sizeof san, "DNS:localhost,IP:127.0.0.1,IP:::1%s%s", host_ok ? ",DNS:" : "",
+             host_ok ? host : "");
+    /* the CA may only vouch for this machine's names, should its
+     * certificate be trusted more widely than meant */
+    snprintf(nc, sizeof nc,
+             "critical,permitted;DNS:localhost,permitted;IP:127.0.0.0/255.0.0.0,"
+             "permitted;IP:::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff%s%s",
+             host_ok ? ",permitted;DNS:" : "", host_ok ? host : "");
+    /* a new CA with every new server certificate (397 days: the longest
+     * lifetime browsers accept); its key lives only in memory, here */
+    if (!(cak = gen_key()) ||
+        !(cax = make_cert(cak, "gatehouse development CA", NULL, NULL, 398, true, NULL, nc))) {
+        rc = ssl_err(e, ca_crt, "cannot create the development CA");
+        goto out;
+    }
+    if (!(sk = gen_key()) || !(sx = make_cert(sk, "localhost", cax, cak, 397, false, san, NULL))) {
         rc = ssl_err(e, srv_crt, "cannot create the development server certificate");
         goto out;
     }
-    if ((rc = write_key(srv_key, sk, e)) != 0 || (rc = write_cert(srv_crt, sx, e)) != 0) goto out;
+    /* the CA first: should a later write fail, the next start issues anew */
+    if ((rc = write_cert(ca_crt, cax, e)) != 0 || (rc = write_key(srv_key, sk, e)) != 0 ||
+        (rc = write_cert(srv_crt, sx, e)) != 0)
+        goto out;
     *created = true;
 out:
     X509_free(cax);

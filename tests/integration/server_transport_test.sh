@@ -235,7 +235,7 @@ if start dev --addr 0.0.0.0:0 --data-dir "$tmp/data" "$tmp/pol"; then
   ca="$tmp/data/dev-ca.crt"
   check "dev CA written" [ -s "$ca" ]
   [ "$(stat -c %a "$tmp/data/dev-server.key")" = 600 ] && ok || bad "dev key mode"
-  [ "$(stat -c %a "$tmp/data/dev-ca.key")" = 600 ] && ok || bad "dev CA key mode"
+  [ ! -e "$tmp/data/dev-ca.key" ] && ok || bad "the dev CA's private key must not be kept"
   grep -q "$ca" "$tmp/dev.log" && ok || bad "hint with the CA path missing: $(cat "$tmp/dev.log")"
   out=$(curl -s -D "$tmp/htls" --cacert "$ca" -X POST -d "$alice" "https://localhost:$PORT/v1/data/example/allow")
   [[ "$out" == *'"result":true'* ]] && ok || bad "TLS decision: $out"
@@ -331,14 +331,18 @@ fi
 
 # ---- E. mTLS -------------------------------------------------------------------------
 if [ -s "$tmp/data/dev-server.crt" ]; then
-  # a client certificate signed by the dev CA
+  # a client CA of the test's own (the dev CA's key is not kept) and a
+  # client certificate signed by it
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=test client CA" -keyout "$tmp/cca.key" -out "$tmp/cca.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=alice-client \
     -keyout "$tmp/cli.key" -out "$tmp/cli.csr" 2>/dev/null
   printf 'extendedKeyUsage=clientAuth\n' >"$tmp/cli.ext"
-  openssl x509 -req -in "$tmp/cli.csr" -CA "$tmp/data/dev-ca.crt" -CAkey "$tmp/data/dev-ca.key" \
+  openssl x509 -req -in "$tmp/cli.csr" -CA "$tmp/cca.crt" -CAkey "$tmp/cca.key" \
     -CAcreateserial -days 1 -extfile "$tmp/cli.ext" -out "$tmp/cli.crt" 2>/dev/null
   if start mtls --addr 127.0.0.1:0 --tls-cert-file "$tmp/data/dev-server.crt" \
-      --tls-private-key-file "$tmp/data/dev-server.key" --tls-ca-cert-file "$tmp/data/dev-ca.crt" \
+      --tls-private-key-file "$tmp/data/dev-server.key" --tls-ca-cert-file "$tmp/cca.crt" \
       --authentication tls "$tmp/pol"; then
     code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$tmp/data/dev-ca.crt" "https://localhost:$PORT/health")
     [ "$code" = 000 ] && ok || bad "mTLS without a client certificate: $code"
@@ -356,7 +360,7 @@ p := 1' "https://localhost:$PORT/v1/policies/x")
   # client_certificates (Go's JSON of x509.Certificate, leaf first)
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=mallory \
     -keyout "$tmp/mal.key" -out "$tmp/mal.csr" 2>/dev/null
-  openssl x509 -req -in "$tmp/mal.csr" -CA "$tmp/data/dev-ca.crt" -CAkey "$tmp/data/dev-ca.key" \
+  openssl x509 -req -in "$tmp/mal.csr" -CA "$tmp/cca.crt" -CAkey "$tmp/cca.key" \
     -CAcreateserial -days 1 -extfile "$tmp/cli.ext" -out "$tmp/mal.crt" 2>/dev/null
   mkdir -p "$tmp/authzpol"
   cp "$tmp/pol/example.rego" "$tmp/authzpol/"
@@ -374,12 +378,12 @@ allow if {
   input.identity == "CN=alice-client"
 }
 EOF
-  issuer=$(openssl x509 -in "$tmp/data/dev-ca.crt" -noout -subject -nameopt RFC2253 |
+  issuer=$(openssl x509 -in "$tmp/cca.crt" -noout -subject -nameopt RFC2253 |
            sed 's/^subject=//; s/.*CN=\([^,]*\).*/\1/')
   printf '{"expect": {"issuer": "%s"}}\n' "$issuer" >"$tmp/authzpol/data.json"
   chmod -R a+rX "$tmp/authzpol"
   if start mtlsauthz --addr 127.0.0.1:0 --tls-cert-file "$tmp/data/dev-server.crt" \
-      --tls-private-key-file "$tmp/data/dev-server.key" --tls-ca-cert-file "$tmp/data/dev-ca.crt" \
+      --tls-private-key-file "$tmp/data/dev-server.key" --tls-ca-cert-file "$tmp/cca.crt" \
       --authentication tls --authorization basic "$tmp/authzpol"; then
     out=$(curl -s --cacert "$tmp/data/dev-ca.crt" --cert "$tmp/cli.crt" --key "$tmp/cli.key" \
           "https://localhost:$PORT/v1/data/example/allow?input=%7B%22user%22%3A%22alice%22%7D")

@@ -89,10 +89,10 @@ static void test_devcert(void **state) {
     struct stat st;
     assert_int_equal(stat(key, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
+    /* the CA's key is never written */
     char cakey[400];
     snprintf(cakey, sizeof cakey, "%s/dev-ca.key", sub);
-    assert_int_equal(stat(cakey, &st), 0);
-    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_not_equal(stat(cakey, &st), 0);
     assert_int_equal(stat(sub, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
 
@@ -113,6 +113,14 @@ static void test_devcert(void **state) {
     assert_int_equal(EVP_PKEY_get_base_id(pk), EVP_PKEY_EC);
     assert_int_equal(X509_check_issued(cax, x), X509_V_OK);
     assert_int_equal(X509_check_ca(cax), 1);
+    /* the CA is constrained to this machine's names, critically */
+    int crit = -1;
+    NAME_CONSTRAINTS *ncs = X509_get_ext_d2i(cax, NID_name_constraints, &crit, NULL);
+    assert_non_null(ncs);
+    assert_int_equal(crit, 1);
+    assert_true(sk_GENERAL_SUBTREE_num(ncs->permittedSubtrees) >= 3);
+    assert_int_equal(NAME_CONSTRAINTS_check(x, ncs), X509_V_OK);
+    NAME_CONSTRAINTS_free(ncs);
     X509_free(x);
     X509_free(cax);
 
@@ -121,6 +129,17 @@ static void test_devcert(void **state) {
     assert_int_equal(srv_tls_devcert(sub, &cert2, &key2, &ca2, &created, &e), 0);
     assert_false(created);
     assert_string_equal(cert, cert2);
+    gh_free(cert2);
+    gh_free(key2);
+    gh_free(ca2);
+    /* a CA key left by an earlier version is removed, the certificate kept */
+    f = fopen(cakey, "w");
+    assert_non_null(f);
+    fputs("-----BEGIN PRIVATE KEY-----\n", f);
+    fclose(f);
+    assert_int_equal(srv_tls_devcert(sub, &cert2, &key2, &ca2, &created, &e), 0);
+    assert_false(created);
+    assert_int_not_equal(stat(cakey, &st), 0);
     gh_free(cert2);
     gh_free(key2);
     gh_free(ca2);
