@@ -11,8 +11,8 @@
 
 /* Settings every request, or the reload itself, reads from the configuration
  * in force: policies and data, admission, tokens, per-decision limits, the
- * rate limit, logging (except the transport's access log) and the decision
- * log file. */
+ * rate limit, logging (the access log included) and the decision log
+ * file. */
 static const char *const live_keys[] = {
     "policies.paths",
     "policies.ignore",
@@ -31,6 +31,7 @@ static const char *const live_keys[] = {
     "admission.paths",
     "logging.level",
     "logging.format",
+    "logging.access_log",
     "logging.decision_log_file",
     NULL,
 };

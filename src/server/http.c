@@ -375,7 +375,7 @@ srv_http *srv_http_new(srv_http_shared *sh, int index, const int *fds, int nfds,
     w->alog_ev = event_new(w->base, -1, EV_PERSIST, alog_timer_cb, w);
     struct timeval alog_tv = {0, 200000};
     if (!w->stop_ev || event_add(w->stop_ev, NULL) != 0 || !w->alog_ev ||
-        (cfg->access_log && event_add(w->alog_ev, &alog_tv) != 0)) {
+        event_add(w->alog_ev, &alog_tv) != 0) { /* the access log may be turned on by reload */
         for (int i = 0; i < nfds; i++)
             close(fds[i]);
         gh_err_set(e, GH_ENOMEM, NULL, 0, 0, "worker %d: cannot create its stop event", index);

@@ -147,6 +147,15 @@ static const char *err_code(int status) {
 
 /* A transport-level error: OPA-shaped JSON body; the connection closes
  * unless keep is set. */
+/* Is the access log on in the configuration in force (a SIGHUP reload may
+ * turn it on or off)? The worker's snapshot carries that configuration. */
+static bool access_log_on(srv_http *w) {
+    srv_ctx *ctx = w->sh->ctx;
+    srv_snapshot *s = ctx->state ? srv_state_get(ctx->state, &w->pub) : NULL;
+    const srv_config *cfg = srv_snap_cfg(ctx, s);
+    return cfg && cfg->access_log;
+}
+
 void srv_conn_reply_error(srv_conn *c, int status, const char *msg, bool keep, const char *xname,
                           const char *xval) {
     char body[320];
@@ -156,7 +165,7 @@ void srv_conn_reply_error(srv_conn *c, int status, const char *msg, bool keep, c
     write_response(c, status, NULL, body, (size_t)n, NULL, xname, xval, keep, false, false);
     srv_metrics_request(c->w->sh->ctx->metrics, c->w->pub.index, "transport", status,
                         c->started ? srv_now_ns() - c->req_start_ns : 0);
-    if (c->w->cfg->access_log) {
+    if (access_log_on(c->w)) {
         char sb[8];
         snprintf(sb, sizeof sb, "%d", status);
         gh_log_append(&c->w->alog, GH_LOG_INFO, "request", "client", c->peer, "status", sb, "error",
@@ -307,7 +316,7 @@ static bool handle(srv_conn *c, srv_head *h, const char *body, size_t body_len) 
     }
     int64_t lat = srv_now_ns() - rq.start_ns;
     srv_metrics_request(ctx->metrics, w->pub.index, rs.route ? rs.route : "other", status, lat);
-    if (cfg->access_log) {
+    if (access_log_on(w)) {
         char sb[8], lb[24], bb[24];
         snprintf(lb, sizeof lb, "%lld", (long long)(lat / 1000));
         snprintf(bb, sizeof bb, "%zu", w->body.len);

@@ -189,11 +189,18 @@ if start serve --config "$tmp/live.yaml"; then
   mkdir -p "$tmp/dl" && chmod 777 "$tmp/dl"
   live_cfg "$tmp/p1" "[\"$shaA\"]" $'limits:\n  rate_limit:\n    rps: 0.2\n    burst: 1\n'
   sed -i "s|\"\${GH_TEST_NOPE}\"|\"$tmp/dl/decisions.log\"|" "$tmp/live.yaml"
+  sed -i 's/^logging:$/logging:\n  access_log: false/' "$tmp/live.yaml"
   if hup "reloaded the configuration"; then ok; else bad "rate limit: no reload"; fi
+  grep "restart needed" "$tmp/srv.log" | grep -q "logging.access_log" &&
+    bad "access_log is live, not restart-only" || ok
+  sleep 0.4 # earlier access-log lines are flushed by a 200 ms timer
+  alines=$(grep -c 'client=' "$tmp/srv.log")
   codes="$(curl -s -o /dev/null -w '%{http_code}' "$url/v1/data/r/v") $(curl -s -o /dev/null -w '%{http_code}' "$url/v1/data/r/v")"
   [ "$codes" = "200 429" ] && ok || bad "rate limit not applied: $codes"
   for _ in $(seq 1 50); do [ -s "$tmp/dl/decisions.log" ] && break; sleep 0.05; done
   grep -q '"decision_id"' "$tmp/dl/decisions.log" 2>/dev/null && ok || bad "decision log not turned on"
+  sleep 0.4
+  [ "$(grep -c 'client=' "$tmp/srv.log")" = "$alines" ] && ok || bad "access log not turned off by reload"
   stop
   [ "$rc" = 0 ] && ok || bad "reloaded server: exit status $rc"
 else
