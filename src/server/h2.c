@@ -91,13 +91,20 @@ static void refuse(srv_h2 *h, h2_stream *s, int status) {
     h->body_bytes -= s->body.len;
     gh_buf_free(&s->body);
     stream_settle(h, s);
+    if (h->lim.on_refused) {
+        h->lim.on_refused(h, s->id, status, h->arg); /* answers with the caller's headers */
+        return;
+    }
     static const char *const nm[] = {"content-type"};
     static const char *const vl[] = {"application/json"};
     char body[96];
     int n = snprintf(body, sizeof body, "{\"code\":\"invalid_parameter\",\"message\":\"%s\"}",
-                     status == 413 ? "request body too large" : "request header fields too large");
+                     srv_h2_refusal_text(status));
     srv_h2_respond(h, s->id, status, nm, vl, 1, body, n > 0 ? (size_t)n : 0, false);
-    if (h->lim.on_refused) h->lim.on_refused(h, status, h->arg);
+}
+
+const char *srv_h2_refusal_text(int status) {
+    return status == 413 ? "request body too large" : "request header fields too large";
 }
 
 static void dispatch(srv_h2 *h, h2_stream *s) {

@@ -195,8 +195,10 @@ typedef void (*srv_h2_req_cb)(srv_h2 *h, const srv_h2_req *rq, void *arg);
 typedef struct srv_h2_limits {
     size_t max_header_bytes; /* field section size (names + values + 32 each) -> 431 */
     size_t max_body_bytes;   /* -> 413 */
-    /* told of every request answered by h2.c itself (431, 413); may be NULL */
-    void (*on_refused)(srv_h2 *h, int status, void *arg);
+    /* a stream refused for its size (status 431 or 413): the callback
+     * answers it (srv_h2_respond, with srv_h2_refusal_text as the message);
+     * when NULL, h2.c answers with a bare JSON error */
+    void (*on_refused)(srv_h2 *h, int32_t stream_id, int status, void *arg);
 } srv_h2_limits;
 
 /* Most response header fields srv_h2_respond sends (besides :status and
@@ -228,6 +230,8 @@ void srv_h2_shutdown(srv_h2 *h);
 bool srv_h2_done(const srv_h2 *h);
 /* Requests whose header fields or body are still arriving. */
 int srv_h2_arriving(const srv_h2 *h);
+/* The error message for a refusal status (413, 431). */
+const char *srv_h2_refusal_text(int status);
 /* Does p[0..n) start with the HTTP/2 client connection preface? 1 yes,
  * -1 no, 0 not yet known (n is short and matches so far). */
 int srv_h2_preface(const void *p, size_t n);

@@ -544,10 +544,14 @@ static void h2_on_request(srv_h2 *h, const srv_h2_req *r, void *arg) {
     handle(c, &hd, r->body, r->body_len);
 }
 
-static void h2_on_refused(srv_h2 *h, int status, void *arg) {
+/* A stream too large to take: answered like HTTP/1.1's 431/413 (security
+ * headers, metrics, access log), on that stream only. */
+static void h2_on_refused(srv_h2 *h, int32_t stream_id, int status, void *arg) {
     srv_conn *c = arg;
     (void)h;
-    srv_metrics_request(c->w->sh->ctx->metrics, c->w->pub.index, "transport", status, 0);
+    c->h2_sid = stream_id;
+    c->started = false; /* no request start to time */
+    srv_conn_reply_error(c, status, srv_h2_refusal_text(status), true, NULL, NULL);
 }
 
 /* Send what the session has queued (unless too much is already waiting

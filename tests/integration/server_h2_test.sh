@@ -62,6 +62,12 @@ did=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("decis
 head -c 40000 /dev/zero | tr '\0' 'x' >"$tmp/big.txt"
 code=$("${C[@]}" -o /dev/null -w '%{http_code}' -X POST --data-binary @"$tmp/big.txt" "$U/v1/data/authz/allow")
 expect "oversize body -> 413" "$code" 413
+hdr=$("${C[@]}" -D - -o "$tmp/413.json" -X POST --data-binary @"$tmp/big.txt" "$U/v1/data/authz/allow")
+if grep -q '^strict-transport-security:' <<<"$hdr" && grep -q '^x-content-type-options: nosniff' <<<"$hdr"; then ok "413 over h2 carries the security headers"; else bad "413 over h2 headers: $hdr"; fi
+expect "413 body" "$(cat "$tmp/413.json")" '{"code":"invalid_parameter","message":"request body too large"}'
+big=$(head -c 9000 /dev/zero | tr '\0' v)
+hdr=$("${C[@]}" -D - -o "$tmp/431.json" -H "X-Big: $big" "$U/health")
+if grep -q '^HTTP/2 431' <<<"$hdr" && grep -q '^x-content-type-options: nosniff' <<<"$hdr"; then ok "oversize header list -> 431 with the security headers"; else bad "431 over h2: $hdr"; fi
 # one connection, three streams: the oversize one gets 413, the others answers
 out=$("${C[@]}" --parallel -w '%{http_code}\n' -o /dev/null -X POST --data-binary @"$tmp/big.txt" "$U/v1/data/authz/allow" \
       --next "${C[@]:1}" -w '%{http_code}\n' -o /dev/null "$U/health" \

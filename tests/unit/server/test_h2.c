@@ -70,10 +70,11 @@ static void on_req(srv_h2 *h, const srv_h2_req *rq, void *arg) {
     assert_int_equal(srv_h2_respond(h, rq->stream_id, 200, nm, vl, 2, body, (size_t)n, head), 0);
 }
 
-static void on_refused(srv_h2 *h, int status, void *arg) {
-    (void)h;
+static void on_refused(srv_h2 *h, int32_t id, int status, void *arg) {
     pair *p = arg;
     if (p->nrefused < 4) p->refused[p->nrefused++] = status;
+    const char *msg = srv_h2_refusal_text(status);
+    assert_int_equal(srv_h2_respond(h, id, status, NULL, NULL, 0, msg, strlen(msg), false), 0);
 }
 
 /* ---- the client side ------------------------------------------------------------- */
