@@ -197,4 +197,18 @@ int cli_serve(int argc, char **argv);
  * -s/--server a usage error (there is no REPL). */
 int cli_run(int argc, char **argv);
 
+/* ---- check output (cli_check_out.c) ---- */
+typedef struct cli_check_totals {
+    size_t fail, warn, exc, succ;
+} cli_check_totals;
+void cli_check_count(const pol_check_result *r, size_t nr, cli_check_totals *t);
+/* conftest's trace (TRAC lines) of every result. */
+void cli_check_trace(gh_buf *b, const pol_check_result *r, size_t nr, bool color);
+/* The print() lines (PRNT) of every result, uncoloured. */
+void cli_check_prints(gh_buf *b, const pol_check_result *r, size_t nr);
+/* The report in the named output format (stdout when unknown: the caller
+ * validated it); -1 when memory ran out. */
+int cli_check_report(gh_buf *b, const char *output, const pol_check_result *r, size_t nr,
+                     bool color, bool suppress_exceptions);
+
 #endif
