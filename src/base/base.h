@@ -30,15 +30,15 @@
  * caller-supplied gh_err (may be NULL) with a message and a location. */
 enum {
     GH_OK = 0,
-    GH_ENOMEM = -1,   /* allocation failed or arena budget exhausted */
-    GH_EINVAL = -2,   /* bad argument or usage */
-    GH_EPARSE = -3,   /* malformed input (JSON, YAML, Rego, ...) */
-    GH_ELIMIT = -4,   /* a limit from limits.h was exceeded */
-    GH_EIO = -5,      /* file or socket error */
+    GH_ENOMEM = -1, /* allocation failed or arena budget exhausted */
+    GH_EINVAL = -2, /* bad argument or usage */
+    GH_EPARSE = -3, /* malformed input (JSON, YAML, Rego, ...) */
+    GH_ELIMIT = -4, /* a limit from limits.h was exceeded */
+    GH_EIO = -5,    /* file or socket error */
     GH_ENOTFOUND = -6,
-    GH_ETYPE = -7,    /* value of the wrong type */
+    GH_ETYPE = -7, /* value of the wrong type */
     GH_ECONFLICT = -8,
-    GH_ECANCEL = -9,  /* evaluation stopped by a step/time budget */
+    GH_ECANCEL = -9, /* evaluation stopped by a step/time budget */
     GH_EINTERNAL = -10,
 };
 
@@ -46,12 +46,12 @@ enum {
 #define GH_ERR_FILE 256
 
 typedef struct gh_err {
-    int code;                /* one of GH_E*, 0 when no error recorded */
-    int line, col;           /* 1-based; 0 when unknown */
-    char file[GH_ERR_FILE];  /* "" when unknown */
+    int code;               /* one of GH_E*, 0 when no error recorded */
+    int line, col;          /* 1-based; 0 when unknown */
+    char file[GH_ERR_FILE]; /* "" when unknown */
     char msg[GH_ERR_MSG];
-    const char *kind;        /* optional static string naming the error for users, e.g.
-                                OPA's "rego_parse_error"; NULL when not set */
+    const char *kind; /* optional static string naming the error for users, e.g.
+                         OPA's "rego_parse_error"; NULL when not set */
 } gh_err;
 
 void gh_err_clear(gh_err *e);
@@ -89,11 +89,11 @@ void gh_free_secret(void *p, size_t n);
  * `oom` flag instead of a crash. Reset keeps the first chunk for reuse. */
 typedef struct gh_chunk gh_chunk;
 typedef struct gh_arena {
-    gh_chunk *head;     /* current chunk, chained to older ones */
-    size_t budget;      /* 0 = unlimited */
-    size_t total;       /* bytes obtained from the heap so far */
-    size_t chunk_size;  /* default chunk size */
-    int oom;            /* set once an allocation failed */
+    gh_chunk *head;    /* current chunk, chained to older ones */
+    size_t budget;     /* 0 = unlimited */
+    size_t total;      /* bytes obtained from the heap so far */
+    size_t chunk_size; /* default chunk size */
+    int oom;           /* set once an allocation failed */
 } gh_arena;
 
 void gh_arena_init(gh_arena *a, size_t budget);
@@ -160,6 +160,13 @@ int64_t gh_mono_ns(void);
  * Kubernetes-style shorthands); "4MiB", "512", "1G". *out set, returns 0;
  * -1 when malformed or beyond SIZE_MAX. (units.c) */
 int gh_parse_size(const char *s, size_t *out);
+/* The shortest decimal digits that read back (strtod) as the finite d:
+ * ASCII digits, no sign or point, trailing zeros dropped, NUL-terminated
+ * in digs; d = digs[0].digs[1..] x 10^*exp10 in magnitude (the caller
+ * prints the sign). 0 gives "0" and exponent 0. Returns the digit count.
+ * (floatdigits.c) */
+#define GH_FLOAT_DIGITS 24
+int gh_float_digits(double d, char digs[GH_FLOAT_DIGITS], int *exp10);
 
 /* ---- hashing -------------------------------------------------------------
  * SipHash-1-3 keyed with a per-process random key (from getrandom), so a

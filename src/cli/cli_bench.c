@@ -181,36 +181,26 @@ static size_t extras(bench_result *r, extra *out) {
 /* Go's encoding/json float64: shortest round-trip digits, 'f' notation for
  * 1e-6 <= |x| < 1e21, else 'e' with a two-digit exponent minimum. */
 static void json_float(gh_buf *b, double x) {
-    char buf[64];
     if (x == 0) {
         gh_buf_putc(b, '0');
         return;
     }
-    int prec = 1;
-    for (; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, x);
-        if (strtod(buf, NULL) == x) break;
-    }
+    char digits[GH_FLOAT_DIGITS];
+    int ex;
+    size_t nd = (size_t)gh_float_digits(x, digits, &ex);
+    if (signbit(x)) gh_buf_putc(b, '-');
     double ax = fabs(x);
     if (ax < 1e-6 || ax >= 1e21) {
         /* Go: mantissa digits, then e-07 / e+21 */
-        char *e = strchr(buf, 'e');
-        int ex = atoi(e + 1);
-        *e = 0;
-        gh_buf_printf(b, "%se%c%02d", buf, ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
+        gh_buf_putc(b, digits[0]);
+        if (nd > 1) {
+            gh_buf_putc(b, '.');
+            gh_buf_append(b, digits + 1, nd - 1);
+        }
+        gh_buf_printf(b, "e%c%02d", ex < 0 ? '-' : '+', ex < 0 ? -ex : ex);
         return;
     }
-    /* digits and exponent from the %e text, written out in positional form */
-    char digits[32];
-    size_t nd = 0;
-    bool neg = buf[0] == '-';
-    const char *s = buf + neg;
-    for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9') digits[nd++] = *s;
-    int ex = atoi(s + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    if (neg) gh_buf_putc(b, '-');
+    /* the digits written out in positional form */
     int point = ex + 1; /* digits before the decimal point */
     if (point <= 0) {
         gh_buf_puts(b, "0.");

@@ -528,25 +528,10 @@ static void go_float(gh_buf *b, double d) {
         gh_buf_puts(b, d > 0 ? "+Inf" : "-Inf");
         return;
     }
-    char t[40];
-    int prec = 1;
-    for (; prec <= 17; prec++) {
-        snprintf(t, sizeof t, "%.*e", prec - 1, d);
-        if (strtod(t, NULL) == d) break;
-    }
-    /* t = "[-]d.ddde[+-]xx": split digits and exponent */
-    char digs[24];
-    size_t nd = 0;
-    const char *q = t;
-    bool neg = *q == '-';
-    if (neg) q++;
-    for (; *q && *q != 'e'; q++)
-        if (isdigit((unsigned char)*q)) digs[nd++] = *q;
-    int exp = atoi(q + 1);
-    while (nd > 1 && digs[nd - 1] == '0')
-        nd--;
-    digs[nd] = 0;
-    if (neg) gh_buf_putc(b, '-');
+    char digs[GH_FLOAT_DIGITS];
+    int exp;
+    size_t nd = (size_t)gh_float_digits(d, digs, &exp);
+    if (signbit(d)) gh_buf_putc(b, '-');
     if (d == 0) {
         gh_buf_putc(b, '0');
         return;

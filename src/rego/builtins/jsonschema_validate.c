@@ -134,23 +134,10 @@ static void go_json_float(rb_sb *b, double d) {
         rb_sb_puts(b, signbit(d) ? "-0" : "0");
         return;
     }
-    char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
-        if (strtod(buf, NULL) == d) break;
-    }
-    char digits[24];
-    size_t nd = 0;
-    const char *p = buf;
-    if (*p == '-') {
-        rb_sb_putc(b, '-');
-        p++;
-    }
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.') digits[nd++] = *p;
-    int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
+    char digits[GH_FLOAT_DIGITS];
+    int exp;
+    size_t nd = (size_t)gh_float_digits(d, digits, &exp);
+    if (signbit(d)) rb_sb_putc(b, '-');
     double ad = fabs(d);
     if (ad < 1e-6 || ad >= 1e21) {
         rb_sb_putc(b, digits[0]);

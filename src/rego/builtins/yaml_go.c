@@ -723,21 +723,10 @@ static void go_float_g(double d, char *out, size_t outsz) {
         snprintf(out, outsz, "%s", signbit(d) ? "-0" : "0");
         return;
     }
-    char buf[40];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
-        if (strtod(buf, NULL) == d) break;
-    }
-    char digits[24];
-    size_t nd = 0;
-    const char *p = buf;
-    bool neg = *p == '-';
-    if (neg) p++;
-    for (; *p && *p != 'e'; p++)
-        if (*p != '.') digits[nd++] = *p;
-    int exp = atoi(p + 1);
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
+    char digits[GH_FLOAT_DIGITS];
+    int exp;
+    size_t nd = (size_t)gh_float_digits(d, digits, &exp);
+    bool neg = signbit(d);
     size_t o = 0;
     if (neg) out[o++] = '-';
     if (exp < -4 || exp >= 6) {
