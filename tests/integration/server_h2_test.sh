@@ -5,7 +5,8 @@
 # malformed JSON -> 400, unknown path -> 404, security headers, decision ids,
 # 413 for an oversize body and 429 + retry-after on the same connection as
 # other streams, many concurrent streams (h2load, and Node's node:http2
-# client with an AdmissionReview to /v1/admit), h2c with prior knowledge
+# client with an AdmissionReview to /v1/admit, and the JDK's java.net.http
+# client when a JDK is present), h2c with prior knowledge
 # only with --h2c, a slow HTTP/2 client closed after the read timeout while
 # others are served, GOAWAY at the idle timeout and on SIGTERM.
 # Usage: server_h2_test.sh GATEHOUSE
@@ -119,6 +120,19 @@ expect "exit status after SIGTERM" "$?" 0
 start_gh gh2 1 --rate-limit 1 --rate-limit-burst 1 "${policy[@]}" || exit 1
 out=$("${C[@]}" -D - -o /dev/null "$SRV_URL/health" "$SRV_URL/health" 2>&1)
 if grep -q '^HTTP/2 429' <<<"$out" && grep -qi '^retry-after: [1-9]' <<<"$out"; then ok "429 + retry-after over h2"; else bad "429 over h2: $(grep -E '^HTTP|retry' <<<"$out" | tr '\n' ' ')"; fi
+
+# ---- the JDK's own HTTP/2 client (java.net.http), when a JDK is installed:
+# default timeouts (a cold JVM's first TLS handshake can take over a second)
+if command -v java >/dev/null && command -v keytool >/dev/null; then
+  start_gh ghj 1 "${policy[@]}" || exit 1
+  keytool -importcert -noprompt -alias gatehouse-test -file "$tmp/certs/ca.pem" \
+    -keystore "$tmp/trust.jks" -storepass changeit >/dev/null 2>&1
+  out=$(timeout 120 java -Djavax.net.ssl.trustStore="$tmp/trust.jks" -Djavax.net.ssl.trustStorePassword=changeit \
+        "$here/server/H2Client.java" "$SRV_URL" 2>&1 | tail -1)
+  expect "java.net.http client: 100 decisions over h2" "$out" "HTTP_2 100"
+else
+  echo "skip java.net.http client (no JDK)"
+fi
 
 # ---- --http2=false and h2c ------------------------------------------------------------------
 start_gh gh3 1 --http2=false "${policy[@]}" || exit 1
