@@ -79,32 +79,6 @@ void cli_check_trace(gh_buf *b, const pol_check_result *r, size_t nr, bool color
         }
 }
 
-/* Azure Pipelines logging commands, as conftest's azuredevops output. */
-static void out_azuredevops(gh_buf *b, const pol_check_result *r, size_t nr) {
-    for (size_t i = 0; i < nr; i++) {
-        size_t n = r[i].nfailures + r[i].nwarnings + r[i].nexceptions + r[i].successes;
-        const char *f = r[i].file;
-        gh_buf_printf(b, "##[section]Testing '%s' against %zu policies in namespace '%s'\n", f, n,
-                      r[i].ns);
-        gh_buf_puts(b, "##[group]See conftest results\n");
-        for (size_t j = 0; j < r[i].nfailures; j++)
-            gh_buf_printf(b, "##vso[task.logissue type=error] file=%s --> %s\n", f,
-                          r[i].failures[j].msg);
-        for (size_t j = 0; j < r[i].nwarnings; j++)
-            gh_buf_printf(b, "##vso[task.logissue type=warning] file=%s --> %s\n", f,
-                          r[i].warnings[j].msg);
-        for (size_t j = 0; j < r[i].nexceptions; j++)
-            gh_buf_printf(b, "##vso[task.logissue type=warning] file=%s --> %s\n", f,
-                          r[i].exceptions[j].msg);
-        if (r[i].successes) gh_buf_printf(b, "success file=%s %zu\n", f, r[i].successes);
-        gh_buf_puts(b, "##[endgroup]\n");
-    }
-    cli_check_totals t;
-    cli_check_count(r, nr, &t);
-    summary(b, &t);
-    gh_buf_putc(b, '\n');
-}
-
 static void out_stdout(outctx *o, const pol_check_result *r, size_t nr) {
     gh_buf *b = o->b;
     for (size_t i = 0; i < nr; i++) {
@@ -242,22 +216,50 @@ static int out_table(gh_buf *b, const pol_check_result *r, size_t nr) {
     return rc;
 }
 
-static void out_github(gh_buf *b, const pol_check_result *r, size_t nr) {
+/* A CI system's log annotations, one group per result: conftest's github
+ * and azuredevops outputs differ only in these lines. printf formats: head
+ * (file, policy count, namespace), error/warning/exception (file,
+ * message), success (file, count). */
+typedef struct ci_dialect {
+    const char *head, *group, *error, *warning, *exception, *success, *end;
+} ci_dialect;
+
+/* GitHub Actions workflow commands (conftest's github output). */
+static const ci_dialect GITHUB = {
+    "::group::Testing \"%s\" against %zu policies in namespace \"%s\"\n",
+    NULL,
+    "::error file=%s,line=1::%s\n",
+    "::warning file=%s,line=1::%s\n",
+    "::notice file=%s,line=1::%s\n",
+    "::notice file=%s,line=1::Number of successful checks: %zu\n",
+    "::endgroup::\n",
+};
+
+/* Azure Pipelines logging commands (conftest's azuredevops output). */
+static const ci_dialect AZURE = {
+    "##[section]Testing '%s' against %zu policies in namespace '%s'\n",
+    "##[group]See conftest results\n",
+    "##vso[task.logissue type=error] file=%s --> %s\n",
+    "##vso[task.logissue type=warning] file=%s --> %s\n",
+    "##vso[task.logissue type=warning] file=%s --> %s\n",
+    "success file=%s %zu\n",
+    "##[endgroup]\n",
+};
+
+static void out_ci(gh_buf *b, const pol_check_result *r, size_t nr, const ci_dialect *d) {
     for (size_t i = 0; i < nr; i++) {
         size_t n = r[i].nfailures + r[i].nwarnings + r[i].nexceptions + r[i].successes;
         const char *f = r[i].file;
-        gh_buf_printf(b, "::group::Testing \"%s\" against %zu policies in namespace \"%s\"\n", f, n,
-                      r[i].ns);
+        gh_buf_printf(b, d->head, f, n, r[i].ns);
+        if (d->group) gh_buf_puts(b, d->group);
         for (size_t j = 0; j < r[i].nfailures; j++)
-            gh_buf_printf(b, "::error file=%s,line=1::%s\n", f, r[i].failures[j].msg);
+            gh_buf_printf(b, d->error, f, r[i].failures[j].msg);
         for (size_t j = 0; j < r[i].nwarnings; j++)
-            gh_buf_printf(b, "::warning file=%s,line=1::%s\n", f, r[i].warnings[j].msg);
+            gh_buf_printf(b, d->warning, f, r[i].warnings[j].msg);
         for (size_t j = 0; j < r[i].nexceptions; j++)
-            gh_buf_printf(b, "::notice file=%s,line=1::%s\n", f, r[i].exceptions[j].msg);
-        if (r[i].successes)
-            gh_buf_printf(b, "::notice file=%s,line=1::Number of successful checks: %zu\n", f,
-                          r[i].successes);
-        gh_buf_puts(b, "::endgroup::\n");
+            gh_buf_printf(b, d->exception, f, r[i].exceptions[j].msg);
+        if (r[i].successes) gh_buf_printf(b, d->success, f, r[i].successes);
+        gh_buf_puts(b, d->end);
     }
     cli_check_totals t;
     cli_check_count(r, nr, &t);
@@ -474,9 +476,9 @@ int cli_check_report(gh_buf *b, const char *output, const pol_check_result *r, s
     else if (!strcmp(output, "table"))
         return out_table(b, r, nr);
     else if (!strcmp(output, "github"))
-        out_github(b, r, nr);
+        out_ci(b, r, nr, &GITHUB);
     else if (!strcmp(output, "azuredevops"))
-        out_azuredevops(b, r, nr);
+        out_ci(b, r, nr, &AZURE);
     else if (!strcmp(output, "junit"))
         out_junit(b, r, nr);
     else if (!strcmp(output, "sarif"))
