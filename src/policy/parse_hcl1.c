@@ -93,6 +93,19 @@ static int skip_ws(hp *P) {
     }
 }
 
+/* A string or heredoc token from the text gathered in b (freed here). */
+static int tok_take(hp *P, tok *t, ttype kind, gh_buf *b) {
+    if (b->oom) {
+        gh_buf_free(b);
+        return oom(P);
+    }
+    t->t = kind;
+    t->s = gh_arena_strndup(P->a, b->p ? b->p : "", b->len);
+    t->n = b->len;
+    gh_buf_free(b);
+    return t->s ? 0 : oom(P);
+}
+
 /* "..." with Go escapes; ${...} interpolations are kept verbatim (quotes
  * inside them do not end the string). */
 static int scan_string(hp *P, tok *t) {
@@ -171,15 +184,7 @@ static int scan_string(hp *P, tok *t) {
         gh_buf_putc(&b, c);
         adv(P);
     }
-    if (b.oom) {
-        gh_buf_free(&b);
-        return oom(P);
-    }
-    t->t = T_STRING;
-    t->s = gh_arena_strndup(P->a, b.p ? b.p : "", b.len);
-    t->n = b.len;
-    gh_buf_free(&b);
-    return t->s ? 0 : oom(P);
+    return tok_take(P, t, T_STRING, &b);
 }
 
 /* <<EOF ... EOF or <<-EOF (indented: common leading whitespace removed). */
@@ -249,15 +254,7 @@ static int scan_heredoc(hp *P, tok *t) {
         gh_buf_putc(&b, '\n');
         q = le + 1;
     }
-    if (b.oom) {
-        gh_buf_free(&b);
-        return oom(P);
-    }
-    t->t = T_HEREDOC;
-    t->s = gh_arena_strndup(P->a, b.p ? b.p : "", b.len);
-    t->n = b.len;
-    gh_buf_free(&b);
-    return t->s ? 0 : oom(P);
+    return tok_take(P, t, T_HEREDOC, &b);
 }
 
 static int scan_number(hp *P, tok *t) {
