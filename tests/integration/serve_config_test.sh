@@ -16,6 +16,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/server/lib.sh" # listen_url
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -57,13 +58,7 @@ start() {
   : >"$tmp/srv.log"
   "$GH" "$@" >"$tmp/srv.log" 2>&1 &
   pids+=($!)
-  url=""
-  for _ in $(seq 1 100); do
-    url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$tmp/srv.log" | head -1)
-    [ -n "$url" ] && return 0
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.1
-  done
+  url=$(listen_url "$tmp/srv.log" "${pids[-1]}") && return 0
   echo "server did not start: $(cat "$tmp/srv.log")"
   return 1
 }

@@ -19,6 +19,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+. "$(dirname "$0")/server/lib.sh" # listen_url
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -41,14 +42,10 @@ start() {
   "$bin" serve --no-builtin-pack "$@" >"$tmp/$name.log" 2>&1 &
   PID=$!
   pids+=("$PID")
-  URL=
-  for _ in $(seq 1 100); do
-    URL=$(grep -o 'listening on https\?://[^ ]*' "$tmp/$name.log" | head -1 | sed 's/listening on //')
-    [ -n "$URL" ] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$URL" ]; then bad "$name: server did not start: $(cat "$tmp/$name.log")"; return 1; fi
+  if ! URL=$(listen_url "$tmp/$name.log" "$PID"); then
+    bad "$name: server did not start: $(cat "$tmp/$name.log")"
+    return 1
+  fi
   PORT=${URL##*:}
   return 0
 }

@@ -48,6 +48,23 @@ start_opa() {
   wait_ready "$name" || return 1
 }
 
+# listen_url LOG PID: wait up to 10 s for the `listening on URL` line that
+# `gatehouse serve` (output in LOG, process PID) prints once bound, and
+# print the URL; fails when PID ends first or no line comes.
+listen_url() {
+  local u
+  for _ in $(seq 1 100); do
+    u=$(sed -n 's/.*listening on \(https\{0,1\}:\/\/[^ ]*\).*/\1/p' "$1" 2>/dev/null | head -1)
+    if [ -n "$u" ]; then
+      echo "$u"
+      return 0
+    fi
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 # start_gh NAME TLS(0|1) ARGS... : runs `gatehouse serve --addr 127.0.0.1:0`
 # and reads the bound address from its `listening on URL` line; sets SRV_URL.
 start_gh() {
@@ -60,14 +77,7 @@ start_gh() {
   "$GH" serve --addr 127.0.0.1:0 "${tlsargs[@]}" "$@" >"$tmp/$name.log" 2>&1 &
   local pid=$!
   SRV_PIDS+=($pid)
-  SRV_URL=""
-  for _ in $(seq 1 100); do
-    SRV_URL=$(grep -o 'listening on https\?://[^ ]*' "$tmp/$name.log" 2>/dev/null | head -1 | sed 's/^listening on //') || true
-    [ -n "$SRV_URL" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$SRV_URL" ]; then
+  if ! SRV_URL=$(listen_url "$tmp/$name.log" "$pid"); then
     echo "$name: no 'listening on' line; log:" >&2
     cat "$tmp/$name.log" >&2
     return 1
